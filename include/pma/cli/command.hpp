@@ -1,0 +1,52 @@
+#pragma once
+
+#include <pma/cli/cxxopts.hpp>
+#include <pma/config/host.hpp>
+#include <pma/hosts/session.hpp>
+#include <pma/util/error.hpp>
+
+#include <string>
+#include <vector>
+
+namespace pma::cli {
+
+// Options given before the command name; commands accept them too.
+struct GlobalOptions {
+  std::string config;    // --config
+  std::string log_level; // --log-level
+};
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(const std::vector<std::string>& args, const GlobalOptions& globals);
+};
+
+const std::vector<Command>& commands();
+
+// --- Helpers shared by the commands ---
+
+// An Options object with --help, --config and --log-level.
+cxxopts::Options make_options(const std::string& command, const std::string& summary);
+
+// --host, --farm, --connection, --identity, --ssh-accept-new-host-keys, --connect-timeout.
+void add_host_selection_options(cxxopts::Options& options);
+
+// Parses `args` (without the command name); unknown options get "did you mean".
+// Applies --log-level.
+util::Result<cxxopts::ParseResult> parse(cxxopts::Options& options,
+                                         const std::vector<std::string>& args,
+                                         const GlobalOptions& globals);
+
+// The hosts selected by the parsed host-selection options.
+util::Result<std::vector<config::Host>> selected_hosts(const cxxopts::ParseResult& parsed, const GlobalOptions& globals);
+
+util::Result<hosts::ConnectOptions> connect_options(const cxxopts::ParseResult& parsed);
+
+// Validates --format against `allowed`.
+util::Result<std::string> output_format(const cxxopts::ParseResult& parsed, const std::vector<std::string>& allowed);
+
+// Prints "podman-multiarch: error: …" and returns the exit code for `error`.
+int report(const util::Error& error);
+
+} // namespace pma::cli

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <pma/api/platform.hpp>
+#include <pma/transport/url.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace pma::config {
+
+// A podman service podman-multiarch may use, fully resolved.
+struct Host {
+  std::string name;
+  transport::HostUrl url;
+  std::filesystem::path identity;     // SSH key; empty: ssh-agent / default keys
+  std::filesystem::path known_hosts;  // empty: ~/.ssh/known_hosts
+  std::vector<api::Platform> platforms; // declared; empty: the host's native platform
+  std::string origin;                 // where it came from, e.g. "config.yaml:4:3", "--host", "CONTAINER_HOST"
+};
+
+} // namespace pma::config

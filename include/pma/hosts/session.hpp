@@ -1,0 +1,55 @@
+#pragma once
+
+#include <pma/api/libpod.hpp>
+#include <pma/config/host.hpp>
+#include <pma/transport/connection.hpp>
+#include <pma/util/error.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace pma::hosts {
+
+struct ConnectOptions {
+  bool accept_new_host_keys = false;
+  std::chrono::milliseconds connect_timeout = transport::k_default_connect_timeout;
+};
+
+// A host we are talking to: its route (unix, or an SSH bridge) and a libpod
+// client whose API version is negotiated.
+class Session {
+public:
+  Session(config::Host host, std::unique_ptr<transport::Connection> connection, std::unique_ptr<api::LibpodClient> client);
+
+  const config::Host& host() const { return m_host; }
+  api::LibpodClient& client() { return *m_client; }
+  const api::Capabilities& capabilities() const { return m_client->capabilities(); }
+
+private:
+  config::Host m_host;
+  std::unique_ptr<transport::Connection> m_connection;
+  std::unique_ptr<api::LibpodClient> m_client;
+};
+
+// Dials `host` and negotiates the API version (GET /_ping). Errors name the host.
+util::Result<std::unique_ptr<Session>> open_session(const config::Host& host,
+                                                    const ConnectOptions& options,
+                                                    api::PingResult* ping = nullptr);
+
+struct Probe {
+  config::Host host;
+  std::optional<util::Error> error;     // set when the host did not answer properly
+  std::optional<api::HostInfo> info;
+  std::chrono::microseconds connect_time{0}; // dial: SSH handshake and authentication included
+  std::chrono::microseconds latency{0};      // GET /_ping round trip once connected
+  std::vector<api::Platform> serves;    // declared platforms, else the native one
+
+  bool ok() const { return !error.has_value(); }
+};
+
+// Probes every host concurrently; results in the order of `hosts`.
+std::vector<Probe> probe_hosts(const std::vector<config::Host>& hosts, const ConnectOptions& options);
+
+} // namespace pma::hosts

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <pma/util/error.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pma::transport {
+
+// How long to wait for a connection to be established.
+inline constexpr std::chrono::milliseconds k_default_connect_timeout{std::chrono::seconds(10)};
+// How long a request may go without receiving a single byte. Builds pass their
+// own, longer value: a compile step can be silent for minutes.
+inline constexpr std::chrono::milliseconds k_default_idle_timeout{std::chrono::seconds(60)};
+
+// The local end an HTTP client connects to: a Unix socket (also the SSH bridge)
+// or a TCP address.
+struct Endpoint {
+  std::string unix_path;
+  std::string host;
+  uint16_t port = 0;
+
+  bool is_unix() const { return !unix_path.empty(); }
+};
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string target; // path and query, already percent-encoded
+  HttpHeaders headers;
+  std::string body;
+  std::string content_type;
+  // If set, a successful (< 400) response body is handed over piece by piece as
+  // it arrives instead of being collected; returning false cancels the request.
+  std::function<bool(std::string_view)> on_data;
+  std::optional<std::chrono::milliseconds> idle_timeout;
+};
+
+struct HttpResponse {
+  int status = 0;
+  HttpHeaders headers;
+  std::string body;
+
+  // Value of header `name` (case-insensitive), "" if absent.
+  std::string header(std::string_view name) const;
+};
+
+// One HTTP/1.1 request per call over a fresh connection to `endpoint`.
+// Thread-safe: calls may run concurrently.
+class HttpClient {
+public:
+  HttpClient(Endpoint endpoint,
+             std::chrono::milliseconds connect_timeout = k_default_connect_timeout,
+             std::chrono::milliseconds idle_timeout = k_default_idle_timeout);
+
+  // Transport failures become errors of class connect, timeout or protocol;
+  // any HTTP status is a successful result.
+  util::Result<HttpResponse> send(const HttpRequest& request) const;
+
+  const Endpoint& endpoint() const { return m_endpoint; }
+
+private:
+  const Endpoint m_endpoint;
+  const std::chrono::milliseconds m_connect_timeout;
+  const std::chrono::milliseconds m_idle_timeout;
+};
+
+// "%2F"-style encoding of one path segment or query value (RFC 3986 unreserved
+// characters kept).
+std::string url_encode(std::string_view text);
+
+} // namespace pma::transport

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs every Debian package podman-multiarch needs to build, test and run its lab.
+# Usage: scripts/install-deps.sh   (as root, on Debian 12 bookworm)
+set -euo pipefail
+
+build_packages=(
+  meson ninja-build pkg-config g++ cmake
+  libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev libcxxopts-dev doctest-dev
+  libssh-dev libarchive-dev libfmt-dev libtomlplusplus-dev libssl-dev
+)
+lab_packages=(
+  podman runc crun buildah skopeo fuse-overlayfs uidmap slirp4netns
+  qemu-user-static binfmt-support
+  docker-registry apache2-utils openssl curl jq ca-certificates
+  openssh-server openssh-client
+  debootstrap iptables
+)
+tool_packages=(
+  go-md2man bash-completion zsh fish man-db
+  clang-14 libclang-rt-14-dev
+)
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends \
+  "${build_packages[@]}" "${lab_packages[@]}" "${tool_packages[@]}"

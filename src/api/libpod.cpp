@@ -1,0 +1,209 @@
+// libpod REST client core: version negotiation, /info, error bodies.
+// JSON boundary: nlohmann stays in this file.
+#include <pma/api/libpod.hpp>
+
+#include <pma/util/log.hpp>
+#include <pma/util/strings.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace pma::api {
+
+using nlohmann::json;
+using util::Error;
+using util::ErrorClass;
+using util::Result;
+
+namespace {
+
+std::string
+string_at(const json& object, const char* key)
+{
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool
+mentions_auth_failure(const std::string& message)
+{
+  const std::string lower = util::to_lower(message);
+  return lower.find("unauthorized") != std::string::npos || lower.find("authentication required") != std::string::npos
+         || lower.find("denied: requested access") != std::string::npos;
+}
+
+class Client : public LibpodClient {
+public:
+  Client(transport::HttpClient http, std::string host_name)
+    : m_http(std::move(http)),
+      m_host(std::move(host_name))
+  {
+  }
+
+  Result<PingResult>
+  ping() override
+  {
+    const auto start = std::chrono::steady_clock::now();
+    auto response = m_http.send({.method = "GET", .target = "/_ping"});
+    const auto round_trip = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+    if (!response) {
+      return std::unexpected(tag(response.error()));
+    }
+    if (response->status != 200) {
+      return std::unexpected(tag(error_from_response(*response, "ping")));
+    }
+    const std::string header = response->header("Libpod-API-Version");
+    if (header.empty()) {
+      return std::unexpected(tag(Error{ErrorClass::protocol,
+                                       "the service answered /_ping without a Libpod-API-Version header: "
+                                       "it is not a podman service (Docker?)",
+                                       {}, {}, {}}));
+    }
+    const auto version = Version::parse(header);
+    if (!version) {
+      return std::unexpected(
+        tag(Error{ErrorClass::protocol, fmt::format("unreadable Libpod-API-Version '{}'", header), {}, {}, {}}));
+    }
+    if (*version < k_min_server_version) {
+      return std::unexpected(tag(Error{ErrorClass::api,
+                                       fmt::format("podman {} is too old: podman-multiarch needs podman {} or newer",
+                                                   header, k_min_server_version.to_string()),
+                                       {}, {}, "upgrade podman on this host"}));
+    }
+    m_caps.emplace(*version);
+    util::log::debug("host {}: libpod API {}", m_host, version->to_string());
+    return PingResult{*version, round_trip};
+  }
+
+  Result<HostInfo>
+  info() override
+  {
+    auto response = get("/info", "info");
+    if (!response) {
+      return std::unexpected(response.error());
+    }
+    auto info = parse_info(response->body, m_caps->version);
+    if (!info) {
+      return std::unexpected(tag(info.error()));
+    }
+    return info;
+  }
+
+  const Capabilities& capabilities() const override { return *m_caps; }
+
+private:
+  std::string
+  path(const std::string_view route) const
+  {
+    return fmt::format("/v{}/libpod{}", m_caps->version.to_string(), route);
+  }
+
+  Result<transport::HttpResponse>
+  get(const std::string_view route, const std::string_view what)
+  {
+    if (!m_caps) {
+      return std::unexpected(tag(Error{ErrorClass::internal, "libpod call before ping()", {}, {}, {}}));
+    }
+    auto response = m_http.send({.method = "GET", .target = path(route)});
+    if (!response) {
+      return std::unexpected(tag(response.error()));
+    }
+    if (response->status < 200 || response->status >= 300) {
+      return std::unexpected(tag(error_from_response(*response, what)));
+    }
+    return response;
+  }
+
+  Error
+  tag(Error error) const
+  {
+    if (error.host.empty()) {
+      error.host = m_host;
+    }
+    return error;
+  }
+
+  transport::HttpClient m_http;
+  const std::string m_host;
+  std::optional<Capabilities> m_caps;
+};
+
+} // namespace
+
+std::unique_ptr<LibpodClient>
+make_libpod_client(transport::HttpClient http, std::string host_name)
+{
+  return std::make_unique<Client>(std::move(http), std::move(host_name));
+}
+
+Error
+error_from_response(const transport::HttpResponse& response, const std::string_view what)
+{
+  std::string detail;
+  const auto body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_object()) {
+    detail = string_at(body, "message");
+    if (detail.empty()) {
+      detail = string_at(body, "cause");
+    }
+  }
+  if (detail.empty()) {
+    detail = std::string(util::trim(response.body));
+  }
+  std::string message = fmt::format("{} failed: HTTP {}", what, response.status);
+  if (!detail.empty()) {
+    message += ": " + detail;
+  }
+  if (!body.is_object() && (response.status == 404 || response.status == 405)) {
+    message += " (the service has no such API route)";
+  }
+  const ErrorClass cls = mentions_auth_failure(detail) ? ErrorClass::auth : ErrorClass::api;
+  return Error{cls, std::move(message), {}, {}, {}};
+}
+
+Result<HostInfo>
+parse_info(const std::string_view body, const Version api_version)
+{
+  const auto root = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!root.is_object() || !root.contains("host") || !root["host"].is_object()) {
+    return util::fail(ErrorClass::protocol, "unreadable /info response (no host object)");
+  }
+  const json& host = root["host"];
+  HostInfo info;
+  info.api_version = api_version;
+  const std::string os = string_at(host, "os");
+  const std::string arch = string_at(host, "arch");
+  const std::string variant = string_at(host, "variant");
+  if (os.empty() || arch.empty()) {
+    return util::fail(ErrorClass::protocol, "/info does not report host.os and host.arch");
+  }
+  info.native = Platform::normalized(os, arch, variant);
+  info.variant_inferred = variant.empty() && !info.native.variant.empty();
+  info.kernel = string_at(host, "kernel");
+  if (const auto distribution = host.find("distribution"); distribution != host.end() && distribution->is_object()) {
+    info.os_release = fmt::format("{} {}", string_at(*distribution, "distribution"), string_at(*distribution, "version"));
+  }
+  if (const auto emulated = host.find("emulatedArchitectures"); emulated != host.end() && emulated->is_array()) {
+    std::vector<Platform> platforms;
+    for (const auto& entry : *emulated) {
+      if (!entry.is_string()) {
+        continue;
+      }
+      if (auto platform = Platform::parse(entry.get<std::string>())) {
+        platforms.push_back(*platform);
+      }
+    }
+    info.emulated = std::move(platforms);
+  } else if (Capabilities(api_version).emulated_architectures) {
+    info.emulated = std::vector<Platform>{};
+  }
+  if (const auto version = root.find("version"); version != root.end() && version->is_object()) {
+    info.podman_version = string_at(*version, "Version");
+  }
+  if (info.podman_version.empty()) {
+    info.podman_version = api_version.to_string();
+  }
+  return info;
+}
+
+} // namespace pma::api

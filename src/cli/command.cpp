@@ -1,0 +1,200 @@
+#include <pma/cli/command.hpp>
+
+#include <pma/config/config_file.hpp>
+#include <pma/config/podman_conf.hpp>
+#include <pma/config/selection.hpp>
+#include <pma/output/terminal.hpp>
+#include <pma/util/duration.hpp>
+#include <pma/util/log.hpp>
+#include <pma/util/strings.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace pma::cli {
+
+using util::ErrorClass;
+using util::Result;
+
+namespace {
+
+// Every "--long" and "-s" name `options` knows.
+std::vector<std::string>
+option_names(cxxopts::Options& options)
+{
+  std::vector<std::string> names;
+  for (const auto& group : options.groups()) {
+    for (const auto& option : options.group_help(group).options) {
+      for (const auto& name : option.l) {
+        names.push_back("--" + name);
+      }
+      if (!option.s.empty()) {
+        names.push_back("-" + option.s);
+      }
+    }
+  }
+  return names;
+}
+
+// The first argument that looks like an option `options` does not know.
+std::string
+first_unknown_option(cxxopts::Options& options, const std::vector<std::string>& args)
+{
+  const auto names = option_names(options);
+  for (const auto& arg : args) {
+    if (arg == "--") {
+      break;
+    }
+    if (!arg.starts_with("-") || arg == "-") {
+      continue;
+    }
+    const std::string name = arg.starts_with("--") ? arg.substr(0, arg.find('=')) : arg.substr(0, 2);
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      return name;
+    }
+  }
+  return {};
+}
+
+std::string
+search_path()
+{
+  auto places = config::config_search_path();
+  places.erase(places.begin()); // "--config FILE" itself
+  return util::join(places, ", ");
+}
+
+} // namespace
+
+cxxopts::Options
+make_options(const std::string& command, const std::string& summary)
+{
+  cxxopts::Options options("podman-multiarch " + command, summary);
+  options.set_width(100);
+  options.add_options("Global")
+    ("h,help", "Show this help")
+    ("config", "Configuration file (default: the first of " + search_path() + ")",
+     cxxopts::value<std::string>(), "FILE")
+    ("log-level", "Diagnostics on stderr: error, warn, info, debug", cxxopts::value<std::string>(), "LEVEL");
+  return options;
+}
+
+void
+add_host_selection_options(cxxopts::Options& options)
+{
+  options.add_options("Host selection")
+    ("host", "Host to use: a configured name, a podman connection, a URL, or [PLATFORMS@]NAME=URL (repeatable)",
+     cxxopts::value<std::vector<std::string>>(), "HOST")
+    ("farm", "Use every host of this farm (config or podman farm)", cxxopts::value<std::string>(), "NAME")
+    ("connection", "Use this podman system connection (repeatable)", cxxopts::value<std::vector<std::string>>(), "NAME")
+    ("identity", "SSH private key for ssh:// hosts without their own", cxxopts::value<std::string>(), "KEY")
+    ("ssh-accept-new-host-keys", "Trust and record the host key of SSH hosts not yet in known_hosts "
+                                 "(changed keys are always refused)")
+    ("connect-timeout", "Give up connecting to a host after this long",
+     cxxopts::value<std::string>()->default_value("10s"), "DURATION");
+}
+
+Result<cxxopts::ParseResult>
+parse(cxxopts::Options& options, const std::vector<std::string>& args, const GlobalOptions& globals)
+{
+  std::vector<const char*> argv;
+  argv.push_back(options.program().c_str());
+  for (const auto& arg : args) {
+    argv.push_back(arg.c_str());
+  }
+  try {
+    auto parsed = options.parse(static_cast<int>(argv.size()), argv.data());
+    std::string level = globals.log_level;
+    if (parsed.count("log-level") != 0) {
+      level = parsed["log-level"].as<std::string>();
+    }
+    if (!level.empty()) {
+      const auto value = util::log::parse_level(level);
+      if (!value) {
+        return util::fail(ErrorClass::usage,
+                          fmt::format("invalid --log-level '{}' (error, warn, info, debug)", level));
+      }
+      util::log::set_level(*value);
+    }
+    return parsed;
+  } catch (const cxxopts::exceptions::no_such_option&) {
+    const std::string unknown = first_unknown_option(options, args);
+    return util::fail(ErrorClass::usage,
+                      fmt::format("unknown option '{}' for '{}'{}", unknown, options.program(),
+                                  util::did_you_mean(unknown, option_names(options))));
+  } catch (const cxxopts::exceptions::exception& e) {
+    return util::fail(ErrorClass::usage, fmt::format("{}: {}", options.program(), e.what()));
+  }
+}
+
+Result<std::vector<config::Host>>
+selected_hosts(const cxxopts::ParseResult& parsed, const GlobalOptions& globals)
+{
+  const std::string config_flag = parsed.count("config") != 0 ? parsed["config"].as<std::string>() : globals.config;
+  auto config_path = config::find_config(config_flag);
+  if (!config_path) {
+    return std::unexpected(config_path.error());
+  }
+  std::optional<config::ConfigFile> config;
+  if (*config_path) {
+    auto loaded = config::load_config(**config_path);
+    if (!loaded) {
+      return std::unexpected(loaded.error());
+    }
+    config = std::move(*loaded);
+    util::log::debug("configuration: {}", (*config_path)->string());
+  }
+  auto podman = config::load_podman_settings(config::podman_config_paths());
+  if (!podman) {
+    return std::unexpected(podman.error());
+  }
+  config::SelectionOptions selection;
+  if (parsed.count("host") != 0) {
+    selection.hosts = parsed["host"].as<std::vector<std::string>>();
+  }
+  if (parsed.count("connection") != 0) {
+    selection.connections = parsed["connection"].as<std::vector<std::string>>();
+  }
+  if (parsed.count("farm") != 0) {
+    selection.farm = parsed["farm"].as<std::string>();
+  }
+  if (parsed.count("identity") != 0) {
+    selection.identity = parsed["identity"].as<std::string>();
+  }
+  return config::select_hosts(selection, config, *podman, config::SelectionEnvironment::from_process());
+}
+
+Result<hosts::ConnectOptions>
+connect_options(const cxxopts::ParseResult& parsed)
+{
+  hosts::ConnectOptions options;
+  options.accept_new_host_keys = parsed.count("ssh-accept-new-host-keys") != 0;
+  auto timeout = util::parse_duration(parsed["connect-timeout"].as<std::string>(), "--connect-timeout");
+  if (!timeout) {
+    return std::unexpected(timeout.error());
+  }
+  options.connect_timeout = *timeout;
+  return options;
+}
+
+Result<std::string>
+output_format(const cxxopts::ParseResult& parsed, const std::vector<std::string>& allowed)
+{
+  const std::string format = parsed["format"].as<std::string>();
+  if (std::find(allowed.begin(), allowed.end(), format) == allowed.end()) {
+    return util::fail(ErrorClass::usage, fmt::format("invalid --format '{}' (one of: {}){}", format,
+                                                     util::join(allowed, ", "), util::did_you_mean(format, allowed)));
+  }
+  return format;
+}
+
+int
+report(const util::Error& error)
+{
+  const bool color = output::use_color(stderr);
+  fmt::print(stderr, "podman-multiarch: {} {}\n", output::paint("error:", output::Color::red, color), error.describe());
+  return util::exit_code_for(error.cls);
+}
+
+} // namespace pma::cli

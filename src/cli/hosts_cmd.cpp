@@ -1,0 +1,88 @@
+// podman-multiarch hosts [list|check]
+#include <pma/cli/command.hpp>
+
+#include <pma/output/hosts_view.hpp>
+#include <pma/output/terminal.hpp>
+#include <pma/util/strings.hpp>
+
+#include <fmt/format.h>
+
+namespace pma::cli {
+
+namespace {
+
+constexpr const char* k_examples = R"(
+Examples:
+  podman-multiarch hosts
+  podman-multiarch hosts check
+  podman-multiarch hosts check --farm release --format json
+  podman-multiarch hosts check --host power9=ssh://ci@p9.example.com/run/user/1000/podman/podman.sock
+)";
+
+} // namespace
+
+int
+run_hosts(const std::vector<std::string>& args, const GlobalOptions& globals)
+{
+  auto options = make_options("hosts", "List the selected hosts, or probe them (check)");
+  options.custom_help("[list|check] [OPTIONS]");
+  options.positional_help("");
+  add_host_selection_options(options);
+  options.add_options("Output")
+    ("format", "Output format: table or json", cxxopts::value<std::string>()->default_value("table"), "FORMAT")
+    ("action", "", cxxopts::value<std::vector<std::string>>());
+  options.parse_positional({"action"});
+
+  auto parsed = parse(options, args, globals);
+  if (!parsed) {
+    return report(parsed.error());
+  }
+  if (parsed->count("help") != 0) {
+    fmt::print("{}{}", options.help({"", "Host selection", "Output", "Global"}), k_examples);
+    return 0;
+  }
+  const std::vector<std::string> actions =
+    parsed->count("action") != 0 ? (*parsed)["action"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  const std::string action = actions.empty() ? "list" : actions.front();
+  if (actions.size() > 1 || (action != "list" && action != "check")) {
+    return report(util::Error{util::ErrorClass::usage,
+                              fmt::format("unknown hosts action '{}'{}", util::join(actions, " "),
+                                          util::did_you_mean(action, {"list", "check"})),
+                              {}, {}, "use: podman-multiarch hosts [list|check]"});
+  }
+  auto format = output_format(*parsed, {"table", "json"});
+  if (!format) {
+    return report(format.error());
+  }
+  auto connect = connect_options(*parsed);
+  if (!connect) {
+    return report(connect.error());
+  }
+  auto hosts = selected_hosts(*parsed, globals);
+  if (!hosts) {
+    return report(hosts.error());
+  }
+
+  if (action == "list") {
+    fmt::print("{}", *format == "json" ? output::hosts_json(*hosts) : output::hosts_table(*hosts));
+    return 0;
+  }
+
+  const auto probes = hosts::probe_hosts(*hosts, *connect);
+  fmt::print("{}", *format == "json" ? output::probes_json(probes) : output::probes_table(probes, output::use_color(stdout)));
+  std::fflush(stdout);
+  int failed = 0;
+  for (const auto& probe : probes) {
+    if (!probe.ok()) {
+      ++failed;
+      report(*probe.error);
+    }
+  }
+  if (failed > 0) {
+    fmt::print(stderr, "podman-multiarch: {} of {} hosts did not answer\n", failed, probes.size());
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace pma::cli

@@ -1,0 +1,122 @@
+#include <pma/cli/main.hpp>
+
+#include <pma/cli/command.hpp>
+#include <pma/util/strings.hpp>
+#include <pma/version.hpp>
+
+#include <fmt/format.h>
+
+#include <exception>
+
+namespace pma::cli {
+
+int run_hosts(const std::vector<std::string>& args, const GlobalOptions& globals);
+int run_version(const std::vector<std::string>& args, const GlobalOptions& globals);
+
+const std::vector<Command>&
+commands()
+{
+  static const std::vector<Command> table = {
+    {"hosts", "List the selected hosts, or probe them: podman-multiarch hosts check", &run_hosts},
+    {"version", "Show the client version and, with --host/--farm, the servers'", &run_version},
+  };
+  return table;
+}
+
+namespace {
+
+void
+print_usage()
+{
+  fmt::print("Usage: podman-multiarch [GLOBAL OPTIONS] COMMAND [OPTIONS]\n\n"
+             "Build and publish multi-architecture container images on podman hosts.\n\n"
+             "Commands:\n");
+  for (const auto& command : commands()) {
+    fmt::print("  {:<10}  {}\n", command.name, command.summary);
+  }
+  fmt::print("\nGlobal options:\n"
+             "  -h, --help           Show this help\n"
+             "      --version        Show the version\n"
+             "      --config FILE    Configuration file\n"
+             "      --log-level L    Diagnostics on stderr: error, warn, info, debug\n"
+             "\nRun 'podman-multiarch COMMAND --help' for a command's options.\n");
+}
+
+std::vector<std::string>
+command_names()
+{
+  std::vector<std::string> names;
+  for (const auto& command : commands()) {
+    names.emplace_back(command.name);
+  }
+  return names;
+}
+
+int
+dispatch(const std::vector<std::string>& args)
+{
+  GlobalOptions globals;
+  size_t i = 0;
+  // Global options stop at the command name (ninja's "-t TOOL").
+  for (; i < args.size() && args[i].starts_with("-"); ++i) {
+    const std::string& arg = args[i];
+    const auto value_of = [&](const std::string& name, std::string& target) {
+      if (arg == name && i + 1 < args.size()) {
+        target = args[++i];
+        return true;
+      }
+      if (arg.starts_with(name + "=")) {
+        target = arg.substr(name.size() + 1);
+        return true;
+      }
+      return false;
+    };
+    if (arg == "-h" || arg == "--help") {
+      print_usage();
+      return 0;
+    }
+    if (arg == "--version" || arg == "-v") {
+      fmt::print("podman-multiarch version {}\n", k_version);
+      return 0;
+    }
+    if (value_of("--config", globals.config) || value_of("--log-level", globals.log_level)) {
+      continue;
+    }
+    return report(util::Error{util::ErrorClass::usage,
+                              fmt::format("unknown global option '{}'{}", arg,
+                                          util::did_you_mean(arg, {"--help", "--version", "--config", "--log-level"})),
+                              {}, {}, "command options go after the command name"});
+  }
+  if (i == args.size()) {
+    print_usage();
+    return 2;
+  }
+  const std::string& name = args[i];
+  for (const auto& command : commands()) {
+    if (name == command.name) {
+      return command.run(std::vector<std::string>(args.begin() + static_cast<long>(i) + 1, args.end()), globals);
+    }
+  }
+  if (name == "help") {
+    print_usage();
+    return 0;
+  }
+  return report(util::Error{util::ErrorClass::usage,
+                            fmt::format("unknown command '{}'{}", name, util::did_you_mean(name, command_names())),
+                            {}, {}, "see podman-multiarch --help"});
+}
+
+} // namespace
+
+int
+main(const int argc, const char* const* argv)
+{
+  try {
+    return dispatch(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::exception& e) {
+    return report(util::Error{util::ErrorClass::internal, fmt::format("unexpected failure: {}", e.what()), {}, {},
+                              "please report this as a bug"});
+  }
+}
+
+} // namespace pma::cli

@@ -1,0 +1,78 @@
+// podman-multiarch version [--host …]
+#include <pma/cli/command.hpp>
+
+#include <pma/output/table.hpp>
+#include <pma/version.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace pma::cli {
+
+int
+run_version(const std::vector<std::string>& args, const GlobalOptions& globals)
+{
+  auto options = make_options("version", "Show the client version and, with host selection, the servers'");
+  add_host_selection_options(options);
+  options.add_options("Output")("format", "Output format: text or json",
+                                cxxopts::value<std::string>()->default_value("text"), "FORMAT");
+  auto parsed = parse(options, args, globals);
+  if (!parsed) {
+    return report(parsed.error());
+  }
+  if (parsed->count("help") != 0) {
+    fmt::print("{}\nExamples:\n  podman-multiarch version\n  podman-multiarch version --farm release\n",
+               options.help({"", "Host selection", "Output", "Global"}));
+    return 0;
+  }
+  auto format = output_format(*parsed, {"text", "json"});
+  if (!format) {
+    return report(format.error());
+  }
+  const bool want_servers = parsed->count("host") != 0 || parsed->count("farm") != 0 || parsed->count("connection") != 0;
+  std::vector<hosts::Probe> probes;
+  if (want_servers) {
+    auto connect = connect_options(*parsed);
+    if (!connect) {
+      return report(connect.error());
+    }
+    auto hosts = selected_hosts(*parsed, globals);
+    if (!hosts) {
+      return report(hosts.error());
+    }
+    probes = hosts::probe_hosts(*hosts, *connect);
+  }
+
+  int status = 0;
+  if (*format == "json") {
+    nlohmann::ordered_json out = {{"client", {{"version", k_version}}}};
+    nlohmann::ordered_json servers = nlohmann::ordered_json::array();
+    for (const auto& probe : probes) {
+      servers.push_back({{"host", probe.host.name},
+                         {"podmanVersion", probe.info ? probe.info->podman_version : ""},
+                         {"apiVersion", probe.info ? probe.info->api_version.to_string() : ""},
+                         {"error", probe.error ? probe.error->message : ""}});
+    }
+    if (want_servers) {
+      out["servers"] = servers;
+    }
+    fmt::print("{}\n", out.dump(2));
+  } else {
+    fmt::print("Client:  podman-multiarch {}\n", k_version);
+    for (const auto& probe : probes) {
+      if (probe.info) {
+        fmt::print("Server:  {} podman {} (API {})\n", probe.host.name, probe.info->podman_version,
+                   probe.info->api_version.to_string());
+      }
+    }
+  }
+  std::fflush(stdout);
+  for (const auto& probe : probes) {
+    if (probe.error) {
+      status = report(*probe.error);
+    }
+  }
+  return status;
+}
+
+} // namespace pma::cli

@@ -1,0 +1,104 @@
+#include <pma/hosts/session.hpp>
+
+#include <thread>
+
+namespace pma::hosts {
+
+using util::Result;
+
+Session::Session(config::Host host,
+                 std::unique_ptr<transport::Connection> connection,
+                 std::unique_ptr<api::LibpodClient> client)
+  : m_host(std::move(host)),
+    m_connection(std::move(connection)),
+    m_client(std::move(client))
+{
+}
+
+namespace {
+
+// Every connection error names the host and its (redacted) URL.
+util::Error
+with_url(util::Error error, const config::Host& host)
+{
+  error.host = host.name;
+  const std::string url = host.url.redacted();
+  if (error.message.find(url) == std::string::npos) {
+    error.message += " (" + url + ")";
+  }
+  return error;
+}
+
+} // namespace
+
+Result<std::unique_ptr<Session>>
+open_session(const config::Host& host, const ConnectOptions& options, api::PingResult* ping)
+{
+  transport::DialOptions dial_options;
+  dial_options.host_name = host.name;
+  dial_options.identity = host.identity;
+  dial_options.known_hosts = host.known_hosts;
+  dial_options.accept_new_host_keys = options.accept_new_host_keys;
+  dial_options.connect_timeout = options.connect_timeout;
+  auto connection = transport::dial(host.url, dial_options);
+  if (!connection) {
+    return std::unexpected(with_url(connection.error(), host));
+  }
+  auto client = api::make_libpod_client(
+    transport::HttpClient((*connection)->endpoint(), options.connect_timeout), host.name);
+  auto pong = client->ping();
+  if (!pong) {
+    return std::unexpected(with_url(pong.error(), host));
+  }
+  if (ping != nullptr) {
+    *ping = *pong;
+  }
+  return std::make_unique<Session>(host, std::move(*connection), std::move(client));
+}
+
+namespace {
+
+void
+probe_one(Probe& probe, const ConnectOptions& options)
+{
+  const auto start = std::chrono::steady_clock::now();
+  api::PingResult ping;
+  auto session = open_session(probe.host, options, &ping);
+  probe.connect_time =
+    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start) - ping.round_trip;
+  if (!session) {
+    probe.error = session.error();
+    return;
+  }
+  probe.latency = ping.round_trip;
+  auto info = (*session)->client().info();
+  if (!info) {
+    probe.error = info.error();
+    return;
+  }
+  probe.info = *info;
+  probe.serves = probe.host.platforms.empty() ? std::vector<api::Platform>{info->native} : probe.host.platforms;
+}
+
+} // namespace
+
+std::vector<Probe>
+probe_hosts(const std::vector<config::Host>& hosts, const ConnectOptions& options)
+{
+  std::vector<Probe> probes;
+  probes.reserve(hosts.size());
+  for (const auto& host : hosts) {
+    probes.push_back(Probe{host, {}, {}, {}, {}, {}});
+  }
+  std::vector<std::thread> workers;
+  workers.reserve(probes.size());
+  for (auto& probe : probes) {
+    workers.emplace_back([&probe, &options] { probe_one(probe, options); });
+  }
+  for (auto& worker : workers) {
+    worker.join();
+  }
+  return probes;
+}
+
+} // namespace pma::hosts

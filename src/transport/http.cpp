@@ -1,0 +1,164 @@
+// The only file that includes <httplib.h>.
+#include <pma/transport/http.hpp>
+
+#include <pma/util/log.hpp>
+#include <pma/util/strings.hpp>
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <sys/socket.h>
+
+namespace pma::transport {
+
+using util::ErrorClass;
+
+namespace {
+
+std::string
+describe(const Endpoint& endpoint)
+{
+  return endpoint.is_unix() ? endpoint.unix_path : fmt::format("{}:{}", endpoint.host, endpoint.port);
+}
+
+httplib::Client
+make_client(const Endpoint& endpoint)
+{
+  if (endpoint.is_unix()) {
+    httplib::Client client(endpoint.unix_path);
+    client.set_address_family(AF_UNIX);
+    return client;
+  }
+  return httplib::Client(endpoint.host, endpoint.port);
+}
+
+util::Error
+transport_error(const httplib::Error error,
+                const Endpoint& endpoint,
+                const std::chrono::steady_clock::duration elapsed,
+                const std::chrono::milliseconds idle_timeout)
+{
+  const std::string where = describe(endpoint);
+  switch (error) {
+  case httplib::Error::Connection:
+    return {ErrorClass::connect, fmt::format("cannot connect to {}", where), {}, {}, {}};
+  case httplib::Error::ConnectionTimeout:
+    return {ErrorClass::timeout, fmt::format("timed out connecting to {}", where), {}, {}, {}};
+  case httplib::Error::Read:
+    // httplib reports a read timeout and a reset alike; the clock tells them apart.
+    if (elapsed + std::chrono::milliseconds(50) >= idle_timeout) {
+      return {ErrorClass::timeout,
+              fmt::format("no data from {} for {} s", where,
+                          std::chrono::duration_cast<std::chrono::seconds>(idle_timeout).count()),
+              {},
+              {},
+              {}};
+    }
+    return {ErrorClass::connect, fmt::format("connection to {} closed while reading the response", where), {}, {}, {}};
+  case httplib::Error::Write:
+    return {ErrorClass::connect, fmt::format("connection to {} closed while sending the request", where), {}, {}, {}};
+  case httplib::Error::Canceled:
+    return {ErrorClass::interrupted, fmt::format("request to {} cancelled", where), {}, {}, {}};
+  default:
+    return {ErrorClass::protocol, fmt::format("HTTP exchange with {} failed: {}", where, httplib::to_string(error)), {}, {}, {}};
+  }
+}
+
+} // namespace
+
+std::string
+HttpResponse::header(const std::string_view name) const
+{
+  for (const auto& [key, value] : headers) {
+    if (util::iequals(key, name)) {
+      return value;
+    }
+  }
+  return {};
+}
+
+HttpClient::HttpClient(Endpoint endpoint,
+                       const std::chrono::milliseconds connect_timeout,
+                       const std::chrono::milliseconds idle_timeout)
+  : m_endpoint(std::move(endpoint)),
+    m_connect_timeout(connect_timeout),
+    m_idle_timeout(idle_timeout)
+{
+}
+
+util::Result<HttpResponse>
+HttpClient::send(const HttpRequest& request) const
+{
+  httplib::Client client = make_client(m_endpoint);
+  const auto idle_timeout = request.idle_timeout.value_or(m_idle_timeout);
+  client.set_connection_timeout(m_connect_timeout);
+  client.set_read_timeout(idle_timeout);
+  client.set_write_timeout(idle_timeout);
+  client.set_keep_alive(false);
+
+  httplib::Request req;
+  req.method = request.method;
+  req.path = request.target;
+  for (const auto& [key, value] : request.headers) {
+    req.headers.emplace(key, value);
+  }
+  if (m_endpoint.is_unix() && !req.has_header("Host")) {
+    // podman's Go server rejects httplib's default Host for Unix sockets.
+    req.headers.emplace("Host", "d");
+  }
+  req.headers.emplace("User-Agent", "podman-multiarch");
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+    req.body = request.body;
+    if (!request.content_type.empty()) {
+      req.headers.emplace("Content-Type", request.content_type);
+    }
+  }
+
+  HttpResponse response;
+  int status = 0;
+  req.response_handler = [&status](const httplib::Response& res) {
+    status = res.status;
+    return true;
+  };
+  req.content_receiver = [&](const char* data, const size_t length, uint64_t, uint64_t) {
+    if (request.on_data && status < 400) {
+      return request.on_data(std::string_view(data, length));
+    }
+    response.body.append(data, length);
+    return true;
+  };
+
+  const auto start = std::chrono::steady_clock::now();
+  httplib::Response res;
+  httplib::Error error = httplib::Error::Success;
+  const bool ok = client.send(req, res, error);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  util::log::debug("{} {} {} -> {} ({} ms)", request.method, describe(m_endpoint), request.target,
+                   ok ? std::to_string(res.status) : httplib::to_string(error),
+                   std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
+  if (!ok) {
+    return std::unexpected(transport_error(error, m_endpoint, elapsed, idle_timeout));
+  }
+  response.status = res.status;
+  for (const auto& [key, value] : res.headers) {
+    response.headers.emplace_back(key, value);
+  }
+  return response;
+}
+
+std::string
+url_encode(const std::string_view text)
+{
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += fmt::format("%{:02X}", u);
+    }
+  }
+  return out;
+}
+
+} // namespace pma::transport

@@ -1,0 +1,483 @@
+// SSH transport: one libssh session per host, in process. HTTP clients connect
+// to a private Unix socket (in a 0700 directory); a bridge thread owns the
+// session and pumps every accepted connection through its own
+// direct-streamlocal@openssh.com channel to the remote podman socket.
+#include <pma/transport/connection.hpp>
+
+#include <pma/util/fs.hpp>
+#include <pma/util/log.hpp>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <libssh/libssh.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <list>
+#include <mutex>
+#include <thread>
+
+namespace pma::transport {
+
+using util::Error;
+using util::ErrorClass;
+using util::Result;
+
+namespace {
+
+using SshSession = std::unique_ptr<ssh_session_struct, decltype(&ssh_free)>;
+using SshKey = std::unique_ptr<ssh_key_struct, decltype(&ssh_key_free)>;
+
+constexpr size_t k_chunk = 64 * 1024;
+// Per connection, stop reading from the channel once this much is waiting for
+// the local client: the SSH window then throttles the server.
+constexpr size_t k_max_buffered = 1024 * 1024;
+
+Error
+ssh_error(const ErrorClass cls, std::string message, std::string hint = {})
+{
+  return Error{cls, std::move(message), {}, {}, std::move(hint)};
+}
+
+// "[host]:port" or "host", as OpenSSH writes known_hosts entries.
+std::string
+known_hosts_name(const HostUrl& url)
+{
+  const uint16_t port = url.effective_port();
+  return port == 22 ? url.host : fmt::format("[{}]:{}", url.host, port);
+}
+
+struct Fingerprint {
+  std::string type;
+  std::string sha256; // "SHA256:…"
+};
+
+Result<Fingerprint>
+server_fingerprint(ssh_session session)
+{
+  ssh_key raw = nullptr;
+  if (ssh_get_server_publickey(session, &raw) != SSH_OK) {
+    return std::unexpected(ssh_error(ErrorClass::protocol, "cannot read the server's host key"));
+  }
+  const SshKey key(raw, &ssh_key_free);
+  unsigned char* hash = nullptr;
+  size_t length = 0;
+  if (ssh_get_publickey_hash(key.get(), SSH_PUBLICKEY_HASH_SHA256, &hash, &length) != 0) {
+    return std::unexpected(ssh_error(ErrorClass::protocol, "cannot hash the server's host key"));
+  }
+  char* text = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, length);
+  ssh_clean_pubkey_hash(&hash);
+  Fingerprint fingerprint{ssh_key_type_to_char(ssh_key_type(key.get())), text ? text : ""};
+  ssh_string_free_char(text);
+  return fingerprint;
+}
+
+Result<void>
+verify_host_key(ssh_session session,
+                const HostUrl& url,
+                const std::filesystem::path& known_hosts,
+                const bool accept_new)
+{
+  auto fingerprint = server_fingerprint(session);
+  if (!fingerprint) {
+    return std::unexpected(fingerprint.error());
+  }
+  const std::string name = known_hosts_name(url);
+  const std::string key_text = fmt::format("{} key {}", fingerprint->type, fingerprint->sha256);
+  switch (ssh_session_is_known_server(session)) {
+  case SSH_KNOWN_HOSTS_OK:
+    return {};
+  case SSH_KNOWN_HOSTS_CHANGED:
+  case SSH_KNOWN_HOSTS_OTHER:
+    return std::unexpected(ssh_error(
+      ErrorClass::ssh_hostkey,
+      fmt::format("HOST KEY OF {} HAS CHANGED (the server now offers {}); refusing to connect: "
+                  "this could be an attack",
+                  name, key_text),
+      fmt::format("if the change is expected, remove the old key with ssh-keygen -R '{}' -f {} and connect again",
+                  name, known_hosts.string())));
+  case SSH_KNOWN_HOSTS_UNKNOWN:
+  case SSH_KNOWN_HOSTS_NOT_FOUND:
+    if (accept_new) {
+      if (ssh_session_update_known_hosts(session) != SSH_OK) {
+        return std::unexpected(ssh_error(ErrorClass::ssh_hostkey,
+                                         fmt::format("cannot add the host key of {} to {}: {}", name,
+                                                     known_hosts.string(), ssh_get_error(session))));
+      }
+      util::log::warn("added the host key of {} ({}) to {}", name, key_text, known_hosts.string());
+      return {};
+    }
+    return std::unexpected(ssh_error(
+      ErrorClass::ssh_hostkey,
+      fmt::format("host key of {} is not known ({}; not in {})", name, key_text, known_hosts.string()),
+      fmt::format("check the fingerprint with the host's administrator, then trust it with "
+                  "ssh-keyscan -p {} {} >> {} (or run once with --ssh-accept-new-host-keys)",
+                  url.effective_port(), url.host, known_hosts.string())));
+  case SSH_KNOWN_HOSTS_ERROR:
+    break;
+  }
+  return std::unexpected(ssh_error(ErrorClass::ssh_hostkey,
+                                   fmt::format("cannot check the host key of {} against {}: {}", name,
+                                               known_hosts.string(), ssh_get_error(session))));
+}
+
+Result<void>
+authenticate(ssh_session session, const HostUrl& url, const std::filesystem::path& identity)
+{
+  // Lists the server's methods; "success" means no authentication is required.
+  if (ssh_userauth_none(session, nullptr) == SSH_AUTH_SUCCESS) {
+    return {};
+  }
+  std::string tried;
+  if (!identity.empty()) {
+    ssh_key raw = nullptr;
+    const std::string passphrase = util::env("CONTAINER_PASSPHRASE");
+    const int rc = ssh_pki_import_privkey_file(identity.c_str(),
+                                               passphrase.empty() ? nullptr : passphrase.c_str(),
+                                               nullptr, nullptr, &raw);
+    if (rc != SSH_OK) {
+      const bool exists = std::filesystem::exists(identity);
+      return std::unexpected(ssh_error(
+        ErrorClass::ssh_auth,
+        exists ? fmt::format("cannot load SSH identity {} (encrypted or not a private key)", identity.string())
+               : fmt::format("SSH identity {} does not exist", identity.string()),
+        exists ? "load the key into ssh-agent and drop identity:, or set CONTAINER_PASSPHRASE" : ""));
+    }
+    const SshKey key(raw, &ssh_key_free);
+    if (ssh_userauth_publickey(session, nullptr, key.get()) == SSH_AUTH_SUCCESS) {
+      return {};
+    }
+    tried = "identity " + identity.string();
+  } else {
+    if (ssh_userauth_publickey_auto(session, nullptr, nullptr) == SSH_AUTH_SUCCESS) {
+      return {};
+    }
+    tried = "ssh-agent and default keys";
+  }
+  if (!url.password.empty() && ssh_userauth_password(session, nullptr, url.password.c_str()) == SSH_AUTH_SUCCESS) {
+    return {};
+  }
+  return std::unexpected(ssh_error(
+    ErrorClass::ssh_auth,
+    fmt::format("SSH server refused authentication as {} (tried {})", url.user.empty() ? "the local user" : url.user,
+                tried),
+    "check identity: / --identity / CONTAINER_SSHKEY and the host's authorized_keys"));
+}
+
+struct Pipe {
+  int fd = -1;
+  ssh_channel channel = nullptr;
+  std::string to_local;
+  bool local_eof = false;
+  bool remote_eof = false;
+  bool local_shut = false;
+  bool dead = false;
+};
+
+class SshConnection : public Connection {
+public:
+  SshConnection(SshSession session, std::string remote_path, std::string label)
+    : m_session(std::move(session)),
+      m_remote_path(std::move(remote_path)),
+      m_label(std::move(label))
+  {
+  }
+
+  ~SshConnection() override
+  {
+    m_stop = true;
+    if (m_wake[1] >= 0) {
+      const char byte = 0;
+      [[maybe_unused]] const auto n = ::write(m_wake[1], &byte, 1);
+    }
+    if (m_thread.joinable()) {
+      m_thread.join();
+    }
+    for (int fd : {m_listen_fd, m_wake[0], m_wake[1]}) {
+      if (fd >= 0) {
+        ::close(fd);
+      }
+    }
+    if (!m_endpoint.unix_path.empty()) {
+      ::unlink(m_endpoint.unix_path.c_str());
+      ::rmdir(m_dir.c_str());
+    }
+    ssh_disconnect(m_session.get());
+  }
+
+  const Endpoint& endpoint() const override { return m_endpoint; }
+
+  // Checks that the remote socket accepts a channel, then starts the bridge.
+  Result<void>
+  start()
+  {
+    ssh_channel probe = ssh_channel_new(m_session.get());
+    const int rc = probe ? ssh_channel_open_forward_unix(probe, m_remote_path.c_str(), "127.0.0.1", 0) : SSH_ERROR;
+    if (rc != SSH_OK) {
+      const std::string cause = ssh_get_error(m_session.get());
+      if (probe) {
+        ssh_channel_free(probe);
+      }
+      return std::unexpected(ssh_error(
+        ErrorClass::connect,
+        fmt::format("SSH server {} cannot open the remote socket {}: {}", m_label, m_remote_path, cause),
+        "is the podman service running there (systemctl --user start podman.socket), and is the path right?"));
+    }
+    ssh_channel_close(probe);
+    ssh_channel_free(probe);
+
+    if (auto ok = make_listener(); !ok) {
+      return ok;
+    }
+    if (::pipe2(m_wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+      return std::unexpected(ssh_error(ErrorClass::internal, fmt::format("pipe: {}", std::strerror(errno))));
+    }
+    m_thread = std::thread([this] { run(); });
+    return {};
+  }
+
+private:
+  Result<void>
+  make_listener()
+  {
+    const std::string tmp = util::env("TMPDIR").empty() ? "/tmp" : util::env("TMPDIR");
+    std::string dir_template = tmp + "/podman-multiarch-ssh-XXXXXX";
+    if (::mkdtemp(dir_template.data()) == nullptr) { // mkdtemp creates it 0700
+      return std::unexpected(
+        ssh_error(ErrorClass::internal, fmt::format("cannot create a private directory in {}: {}", tmp, std::strerror(errno))));
+    }
+    m_dir = dir_template;
+    const std::string path = m_dir + "/api.sock";
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof(addr.sun_path)) {
+      return std::unexpected(ssh_error(ErrorClass::internal, fmt::format("socket path too long: {}", path)));
+    }
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    m_listen_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (m_listen_fd < 0 || ::bind(m_listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0
+        || ::listen(m_listen_fd, 64) != 0) {
+      return std::unexpected(
+        ssh_error(ErrorClass::internal, fmt::format("cannot listen on {}: {}", path, std::strerror(errno))));
+    }
+    m_endpoint.unix_path = path;
+    return {};
+  }
+
+  void
+  accept_one()
+  {
+    const int fd = ::accept4(m_listen_fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) {
+      return;
+    }
+    ssh_channel channel = ssh_channel_new(m_session.get());
+    if (channel == nullptr || ssh_channel_open_forward_unix(channel, m_remote_path.c_str(), "127.0.0.1", 0) != SSH_OK) {
+      util::log::debug("ssh {}: cannot open a channel to {}: {}", m_label, m_remote_path, ssh_get_error(m_session.get()));
+      if (channel) {
+        ssh_channel_free(channel);
+      }
+      ::close(fd);
+      return;
+    }
+    m_pipes.push_back(Pipe{fd, channel, {}, false, false, false, false});
+  }
+
+  // Channel → local buffer → local socket. Returns whether anything moved.
+  bool
+  pump_remote(Pipe& pipe)
+  {
+    bool moved = false;
+    if (!pipe.remote_eof && pipe.to_local.size() < k_max_buffered) {
+      const int available = ssh_channel_poll(pipe.channel, 0);
+      if (available == SSH_EOF) {
+        pipe.remote_eof = true;
+        moved = true;
+      } else if (available == SSH_ERROR) {
+        pipe.dead = true;
+        return true;
+      } else if (available > 0) {
+        char buffer[k_chunk];
+        const int n = ssh_channel_read_nonblocking(
+          pipe.channel, buffer, static_cast<uint32_t>(std::min<size_t>(sizeof(buffer), static_cast<size_t>(available))), 0);
+        if (n > 0) {
+          pipe.to_local.append(buffer, static_cast<size_t>(n));
+          moved = true;
+        } else if (n == SSH_ERROR) {
+          pipe.dead = true;
+          return true;
+        }
+      }
+    }
+    if (!pipe.to_local.empty()) {
+      const ssize_t n = ::send(pipe.fd, pipe.to_local.data(), pipe.to_local.size(), MSG_NOSIGNAL);
+      if (n > 0) {
+        pipe.to_local.erase(0, static_cast<size_t>(n));
+        moved = true;
+      } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        pipe.dead = true; // the local client went away
+        return true;
+      }
+    }
+    if (pipe.remote_eof && pipe.to_local.empty() && !pipe.local_shut) {
+      ::shutdown(pipe.fd, SHUT_WR);
+      pipe.local_shut = true;
+      moved = true;
+    }
+    return moved;
+  }
+
+  // Local socket → channel.
+  void
+  pump_local(Pipe& pipe)
+  {
+    char buffer[k_chunk];
+    const ssize_t n = ::recv(pipe.fd, buffer, sizeof(buffer), 0);
+    if (n == 0) {
+      pipe.local_eof = true;
+      ssh_channel_send_eof(pipe.channel);
+    } else if (n > 0) {
+      // Blocks until the SSH window admits the data; other channels' incoming
+      // data is buffered by libssh meanwhile.
+      if (ssh_channel_write(pipe.channel, buffer, static_cast<uint32_t>(n)) != n) {
+        pipe.dead = true;
+      }
+    } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      pipe.dead = true;
+    }
+  }
+
+  void
+  run()
+  {
+    const int session_fd = ssh_get_fd(m_session.get());
+    std::vector<pollfd> fds;
+    while (!m_stop) {
+      bool moved = false;
+      for (auto& pipe : m_pipes) {
+        moved |= pump_remote(pipe);
+      }
+      m_pipes.remove_if([](Pipe& pipe) {
+        const bool finished = pipe.dead || (pipe.local_eof && pipe.remote_eof && pipe.to_local.empty());
+        if (finished) {
+          ssh_channel_close(pipe.channel);
+          ssh_channel_free(pipe.channel);
+          ::close(pipe.fd);
+        }
+        return finished;
+      });
+
+      fds.clear();
+      fds.push_back({m_wake[0], POLLIN, 0});
+      fds.push_back({m_listen_fd, POLLIN, 0});
+      fds.push_back({session_fd, POLLIN, 0});
+      for (const auto& pipe : m_pipes) {
+        short events = 0;
+        if (!pipe.local_eof) {
+          events |= POLLIN;
+        }
+        if (!pipe.to_local.empty()) {
+          events |= POLLOUT;
+        }
+        fds.push_back({pipe.fd, events, 0});
+      }
+      if (::poll(fds.data(), fds.size(), moved ? 0 : 100) < 0 && errno != EINTR) {
+        util::log::debug("ssh {}: poll: {}", m_label, std::strerror(errno));
+        break;
+      }
+      if ((fds[1].revents & POLLIN) != 0) {
+        accept_one();
+      }
+      size_t index = 3;
+      for (auto& pipe : m_pipes) {
+        if (index >= fds.size()) {
+          break; // accepted this round; polled next time
+        }
+        if ((fds[index].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && !pipe.local_eof) {
+          pump_local(pipe);
+        }
+        ++index;
+      }
+    }
+    for (auto& pipe : m_pipes) {
+      ssh_channel_free(pipe.channel);
+      ::close(pipe.fd);
+    }
+    m_pipes.clear();
+  }
+
+  SshSession m_session;
+  const std::string m_remote_path;
+  const std::string m_label;
+  std::string m_dir;
+  Endpoint m_endpoint;
+  int m_listen_fd = -1;
+  int m_wake[2] = {-1, -1};
+  std::atomic<bool> m_stop{false};
+  std::list<Pipe> m_pipes; // bridge thread only
+  std::thread m_thread;
+};
+
+class SshDialer : public Dialer {
+public:
+  Result<std::unique_ptr<Connection>>
+  dial(const HostUrl& url, const DialOptions& options) override
+  {
+    static std::once_flag init_once;
+    std::call_once(init_once, [] { ssh_init(); });
+
+    SshSession session(ssh_new(), &ssh_free);
+    if (!session) {
+      return std::unexpected(ssh_error(ErrorClass::internal, "cannot create an SSH session"));
+    }
+    const std::filesystem::path known_hosts =
+      options.known_hosts.empty() ? util::home_dir() / ".ssh" / "known_hosts" : options.known_hosts;
+    const long timeout_seconds =
+      std::max<long>(1, static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(options.connect_timeout).count()));
+    const int port = url.effective_port();
+    const bool process_config = false; // ~/.ssh/config may hold ProxyCommand: we never run programs
+    ssh_session s = session.get();
+    ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &process_config);
+    ssh_options_set(s, SSH_OPTIONS_HOST, url.host.c_str());
+    ssh_options_set(s, SSH_OPTIONS_PORT, &port);
+    if (!url.user.empty()) {
+      ssh_options_set(s, SSH_OPTIONS_USER, url.user.c_str());
+    }
+    ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, known_hosts.c_str());
+    ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout_seconds);
+
+    const std::string label = fmt::format("{}:{}", url.host_for_display(), port);
+    if (ssh_connect(s) != SSH_OK) {
+      const std::string cause = ssh_get_error(s);
+      const bool timed_out = cause.find("imeout") != std::string::npos || cause.find("timed out") != std::string::npos;
+      return std::unexpected(ssh_error(timed_out ? ErrorClass::timeout : ErrorClass::connect,
+                                       fmt::format("cannot connect to SSH server {}: {}", label, cause)));
+    }
+    if (auto ok = verify_host_key(s, url, known_hosts, options.accept_new_host_keys); !ok) {
+      return std::unexpected(ok.error());
+    }
+    if (auto ok = authenticate(s, url, options.identity); !ok) {
+      return std::unexpected(ok.error());
+    }
+    auto connection = std::make_unique<SshConnection>(std::move(session), url.path, label);
+    if (auto ok = connection->start(); !ok) {
+      return std::unexpected(ok.error());
+    }
+    return connection;
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Dialer>
+make_ssh_dialer()
+{
+  return std::make_unique<SshDialer>();
+}
+
+} // namespace pma::transport

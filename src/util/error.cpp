@@ -1,0 +1,91 @@
+#include <pma/util/error.hpp>
+
+namespace pma::util {
+
+const char*
+to_string(const ErrorClass cls)
+{
+  switch (cls) {
+  case ErrorClass::usage:
+    return "usage";
+  case ErrorClass::config:
+    return "config";
+  case ErrorClass::connect:
+    return "connect";
+  case ErrorClass::ssh_auth:
+    return "ssh-auth";
+  case ErrorClass::ssh_hostkey:
+    return "ssh-hostkey";
+  case ErrorClass::timeout:
+    return "timeout";
+  case ErrorClass::protocol:
+    return "protocol";
+  case ErrorClass::api:
+    return "api";
+  case ErrorClass::auth:
+    return "auth";
+  case ErrorClass::interrupted:
+    return "interrupted";
+  case ErrorClass::internal:
+    return "internal";
+  }
+  return "internal";
+}
+
+std::string
+Error::describe() const
+{
+  std::string out;
+  if (!host.empty()) {
+    out += "host ";
+    out += host;
+    if (!platform.empty()) {
+      out += " (" + platform + ")";
+    }
+    out += ": ";
+  } else if (!platform.empty()) {
+    out += platform + ": ";
+  }
+  out += message;
+  if (!hint.empty()) {
+    out += " — ";
+    out += hint;
+  }
+  return out;
+}
+
+Error&&
+Error::with_host(std::string name) &&
+{
+  host = std::move(name);
+  return std::move(*this);
+}
+
+Error&&
+Error::with_hint(std::string text) &&
+{
+  hint = std::move(text);
+  return std::move(*this);
+}
+
+int
+exit_code_for(const ErrorClass cls)
+{
+  switch (cls) {
+  case ErrorClass::usage:
+  case ErrorClass::config:
+    return 2;
+  case ErrorClass::interrupted:
+    return 130;
+  default:
+    return 1;
+  }
+}
+
+bool
+is_retryable(const ErrorClass cls)
+{
+  return cls == ErrorClass::connect || cls == ErrorClass::timeout;
+}
+
+} // namespace pma::util

@@ -1,0 +1,73 @@
+# Helpers for integration scenarios (sourced by run.sh).
+# Each scenario is a list of TEST blocks; a failed check marks the test failed
+# and the scenario exits 1 at the end.
+
+T=$(mktemp -d /tmp/pma-it.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+# Scenarios must not depend on the developer's own configuration.
+export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config
+mkdir -p "$HOME"
+unset CONTAINER_HOST CONTAINER_CONNECTION CONTAINER_SSHKEY PODMAN_MULTIARCH_CONFIG SSH_AUTH_SOCK NO_COLOR CLICOLOR_FORCE
+export CONTAINERS_CONF=$T/empty-containers.conf PODMAN_CONNECTIONS_CONF=$T/no-connections.json
+: >"$CONTAINERS_CONF"
+
+passed=0
+failed=0
+current=""
+current_failed=0
+
+require_lab() {
+  if [[ -z ${LAB_HOSTS:-} ]]; then
+    echo "SKIP: the lab is not running (start it with tests/lab/lab.sh up)"
+    exit 77
+  fi
+}
+
+TEST() {
+  end_test
+  current=$1
+  current_failed=0
+  echo "--- $current"
+}
+
+end_test() {
+  if [[ -n $current ]]; then
+    if ((current_failed)); then
+      failed=$((failed + 1))
+      echo "FAIL: $current"
+    else
+      passed=$((passed + 1))
+    fi
+  fi
+  current=""
+}
+
+fail() {
+  echo "  check failed: $*"
+  echo "  --- stdout:"; sed 's/^/  | /' "$T/out" 2>/dev/null | head -40
+  echo "  --- stderr:"; sed 's/^/  | /' "$T/err" 2>/dev/null | head -40
+  current_failed=1
+}
+
+# pma ARGS… — runs the binary; sets RC, and leaves stdout/stderr in $T/out, $T/err.
+pma() {
+  "$PMA_BIN" "$@" >"$T/out" 2>"$T/err"
+  RC=$?
+  echo "  \$ podman-multiarch $* → $RC"
+}
+
+expect_rc() { [[ $RC == "$1" ]] || fail "exit code $RC, expected $1"; }
+expect_out() { grep -qF -- "$1" "$T/out" || fail "stdout lacks: $1"; }
+expect_err() { grep -qF -- "$1" "$T/err" || fail "stderr lacks: $1"; }
+expect_no_out() { ! grep -qF -- "$1" "$T/out" || fail "stdout has: $1"; }
+expect_no_err() { ! grep -qF -- "$1" "$T/err" || fail "stderr has: $1"; }
+# expect_err_re REGEX
+expect_err_re() { grep -qE -- "$1" "$T/err" || fail "stderr does not match: $1"; }
+# expect_json JQ-EXPR — the expression must be true for stdout.
+expect_json() { jq -e "$1" "$T/out" >/dev/null || fail "stdout JSON fails: $1"; }
+
+finish() {
+  end_test
+  echo "$passed passed, $failed failed"
+  ((failed == 0))
+}
