@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package podman-multiarch needs to build, test and run its lab.
-# Usage: scripts/install-deps.sh   (as root, on Debian 12 bookworm)
+# Usage: scripts/install-deps.sh [--if-missing]   (as root, on Debian 12 bookworm)
+#   --if-missing  do nothing when every package is already installed
 set -euo pipefail
 
 build_packages=(
@@ -20,7 +21,12 @@ tool_packages=(
   clang-14 libclang-rt-14-dev
 )
 
+all=("${build_packages[@]}" "${lab_packages[@]}" "${tool_packages[@]}")
+if [[ ${1:-} == --if-missing ]] &&
+  [[ $(dpkg-query -W -f '${Status}\n' "${all[@]}" 2>/dev/null | grep -c 'install ok installed') == "${#all[@]}" ]]; then
+  exit 0
+fi
+
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-apt-get install -y -q --no-install-recommends \
-  "${build_packages[@]}" "${lab_packages[@]}" "${tool_packages[@]}"
+apt-get install -y -q --no-install-recommends "${all[@]}"

@@ -450,6 +450,8 @@ public:
     }
     ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, known_hosts.c_str());
     ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout_seconds);
+    const int nodelay = 1; // small HTTP exchanges must not wait for delayed ACKs (40 ms each)
+    ssh_options_set(s, SSH_OPTIONS_NODELAY, &nodelay);
 
     const std::string label = fmt::format("{}:{}", url.host_for_display(), port);
     if (ssh_connect(s) != SSH_OK) {
