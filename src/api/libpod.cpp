@@ -44,13 +44,18 @@ public:
   ping() override
   {
     const auto start = std::chrono::steady_clock::now();
-    auto response = m_http.send({.method = "GET", .target = "/_ping"});
+    // A service that accepts but does not answer is as good as unreachable:
+    // give /_ping no more time than the connection itself.
+    auto response = m_http.send({.method = "GET", .target = "/_ping", .idle_timeout = m_http.connect_timeout()});
     const auto round_trip = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
     if (!response) {
       return std::unexpected(tag(response.error()));
     }
     if (response->status != 200) {
-      return std::unexpected(tag(error_from_response(*response, "ping")));
+      util::Error error = error_from_response(*response, "ping");
+      error.cls = ErrorClass::protocol;
+      error.message = "not a podman API service: " + error.message;
+      return std::unexpected(tag(std::move(error)));
     }
     const std::string header = response->header("Libpod-API-Version");
     if (header.empty()) {

@@ -17,6 +17,9 @@ namespace {
 std::string
 describe(const Endpoint& endpoint)
 {
+  if (!endpoint.label.empty()) {
+    return endpoint.label;
+  }
   return endpoint.is_unix() ? endpoint.unix_path : fmt::format("{}:{}", endpoint.host, endpoint.port);
 }
 

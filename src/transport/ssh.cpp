@@ -181,9 +181,10 @@ struct Pipe {
 
 class SshConnection : public Connection {
 public:
-  SshConnection(SshSession session, std::string remote_path, std::string label)
+  SshConnection(SshSession session, std::string remote_path, std::string server, std::string label)
     : m_session(std::move(session)),
       m_remote_path(std::move(remote_path)),
+      m_server(std::move(server)),
       m_label(std::move(label))
   {
   }
@@ -225,7 +226,7 @@ public:
       }
       return std::unexpected(ssh_error(
         ErrorClass::connect,
-        fmt::format("SSH server {} cannot open the remote socket {}: {}", m_label, m_remote_path, cause),
+        fmt::format("SSH server {} cannot open the remote socket {}: {}", m_server, m_remote_path, cause),
         "is the podman service running there (systemctl --user start podman.socket), and is the path right?"));
     }
     ssh_channel_close(probe);
@@ -266,6 +267,7 @@ private:
         ssh_error(ErrorClass::internal, fmt::format("cannot listen on {}: {}", path, std::strerror(errno))));
     }
     m_endpoint.unix_path = path;
+    m_endpoint.label = m_label;
     return {};
   }
 
@@ -413,7 +415,8 @@ private:
 
   SshSession m_session;
   const std::string m_remote_path;
-  const std::string m_label;
+  const std::string m_server; // host:port
+  const std::string m_label;  // redacted URL
   std::string m_dir;
   Endpoint m_endpoint;
   int m_listen_fd = -1;
@@ -466,7 +469,7 @@ public:
     if (auto ok = authenticate(s, url, options.identity); !ok) {
       return std::unexpected(ok.error());
     }
-    auto connection = std::make_unique<SshConnection>(std::move(session), url.path, label);
+    auto connection = std::make_unique<SshConnection>(std::move(session), url.path, label, url.redacted());
     if (auto ok = connection->start(); !ok) {
       return std::unexpected(ok.error());
     }

@@ -88,8 +88,31 @@ pma hosts check --config "$T/pw.yaml" --log-level debug
 expect_rc 0
 expect_err "GET"
 expect_err "/_ping"
-expect_out "ssh" || true
 ! grep -q "s3cret-lab-pw" "$T/out" "$T/err" || fail "password leaked"
 pma hosts --config "$T/pw.yaml"
 expect_out "root:***@127.0.0.1"
 ! grep -q "s3cret-lab-pw" "$T/out" "$T/err" || fail "password leaked by hosts"
+
+TEST "a service that accepts but never answers is a timeout, bounded by --connect-timeout"
+python3 - "$T/hung.sock" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
+t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind(("127.0.0.1", 42998)); t.listen(8)
+time.sleep(20)
+PY
+listener=$!
+for _ in $(seq 50); do [[ -S $T/hung.sock ]] && break; sleep 0.1; done
+start=$(date +%s%N)
+pma hosts check --host "hung=unix://$T/hung.sock" --host "hungssh=ssh://root@127.0.0.1:42998/x.sock" \
+  --connect-timeout 1s --format json
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+expect_rc 1
+expect_json '[.hosts[].error.class] == ["timeout", "timeout"]'
+((elapsed_ms < 4000)) || fail "took ${elapsed_ms} ms with --connect-timeout 1s"
+kill "$listener" 2>/dev/null
+
+TEST "something that is not podman (the plain registry) is a protocol error"
+pma hosts check --host "tcp://$LAB_PLAIN_REGISTRY" --format json
+expect_rc 1
+expect_json '.hosts[0].error.class == "protocol"'
+expect_err "not a podman API service"

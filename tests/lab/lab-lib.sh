@@ -64,6 +64,25 @@ lab_podman() {
   podman --url "unix://$(lab_sock "$name")" "$@"
 }
 
+# lab_podman5 ARGS...: trixie's podman 5.4.2 CLI as a remote client (podman --remote ARGS),
+# e.g. `lab_podman5 --url "unix://$LAB_SOCK_amd64" farm build ...`. Runs in a throwaway mount
+# namespace with $PMA_LAB_DIR and the current directory visible at their real paths.
+lab_podman5() {
+  local c=$LAB_PODMAN5_ROOT
+  [[ -x $c/usr/bin/podman ]] || { lab_die "no podman 5 chroot at $c (run lab.sh up)"; return 1; }
+  # shellcheck disable=SC2016
+  C=$c D=$PMA_LAB_DIR W=$PWD unshare -m --propagation private sh -c '
+      set -e
+      mount --bind "$C" "$C"
+      mount -t proc proc "$C/proc"
+      mount --rbind /sys "$C/sys"
+      mount --rbind /dev "$C/dev"
+      mkdir -p "$C$D" && mount --bind "$D" "$C$D"
+      case $W/ in "$D"/* | /) ;; *) mkdir -p "$C$W" && mount --rbind "$W" "$C$W" ;; esac
+      exec chroot "$C" sh -c "cd \"\$0\" && PODMAN_IGNORE_CGROUPSV1_WARNING=1 exec podman --remote \"\$@\"" "$W" "$@"
+    ' lab-podman5 "$@"
+}
+
 # ---------------------------------------------------------------- process bookkeeping
 
 _lab_pidfile() { printf '%s/pids/%s.pid' "$PMA_LAB_DIR" "$1"; }
@@ -72,7 +91,7 @@ _lab_pidfile() { printf '%s/pids/%s.pid' "$PMA_LAB_DIR" "$1"; }
 _lab_pid_matches() {
   local svc=$1 pid=$2 cmd root
   [[ -r /proc/$pid/cmdline ]] || return 1
-  cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || return 1
+  cmd=$(tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline") || return 1
   case $svc in
     "$LAB_PODMAN5_HOST")
       root=$(readlink "/proc/$pid/root" 2>/dev/null) || return 1
@@ -96,6 +115,20 @@ lab_service_pid() {
 }
 
 lab_service_running() { lab_service_pid "$1" > /dev/null; }
+
+# _lab_spawn SERVICE LOG CMD...: start CMD detached (own session, clean environment, stdio
+# to LOG) and record its PID. The subshell exits at once, so the service is not a child (or
+# job) of the caller: a test script's plain `wait` never waits for it.
+_lab_spawn() {
+  local svc=$1 log=$2
+  shift 2
+  mkdir -p "$PMA_LAB_DIR/pids" "$(dirname "$log")"
+  (
+    set +m
+    env -i PATH="$LAB_CLEAN_PATH" setsid "$@" < /dev/null >> "$log" 2>&1 &
+    echo $! > "$(_lab_pidfile "$svc")"
+  )
+}
 
 # _lab_descendants PID: PIDs of all descendants of PID (deepest last).
 _lab_descendants() {
@@ -173,7 +206,7 @@ _lab_wait_ping() {
 
 # lab_start_host NAME: start the host's podman service (no-op if it runs); waits for /_ping.
 lab_start_host() {
-  local name=$1 dir sock log pid
+  local name=$1 dir sock log
   _lab_known_host "$name" || return 1
   if lab_service_running "$name"; then
     return 0
@@ -192,11 +225,9 @@ lab_start_host() {
   else
     # Clean environment: nothing from the caller (REGISTRY_AUTH_FILE, CONTAINER_HOST, ...)
     # leaks into the service; HOME is private so no ~/.docker/config.json credentials apply.
-    env -i PATH="$LAB_CLEAN_PATH" HOME="$dir/home" CONTAINERS_CONF="$PMA_LAB_DIR/containers.conf" \
-      setsid podman --root "$dir/root" --runroot "$dir/runroot" --tmpdir "$dir/tmp" \
-      system service --time=0 "unix://$sock" < /dev/null >> "$log" 2>&1 &
-    pid=$!
-    echo "$pid" > "$(_lab_pidfile "$name")"
+    _lab_spawn "$name" "$log" env HOME="$dir/home" CONTAINERS_CONF="$PMA_LAB_DIR/containers.conf" \
+      podman --root "$dir/root" --runroot "$dir/runroot" --tmpdir "$dir/tmp" \
+      system service --time=0 "unix://$sock"
   fi
   if ! _lab_wait_ping "$name" 60; then
     lab_die "host $name did not answer on $sock within 60 s (see $log)"
@@ -213,7 +244,7 @@ _lab_start_podman5() {
   [[ -x $c/usr/bin/podman ]] || { lab_die "no podman 5 chroot at $c (run lab.sh up)"; return 1; }
   mkdir -p "$c/lab"
   # shellcheck disable=SC2016
-  env -i PATH="$LAB_CLEAN_PATH" C="$c" H="$dir" setsid unshare -m --propagation private sh -c '
+  _lab_spawn "$name" "$log" env C="$c" H="$dir" unshare -m --propagation private sh -c '
       set -e
       mount --bind "$C" "$C"
       mount -t proc proc "$C/proc"
@@ -225,9 +256,8 @@ _lab_start_podman5() {
       exec chroot "$C" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         HOME=/root PODMAN_IGNORE_CGROUPSV1_WARNING=1 \
         podman --root /lab/root --runroot /lab/runroot --tmpdir /lab/tmp \
-        system service --time=0 unix:///lab/podman.sock' < /dev/null >> "$log" 2>&1 &
-  pid=$!
-  echo "$pid" > "$(_lab_pidfile "$name")"
+        system service --time=0 unix:///lab/podman.sock'
+  pid=$(<"$(_lab_pidfile "$name")")
   # remember the namespace, so stop can find everything (conmon, ...) that lives in it
   for ((i = 0; i < 50; i++)); do
     if [[ $(readlink "/proc/$pid/root" 2>/dev/null) == "$c" ]]; then
@@ -248,7 +278,10 @@ _lab_remove_containers() {
   ids=$(LAB_CURL_TIMEOUT=10 lab_curl "$name" '/v4.0.0/libpod/containers/json?all=true' 2>/dev/null |
     jq -r '.[]?.Id' 2>/dev/null) || return 0
   for id in $ids; do
-    LAB_CURL_TIMEOUT=30 lab_curl "$name" "/v4.0.0/libpod/containers/$id?force=true&t=0" \
+    # kill first: DELETE's stop timeout is not settable on every API version, and a
+    # container's PID 1 ignores SIGTERM
+    lab_curl "$name" "/v4.0.0/libpod/containers/$id/kill?signal=KILL" -X POST -o /dev/null 2>/dev/null || true
+    LAB_CURL_TIMEOUT=30 lab_curl "$name" "/v4.0.0/libpod/containers/$id?force=true&timeout=0" \
       -X DELETE -o /dev/null 2>/dev/null || true
   done
 }
@@ -281,11 +314,17 @@ lab_stop_host() {
     for p in /proc/[0-9]*; do
       comm=$(cat "$p/comm" 2>/dev/null) || continue
       case $comm in conmon | podman | runc | catatonit) ;; *) continue ;; esac
-      if tr '\0' '\n' < "$p/cmdline" 2>/dev/null | grep -qE "^($dir/|--(root|runroot|tmpdir)=$dir/)"; then
+      if tr '\0' '\n' 2>/dev/null < "$p/cmdline" | grep -qE "^($dir/|--(root|runroot|tmpdir)=$dir/)"; then
         stray+=("${p#/proc/}")
       fi
     done
   fi
+  # and what they started (the containers under conmon)
+  for p in "${stray[@]}"; do
+    mapfile -t -O "${#stray[@]}" stray < <(_lab_descendants "$p")
+  done
+  # leftovers of a dead host (a container's PID 1 ignores TERM anyway)
+  ((${#stray[@]} == 0)) || kill -KILL "${stray[@]}" 2>/dev/null || true
   _lab_kill_pids "${stray[@]}"
   _lab_umount_under "$dir"
   rm -f "$(lab_sock "$name")"

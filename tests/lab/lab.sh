@@ -56,8 +56,9 @@ stage() {
   local name=$1 t0
   shift
   t0=$(now)
+  NOTE=
   "$@"
-  printf '[lab] %-22s %s\n' "$name" "$(since "$t0")" >&2
+  printf '[lab] %-16s %6s  %s\n' "$name" "$(since "$t0")" "$NOTE" >&2
 }
 
 # ---------------------------------------------------------------- preflight
@@ -238,10 +239,12 @@ EOF
 
 start_registry() { # SERVICE DIR
   local svc=$1 dir=$2
-  lab_service_running "$svc" && return 0
-  env -i PATH="$LAB_CLEAN_PATH" setsid docker-registry serve "$dir/config.yml" \
-    < /dev/null >> "$D/logs/$svc.log" 2>&1 &
-  echo $! > "$(_lab_pidfile "$svc")"
+  if lab_service_running "$svc"; then
+    NOTE+="$svc(running) "
+    return 0
+  fi
+  NOTE+="$svc "
+  _lab_spawn "$svc" "$D/logs/$svc.log" docker-registry serve "$dir/config.yml"
 }
 
 wait_http() { # URL EXPECTED_CODE [curl args]
@@ -370,15 +373,17 @@ has_four_platforms() {
 push_base_image() {
   local raw
   if raw=$(registry_index "$REG/$BASE_REPO" --authfile "$D/auth.json") && has_four_platforms <<< "$raw"; then
-    :
+    NOTE+="present "
   else
+    NOTE+="pushed "
     cache_base_image
     skopeo copy -q --all --preserve-digests --retry-times 2 --authfile "$D/auth.json" \
       "oci:$CACHE/busybox-oci:latest" "docker://$REG/$BASE_REPO"
   fi
   if raw=$(registry_index "$PLAIN/$BASE_REPO" --tls-verify=false) && has_four_platforms <<< "$raw"; then
-    :
+    NOTE+="plain:present"
   else
+    NOTE+="plain:pushed"
     cache_base_image
     skopeo copy -q --all --preserve-digests --retry-times 2 --dest-tls-verify=false \
       "oci:$CACHE/busybox-oci:latest" "docker://$PLAIN/$BASE_REPO"
@@ -394,10 +399,10 @@ up_bookworm_hosts() {
   for h in $LAB_HOSTS; do
     [[ $h == "$LAB_PODMAN5_HOST" ]] && continue
     if lab_service_running "$h"; then
-      STARTED+=("$h(running)")
+      NOTE+="$h(running) "
     else
       lab_start_host "$h"
-      STARTED+=("$h")
+      NOTE+="$h "
     fi
   done
 }
@@ -435,29 +440,33 @@ EOF
 
 up_podman5_host() {
   if lab_service_running "$LAB_PODMAN5_HOST"; then
-    STARTED+=("$LAB_PODMAN5_HOST(running)")
+    NOTE="$LAB_PODMAN5_HOST(running)"
     return 0
   fi
   if [[ -n ${TRIXIE_JOB:-} ]]; then
+    NOTE=" (waited for debootstrap)"
     wait "$TRIXIE_JOB" || { cat "$D/logs/cache-trixie.log" >&2; lab_die "debootstrap of trixie failed"; }
     TRIXIE_JOB=
   fi
+  [[ -x $CACHE/trixie-rootfs/usr/bin/podman ]] || NOTE=" (debootstrap)"
   cache_trixie
   prepare_chroot
   lab_start_host "$LAB_PODMAN5_HOST"
-  STARTED+=("$LAB_PODMAN5_HOST")
+  NOTE="$LAB_PODMAN5_HOST$NOTE"
 }
 
 # ---------------------------------------------------------------- sshd
 
 up_sshd() {
-  lab_service_running sshd && return 0
+  if lab_service_running sshd; then
+    NOTE="running"
+    return 0
+  fi
+  NOTE="127.0.0.1:$LAB_SSH_PORT"
   mkdir -p /run/sshd # privilege separation dir, compiled into sshd
   chmod 755 /run/sshd
   /usr/sbin/sshd -t -f "$D/ssh/sshd_config" || lab_die "sshd config test failed"
-  env -i PATH="$LAB_CLEAN_PATH" setsid /usr/sbin/sshd -D -f "$D/ssh/sshd_config" \
-    -E "$D/logs/sshd.log" < /dev/null > /dev/null 2>&1 &
-  echo $! > "$(_lab_pidfile sshd)"
+  _lab_spawn sshd "$D/logs/sshd.log" /usr/sbin/sshd -D -e -f "$D/ssh/sshd_config"
   local i
   for ((i = 0; i < 50; i++)); do
     ssh-keyscan -T 1 -t ed25519 -p "$LAB_SSH_PORT" 127.0.0.1 2> /dev/null | grep -q ssh-ed25519 && return 0
@@ -536,7 +545,6 @@ EOF
 cmd_up() {
   local t0
   t0=$(now)
-  STARTED=()
   TRIXIE_JOB=
   stage preflight preflight
   stage binfmt setup_binfmt
@@ -628,8 +636,9 @@ cmd_verify() {
   local ctx
   ctx=$(mktemp -d)
   printf 'FROM %s\nRUN uname -m > /arch && ulimit -n > /nofile\n' "$LAB_BASE_IMAGE" > "$ctx/Containerfile"
-  local -A pids=()
+  local -A pids=() had_base=()
   for h in $LAB_HOSTS; do
+    lab_podman "$h" image exists "$LAB_BASE_IMAGE" && had_base[$h]=1
     lab_podman "$h" build -q --platform "${PLATFORM[$h]}" --authfile "$LAB_AUTHFILE" --tls-verify=true \
       -t "localhost/lab-verify:$h" "$ctx" > "$ctx/$h.log" 2>&1 &
     pids[$h]=$!
@@ -640,7 +649,9 @@ cmd_verify() {
       expect "$h build+run ${PLATFORM[$h]}: uname -m, ulimit -n" "$out" "${QEMU_MACHINE[$h]} 1024 "
       out=$(lab_podman "$h" image inspect "localhost/lab-verify:$h" --format '{{.Os}}/{{.Architecture}}')
       expect "$h built image os/arch" "$out" "${PLATFORM[$h]%/v8}"
+      # leave the host as it was (an auth test needs a host without the base image)
       lab_podman "$h" rmi -f "localhost/lab-verify:$h" > /dev/null 2>&1 || true
+      [[ -n ${had_base[$h]:-} ]] || lab_podman "$h" rmi -f "$LAB_BASE_IMAGE" > /dev/null 2>&1 || true
     else
       expect "$h build" "$(tail -3 "$ctx/$h.log" | tr '\n' ' ')" success
     fi

@@ -25,6 +25,7 @@ struct Endpoint {
   std::string unix_path;
   std::string host;
   uint16_t port = 0;
+  std::string label; // what logs and errors call it (a redacted URL); empty: the address
 
   bool is_unix() const { return !unix_path.empty(); }
 };
@@ -65,6 +66,7 @@ public:
   util::Result<HttpResponse> send(const HttpRequest& request) const;
 
   const Endpoint& endpoint() const { return m_endpoint; }
+  std::chrono::milliseconds connect_timeout() const { return m_connect_timeout; }
 
 private:
   const Endpoint m_endpoint;
