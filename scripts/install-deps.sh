@@ -18,7 +18,7 @@ lab_packages=(
 )
 tool_packages=(
   go-md2man bash-completion zsh fish man-db
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev clang-tidy-14 clang-format-14
 )
 
 all=("${build_packages[@]}" "${lab_packages[@]}" "${tool_packages[@]}")

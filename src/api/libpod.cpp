@@ -1,7 +1,6 @@
 // libpod REST client core: version negotiation, /info, error bodies.
 // JSON boundary: nlohmann stays in this file.
 #include <pma/api/libpod.hpp>
-
 #include <pma/util/log.hpp>
 #include <pma/util/strings.hpp>
 
@@ -28,15 +27,16 @@ bool
 mentions_auth_failure(const std::string& message)
 {
   const std::string lower = util::to_lower(message);
-  return lower.find("unauthorized") != std::string::npos || lower.find("authentication required") != std::string::npos
-         || lower.find("denied: requested access") != std::string::npos;
+  return lower.find("unauthorized") != std::string::npos ||
+         lower.find("authentication required") != std::string::npos ||
+         lower.find("denied: requested access") != std::string::npos;
 }
 
 class Client : public LibpodClient {
 public:
-  Client(transport::HttpClient http, std::string host_name)
-    : m_http(std::move(http)),
-      m_host(std::move(host_name))
+  Client(std::unique_ptr<transport::HttpClient> http, std::string host_name)
+    : m_http(std::move(http))
+    , m_host(std::move(host_name))
   {
   }
 
@@ -46,34 +46,34 @@ public:
     const auto start = std::chrono::steady_clock::now();
     // A service that accepts but does not answer is as good as unreachable:
     // give /_ping no more time than the connection itself.
-    auto response = m_http.send({.method = "GET", .target = "/_ping", .idle_timeout = m_http.connect_timeout()});
-    const auto round_trip = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+    auto response = m_http->send({.method = "GET", .target = "/_ping", .idle_timeout = m_http->connect_timeout()});
+    const auto round_trip =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
     if (!response) {
-      return std::unexpected(tag(response.error()));
+      return util::Unexpected(tag(response.error()));
     }
     if (response->status != 200) {
       util::Error error = error_from_response(*response, "ping");
       error.cls = ErrorClass::protocol;
       error.message = "not a podman API service: " + error.message;
-      return std::unexpected(tag(std::move(error)));
+      return util::Unexpected(tag(std::move(error)));
     }
     const std::string header = response->header("Libpod-API-Version");
     if (header.empty()) {
-      return std::unexpected(tag(Error{ErrorClass::protocol,
-                                       "the service answered /_ping without a Libpod-API-Version header: "
-                                       "it is not a podman service (Docker?)",
-                                       {}, {}, {}}));
+      return util::Unexpected(
+          tag(Error{ErrorClass::protocol, "the service answered /_ping without a Libpod-API-Version header: "
+                                          "it is not a podman service (Docker?)"}));
     }
     const auto version = Version::parse(header);
     if (!version) {
-      return std::unexpected(
-        tag(Error{ErrorClass::protocol, fmt::format("unreadable Libpod-API-Version '{}'", header), {}, {}, {}}));
+      return util::Unexpected(
+          tag(Error{ErrorClass::protocol, fmt::format("unreadable Libpod-API-Version '{}'", header)}));
     }
     if (*version < k_min_server_version) {
-      return std::unexpected(tag(Error{ErrorClass::api,
-                                       fmt::format("podman {} is too old: podman-multiarch needs podman {} or newer",
-                                                   header, k_min_server_version.to_string()),
-                                       {}, {}, "upgrade podman on this host"}));
+      return util::Unexpected(tag(Error{ErrorClass::api,
+                                        fmt::format("podman {} is too old: podman-multiarch needs podman {} or newer",
+                                                    header, k_min_server_version.to_string()),
+                                        "upgrade podman on this host"}));
     }
     m_caps.emplace(*version);
     util::log::debug("host {}: libpod API {}", m_host, version->to_string());
@@ -85,16 +85,20 @@ public:
   {
     auto response = get("/info", "info");
     if (!response) {
-      return std::unexpected(response.error());
+      return util::Unexpected(response.error());
     }
     auto info = parse_info(response->body, m_caps->version);
     if (!info) {
-      return std::unexpected(tag(info.error()));
+      return util::Unexpected(tag(info.error()));
     }
     return info;
   }
 
-  const Capabilities& capabilities() const override { return *m_caps; }
+  const Capabilities&
+  capabilities() const override
+  {
+    return *m_caps;
+  }
 
 private:
   std::string
@@ -107,14 +111,14 @@ private:
   get(const std::string_view route, const std::string_view what)
   {
     if (!m_caps) {
-      return std::unexpected(tag(Error{ErrorClass::internal, "libpod call before ping()", {}, {}, {}}));
+      return util::Unexpected(tag(Error{ErrorClass::internal, "libpod call before ping()"}));
     }
-    auto response = m_http.send({.method = "GET", .target = path(route)});
+    auto response = m_http->send({.method = "GET", .target = path(route)});
     if (!response) {
-      return std::unexpected(tag(response.error()));
+      return util::Unexpected(tag(response.error()));
     }
     if (response->status < 200 || response->status >= 300) {
-      return std::unexpected(tag(error_from_response(*response, what)));
+      return util::Unexpected(tag(error_from_response(*response, what)));
     }
     return response;
   }
@@ -128,7 +132,7 @@ private:
     return error;
   }
 
-  transport::HttpClient m_http;
+  std::unique_ptr<transport::HttpClient> m_http;
   const std::string m_host;
   std::optional<Capabilities> m_caps;
 };
@@ -136,7 +140,7 @@ private:
 } // namespace
 
 std::unique_ptr<LibpodClient>
-make_libpod_client(transport::HttpClient http, std::string host_name)
+make_libpod_client(std::unique_ptr<transport::HttpClient> http, std::string host_name)
 {
   return std::make_unique<Client>(std::move(http), std::move(host_name));
 }
@@ -163,7 +167,7 @@ error_from_response(const transport::HttpResponse& response, const std::string_v
     message += " (the service has no such API route)";
   }
   const ErrorClass cls = mentions_auth_failure(detail) ? ErrorClass::auth : ErrorClass::api;
-  return Error{cls, std::move(message), {}, {}, {}};
+  return Error{cls, std::move(message)};
 }
 
 Result<HostInfo>
@@ -186,7 +190,8 @@ parse_info(const std::string_view body, const Version api_version)
   info.variant_inferred = variant.empty() && !info.native.variant.empty();
   info.kernel = string_at(host, "kernel");
   if (const auto distribution = host.find("distribution"); distribution != host.end() && distribution->is_object()) {
-    info.os_release = fmt::format("{} {}", string_at(*distribution, "distribution"), string_at(*distribution, "version"));
+    info.os_release =
+        fmt::format("{} {}", string_at(*distribution, "distribution"), string_at(*distribution, "version"));
   }
   if (const auto emulated = host.find("emulatedArchitectures"); emulated != host.end() && emulated->is_array()) {
     std::vector<Platform> platforms;

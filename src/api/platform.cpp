@@ -1,5 +1,4 @@
 #include <pma/api/platform.hpp>
-
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
@@ -15,9 +14,8 @@ using util::ErrorClass;
 namespace {
 
 const std::vector<std::string> k_known_os = {"linux", "windows", "freebsd", "darwin"};
-const std::vector<std::string> k_known_arch = {"amd64", "arm64", "arm", "ppc64le", "s390x", "riscv64",
-                                               "386", "mips64le", "loong64", "ppc64", "mips", "mipsle",
-                                               "mips64", "wasm"};
+const std::vector<std::string> k_known_arch = {"amd64",    "arm64",   "arm",   "ppc64le", "s390x",  "riscv64", "386",
+                                               "mips64le", "loong64", "ppc64", "mips",    "mipsle", "mips64",  "wasm"};
 
 std::string
 normalize_arch(const std::string& arch)
@@ -28,8 +26,8 @@ normalize_arch(const std::string& arch)
   if (arch == "aarch64" || arch == "armv8" || arch == "arm64v8") {
     return "arm64";
   }
-  if (arch == "armhf" || arch == "armel" || arch == "armv7" || arch == "armv7l" || arch == "armv6" || arch == "armv6l"
-      || arch == "armv5") {
+  if (arch == "armhf" || arch == "armel" || arch == "armv7" || arch == "armv7l" || arch == "armv6" ||
+      arch == "armv6l" || arch == "armv5") {
     return "arm";
   }
   if (arch == "i386" || arch == "i486" || arch == "i586" || arch == "i686" || arch == "x86") {
@@ -96,9 +94,9 @@ Platform::parse(const std::string_view text)
 {
   const auto parts = util::split(util::trim(text), '/');
   const auto bad = [&](const std::string& why) {
-    return util::fail(ErrorClass::usage,
-                      fmt::format("invalid platform '{}': {} (expected os/arch[/variant], e.g. linux/arm64/v8)",
-                                  text, why));
+    return util::fail(
+        ErrorClass::usage,
+        fmt::format("invalid platform '{}': {} (expected os/arch[/variant], e.g. linux/arm64/v8)", text, why));
   };
   if (parts.size() < 2 || parts.size() > 3) {
     return bad(parts.size() < 2 ? "missing architecture" : "too many '/'");
@@ -118,8 +116,8 @@ Platform::parse(const std::string_view text)
     return bad(fmt::format("unknown os '{}'{}", parts[0], util::did_you_mean(platform.os, k_known_os)));
   }
   if (std::find(k_known_arch.begin(), k_known_arch.end(), platform.architecture) == k_known_arch.end()) {
-    return bad(fmt::format("unknown architecture '{}'{}", parts[1],
-                           util::did_you_mean(platform.architecture, k_known_arch)));
+    return bad(
+        fmt::format("unknown architecture '{}'{}", parts[1], util::did_you_mean(platform.architecture, k_known_arch)));
   }
   return platform;
 }
@@ -127,8 +125,7 @@ Platform::parse(const std::string_view text)
 std::string
 Platform::to_string() const
 {
-  return variant.empty() ? fmt::format("{}/{}", os, architecture)
-                         : fmt::format("{}/{}/{}", os, architecture, variant);
+  return variant.empty() ? fmt::format("{}/{}", os, architecture) : fmt::format("{}/{}/{}", os, architecture, variant);
 }
 
 } // namespace pma::api

@@ -40,24 +40,24 @@ Version::to_string() const
 }
 
 Capabilities::Capabilities(const Version v)
-  : version(v),
-    manifest_push_route(v >= Version{4, 1, 0}),
-    manifest_modify_auth(v >= Version{4, 1, 0}),
-    build_tls_verify(v >= Version{4, 1, 0}),
-    push_quiet_param(v >= Version{4, 2, 0}),
-    manifest_amend(v >= Version{4, 3, 0}),
-    manifest_push_quiet_param(v >= Version{4, 3, 0}),
-    instance_annotation_map(v >= Version{4, 4, 0}),
-    manifest_inspect_tls_verify(v >= Version{4, 4, 0}),
-    manifest_inspect_auth(v >= Version{4, 6, 0}),
-    host_variant(v >= Version{4, 8, 0}),
-    push_digest(v >= Version{4, 9, 0}),
-    index_annotations_create(v >= Version{5, 0, 0}),
-    comma_platforms(v >= Version{5, 3, 0}),
-    oci_inspect_media_type(v >= Version{5, 3, 0}),
-    index_annotate(v >= Version{5, 4, 0}),
-    manifest_delete_ignore(v >= Version{5, 4, 0}),
-    emulated_architectures(v >= Version{5, 6, 0})
+  : version(v)
+  , manifest_push_route(v >= Version{4, 1, 0})
+  , manifest_modify_auth(v >= Version{4, 1, 0})
+  , build_tls_verify(v >= Version{4, 1, 0})
+  , push_quiet_param(v >= Version{4, 2, 0})
+  , manifest_amend(v >= Version{4, 3, 0})
+  , manifest_push_quiet_param(v >= Version{4, 3, 0})
+  , instance_annotation_map(v >= Version{4, 4, 0})
+  , manifest_inspect_tls_verify(v >= Version{4, 4, 0})
+  , manifest_inspect_auth(v >= Version{4, 6, 0})
+  , host_variant(v >= Version{4, 8, 0})
+  , push_digest(v >= Version{4, 9, 0})
+  , index_annotations_create(v >= Version{5, 0, 0})
+  , comma_platforms(v >= Version{5, 3, 0})
+  , oci_inspect_media_type(v >= Version{5, 3, 0})
+  , index_annotate(v >= Version{5, 4, 0})
+  , manifest_delete_ignore(v >= Version{5, 4, 0})
+  , emulated_architectures(v >= Version{5, 6, 0})
 {
 }
 

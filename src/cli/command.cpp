@@ -1,5 +1,4 @@
 #include <pma/cli/command.hpp>
-
 #include <pma/config/config_file.hpp>
 #include <pma/config/podman_conf.hpp>
 #include <pma/config/selection.hpp>
@@ -49,7 +48,7 @@ first_unknown_option(cxxopts::Options& options, const std::vector<std::string>& 
     if (!arg.starts_with("-") || arg == "-") {
       continue;
     }
-    const std::string name = arg.starts_with("--") ? arg.substr(0, arg.find('=')) : arg.substr(0, 2);
+    std::string name = arg.starts_with("--") ? arg.substr(0, arg.find('=')) : arg.substr(0, 2);
     if (std::find(names.begin(), names.end(), name) == names.end()) {
       return name;
     }
@@ -72,6 +71,7 @@ make_options(const std::string& command, const std::string& summary)
 {
   cxxopts::Options options("podman-multiarch " + command, summary);
   options.set_width(100);
+  // clang-format off
   options.add_options("Global")
     ("h,help", "Show this help")
     ("config", "Configuration file (default: the first of " + search_path() + ")",
@@ -83,6 +83,7 @@ make_options(const std::string& command, const std::string& summary)
 void
 add_host_selection_options(cxxopts::Options& options)
 {
+  // clang-format off
   options.add_options("Host selection")
     ("host", "Host to use: a configured name, a podman connection, a URL, or [PLATFORMS@]NAME=URL (repeatable)",
      cxxopts::value<std::vector<std::string>>(), "HOST")
@@ -93,6 +94,7 @@ add_host_selection_options(cxxopts::Options& options)
                                  "(changed keys are always refused)")
     ("connect-timeout", "Give up connecting to a host after this long",
      cxxopts::value<std::string>()->default_value("10s"), "DURATION");
+  // clang-format on
 }
 
 Result<cxxopts::ParseResult>
@@ -112,17 +114,15 @@ parse(cxxopts::Options& options, const std::vector<std::string>& args, const Glo
     if (!level.empty()) {
       const auto value = util::log::parse_level(level);
       if (!value) {
-        return util::fail(ErrorClass::usage,
-                          fmt::format("invalid --log-level '{}' (error, warn, info, debug)", level));
+        return util::fail(ErrorClass::usage, fmt::format("invalid --log-level '{}' (error, warn, info, debug)", level));
       }
       util::log::set_level(*value);
     }
     return parsed;
   } catch (const cxxopts::exceptions::no_such_option&) {
     const std::string unknown = first_unknown_option(options, args);
-    return util::fail(ErrorClass::usage,
-                      fmt::format("unknown option '{}' for '{}'{}", unknown, options.program(),
-                                  util::did_you_mean(unknown, option_names(options))));
+    return util::fail(ErrorClass::usage, fmt::format("unknown option '{}' for '{}'{}", unknown, options.program(),
+                                                     util::did_you_mean(unknown, option_names(options))));
   } catch (const cxxopts::exceptions::exception& e) {
     return util::fail(ErrorClass::usage, fmt::format("{}: {}", options.program(), e.what()));
   }
@@ -134,20 +134,20 @@ selected_hosts(const cxxopts::ParseResult& parsed, const GlobalOptions& globals)
   const std::string config_flag = parsed.count("config") != 0 ? parsed["config"].as<std::string>() : globals.config;
   auto config_path = config::find_config(config_flag);
   if (!config_path) {
-    return std::unexpected(config_path.error());
+    return util::Unexpected(config_path.error());
   }
   std::optional<config::ConfigFile> config;
   if (*config_path) {
     auto loaded = config::load_config(**config_path);
     if (!loaded) {
-      return std::unexpected(loaded.error());
+      return util::Unexpected(loaded.error());
     }
     config = std::move(*loaded);
     util::log::debug("configuration: {}", (*config_path)->string());
   }
   auto podman = config::load_podman_settings(config::podman_config_paths());
   if (!podman) {
-    return std::unexpected(podman.error());
+    return util::Unexpected(podman.error());
   }
   config::SelectionOptions selection;
   if (parsed.count("host") != 0) {
@@ -172,7 +172,7 @@ connect_options(const cxxopts::ParseResult& parsed)
   options.accept_new_host_keys = parsed.count("ssh-accept-new-host-keys") != 0;
   auto timeout = util::parse_duration(parsed["connect-timeout"].as<std::string>(), "--connect-timeout");
   if (!timeout) {
-    return std::unexpected(timeout.error());
+    return util::Unexpected(timeout.error());
   }
   options.connect_timeout = *timeout;
   return options;

@@ -1,6 +1,5 @@
 // podman-multiarch hosts [list|check]
 #include <pma/cli/command.hpp>
-
 #include <pma/output/hosts_view.hpp>
 #include <pma/output/terminal.hpp>
 #include <pma/util/strings.hpp>
@@ -28,9 +27,11 @@ run_hosts(const std::vector<std::string>& args, const GlobalOptions& globals)
   options.custom_help("[list|check] [OPTIONS]");
   options.positional_help("");
   add_host_selection_options(options);
+  // clang-format off
   options.add_options("Output")
     ("format", "Output format: table or json", cxxopts::value<std::string>()->default_value("table"), "FORMAT")
     ("action", "", cxxopts::value<std::vector<std::string>>());
+  // clang-format on
   options.parse_positional({"action"});
 
   auto parsed = parse(options, args, globals);
@@ -42,13 +43,13 @@ run_hosts(const std::vector<std::string>& args, const GlobalOptions& globals)
     return 0;
   }
   const std::vector<std::string> actions =
-    parsed->count("action") != 0 ? (*parsed)["action"].as<std::vector<std::string>>() : std::vector<std::string>{};
+      parsed->count("action") != 0 ? (*parsed)["action"].as<std::vector<std::string>>() : std::vector<std::string>{};
   const std::string action = actions.empty() ? "list" : actions.front();
   if (actions.size() > 1 || (action != "list" && action != "check")) {
     return report(util::Error{util::ErrorClass::usage,
                               fmt::format("unknown hosts action '{}'{}", util::join(actions, " "),
                                           util::did_you_mean(action, {"list", "check"})),
-                              {}, {}, "use: podman-multiarch hosts [list|check]"});
+                              "use: podman-multiarch hosts [list|check]"});
   }
   auto format = output_format(*parsed, {"table", "json"});
   if (!format) {
@@ -69,8 +70,9 @@ run_hosts(const std::vector<std::string>& args, const GlobalOptions& globals)
   }
 
   const auto probes = hosts::probe_hosts(*hosts, *connect);
-  fmt::print("{}", *format == "json" ? output::probes_json(probes) : output::probes_table(probes, output::use_color(stdout)));
-  std::fflush(stdout);
+  fmt::print("{}",
+             *format == "json" ? output::probes_json(probes) : output::probes_table(probes, output::use_color(stdout)));
+  (void)std::fflush(stdout); // results first, then the errors on stderr
   int failed = 0;
   for (const auto& probe : probes) {
     if (!probe.ok()) {

@@ -1,6 +1,5 @@
-#include <pma/cli/main.hpp>
-
 #include <pma/cli/command.hpp>
+#include <pma/cli/main.hpp>
 #include <pma/util/strings.hpp>
 #include <pma/version.hpp>
 
@@ -17,8 +16,8 @@ const std::vector<Command>&
 commands()
 {
   static const std::vector<Command> table = {
-    {"hosts", "List the selected hosts, or probe them: podman-multiarch hosts check", &run_hosts},
-    {"version", "Show the client version and, with --host/--farm, the servers'", &run_version},
+      {"hosts", "List the selected hosts, or probe them: podman-multiarch hosts check", &run_hosts},
+      {"version", "Show the client version and, with --host/--farm, the servers'", &run_version},
   };
   return table;
 }
@@ -85,7 +84,7 @@ dispatch(const std::vector<std::string>& args)
     return report(util::Error{util::ErrorClass::usage,
                               fmt::format("unknown global option '{}'{}", arg,
                                           util::did_you_mean(arg, {"--help", "--version", "--config", "--log-level"})),
-                              {}, {}, "command options go after the command name"});
+                              "command options go after the command name"});
   }
   if (i == args.size()) {
     print_usage();
@@ -103,7 +102,7 @@ dispatch(const std::vector<std::string>& args)
   }
   return report(util::Error{util::ErrorClass::usage,
                             fmt::format("unknown command '{}'{}", name, util::did_you_mean(name, command_names())),
-                            {}, {}, "see podman-multiarch --help"});
+                            "see podman-multiarch --help"});
 }
 
 } // namespace
@@ -114,7 +113,7 @@ main(const int argc, const char* const* argv)
   try {
     return dispatch(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const std::exception& e) {
-    return report(util::Error{util::ErrorClass::internal, fmt::format("unexpected failure: {}", e.what()), {}, {},
+    return report(util::Error{util::ErrorClass::internal, fmt::format("unexpected failure: {}", e.what()),
                               "please report this as a bug"});
   }
 }

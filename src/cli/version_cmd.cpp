@@ -1,6 +1,5 @@
 // podman-multiarch version [--host …]
 #include <pma/cli/command.hpp>
-
 #include <pma/output/table.hpp>
 #include <pma/version.hpp>
 
@@ -29,7 +28,8 @@ run_version(const std::vector<std::string>& args, const GlobalOptions& globals)
   if (!format) {
     return report(format.error());
   }
-  const bool want_servers = parsed->count("host") != 0 || parsed->count("farm") != 0 || parsed->count("connection") != 0;
+  const bool want_servers =
+      parsed->count("host") != 0 || parsed->count("farm") != 0 || parsed->count("connection") != 0;
   std::vector<hosts::Probe> probes;
   if (want_servers) {
     auto connect = connect_options(*parsed);
@@ -66,7 +66,7 @@ run_version(const std::vector<std::string>& args, const GlobalOptions& globals)
       }
     }
   }
-  std::fflush(stdout);
+  (void)std::fflush(stdout);
   for (const auto& probe : probes) {
     if (probe.error) {
       status = report(*probe.error);

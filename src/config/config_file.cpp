@@ -1,7 +1,6 @@
 // podman-multiarch.yaml reader. YAML boundary: yaml-cpp stays in this file and
 // its exceptions become config errors carrying file:line:col.
 #include <pma/config/config_file.hpp>
-
 #include <pma/util/fs.hpp>
 #include <pma/util/strings.hpp>
 
@@ -22,7 +21,10 @@ const std::vector<std::string> k_host_keys = {"url", "identity", "known-hosts", 
 
 class Reader {
 public:
-  explicit Reader(std::filesystem::path path) : m_path(std::move(path)) {}
+  explicit Reader(std::filesystem::path path)
+    : m_path(std::move(path))
+  {
+  }
 
   Location
   where(const YAML::Mark& mark) const
@@ -66,16 +68,16 @@ public:
       const std::string key = item.first.Scalar();
       if (key == "hosts") {
         if (auto ok = read_hosts(item.second, config); !ok) {
-          return std::unexpected(ok.error());
+          return util::Unexpected(ok.error());
         }
       } else if (key == "farms") {
         if (auto ok = read_farms(item.second, config); !ok) {
-          return std::unexpected(ok.error());
+          return util::Unexpected(ok.error());
         }
       } else if (key == "default-farm") {
         auto name = scalar(item.second, "default-farm");
         if (!name) {
-          return std::unexpected(name.error());
+          return util::Unexpected(name.error());
         }
         config.default_farm = *name;
         config.default_farm_location = where(item.second.Mark());
@@ -135,7 +137,7 @@ private:
   Result<void>
   read_host_field(const YAML::Node& key_node, const YAML::Node& value, HostEntry& host) const
   {
-    const std::string key = key_node.Scalar();
+    const std::string& key = key_node.Scalar();
     if (key == "url") {
       return set_url(value, host);
     }
@@ -152,7 +154,7 @@ private:
     }
     auto text = scalar(value, key);
     if (!text) {
-      return std::unexpected(text.error());
+      return util::Unexpected(text.error());
     }
     *target = *text;
     return {};
@@ -163,7 +165,7 @@ private:
   {
     auto text = scalar(value, "url");
     if (!text) {
-      return std::unexpected(text.error());
+      return util::Unexpected(text.error());
     }
     auto url = transport::HostUrl::parse(*text);
     if (!url) {
@@ -189,7 +191,7 @@ private:
     for (const auto& item : items) {
       auto text = scalar(item, "a platform");
       if (!text) {
-        return std::unexpected(text.error());
+        return util::Unexpected(text.error());
       }
       for (const auto& part : util::split(*text, ',')) {
         auto platform = api::Platform::parse(part);
@@ -227,7 +229,7 @@ private:
       for (const auto& member : item.second) {
         auto name = scalar(member, "a farm member");
         if (!name) {
-          return std::unexpected(name.error());
+          return util::Unexpected(name.error());
         }
         farm.members.push_back(*name);
         farm.member_locations.push_back(where(member.Mark()));
@@ -255,7 +257,8 @@ private:
   {
     for (const auto& farm : config.farms) {
       if (farm.members.empty()) {
-        return util::fail(ErrorClass::config, fmt::format("{}: farm '{}' has no hosts", farm.location.to_string(), farm.name));
+        return util::fail(ErrorClass::config,
+                          fmt::format("{}: farm '{}' has no hosts", farm.location.to_string(), farm.name));
       }
     }
     return config;
@@ -311,7 +314,7 @@ load_config(const std::filesystem::path& path)
 {
   auto text = util::read_file(path);
   if (!text) {
-    return std::unexpected(text.error());
+    return util::Unexpected(text.error());
   }
   return parse_config(*text, path);
 }
@@ -319,11 +322,8 @@ load_config(const std::filesystem::path& path)
 std::vector<std::string>
 config_search_path()
 {
-  return {"--config FILE",
-          "$PODMAN_MULTIARCH_CONFIG",
-          "./podman-multiarch.yaml",
-          (util::xdg_config_home() / "podman-multiarch" / "config.yaml").string(),
-          "/etc/podman-multiarch/config.yaml"};
+  return {"--config FILE", "$PODMAN_MULTIARCH_CONFIG", "./podman-multiarch.yaml",
+          (util::xdg_config_home() / "podman-multiarch" / "config.yaml").string(), "/etc/podman-multiarch/config.yaml"};
 }
 
 Result<std::optional<std::filesystem::path>>

@@ -1,7 +1,6 @@
 // podman's stored connections and farms: containers.conf (TOML, toml++) and
 // podman-connections.json (nlohmann). Both libraries stay in this file.
 #include <pma/config/podman_conf.hpp>
-
 #include <pma/util/fs.hpp>
 #include <pma/util/strings.hpp>
 
@@ -147,6 +146,7 @@ PodmanSettings::farm_members(const PodmanFarm& farm) const
     const auto it = store.find(name);
     if (it == store.end()) {
       std::vector<std::string> known;
+      known.reserve(store.size());
       for (const auto& [candidate, _] : store) {
         known.push_back(candidate);
       }
@@ -183,7 +183,7 @@ podman_config_paths()
   }
   const std::string json = util::env("PODMAN_CONNECTIONS_CONF");
   paths.connections_json =
-    json.empty() ? util::xdg_config_home() / "containers" / "podman-connections.json" : std::filesystem::path(json);
+      json.empty() ? util::xdg_config_home() / "containers" / "podman-connections.json" : std::filesystem::path(json);
   return paths;
 }
 
@@ -229,7 +229,8 @@ merge_containers_conf(const std::string_view text, const std::string& source, Po
       for (const auto& [key, value] : *list) {
         const auto* members = value.as_array();
         if (members == nullptr) {
-          return toml_error(source, value, fmt::format("farms.list.{} must be an array of connection names", key.str()));
+          return toml_error(source, value,
+                            fmt::format("farms.list.{} must be an array of connection names", key.str()));
         }
         PodmanFarm farm{std::string(key.str()), {}, false, source};
         for (const auto& member : *members) {
@@ -306,20 +307,20 @@ load_podman_settings(const PodmanConfigPaths& paths)
     }
     auto text = util::read_file(file);
     if (!text) {
-      return std::unexpected(text.error());
+      return util::Unexpected(text.error());
     }
     if (auto ok = merge_containers_conf(*text, file.string(), settings); !ok) {
-      return std::unexpected(ok.error());
+      return util::Unexpected(ok.error());
     }
   }
   std::error_code ec;
   if (std::filesystem::is_regular_file(paths.connections_json, ec)) {
     auto text = util::read_file(paths.connections_json);
     if (!text) {
-      return std::unexpected(text.error());
+      return util::Unexpected(text.error());
     }
     if (auto ok = merge_connections_json(*text, paths.connections_json.string(), settings); !ok) {
-      return std::unexpected(ok.error());
+      return util::Unexpected(ok.error());
     }
   }
   return settings;

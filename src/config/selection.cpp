@@ -1,5 +1,4 @@
 #include <pma/config/selection.hpp>
-
 #include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
 #include <pma/util/strings.hpp>
@@ -18,14 +17,12 @@ namespace {
 
 class Selector {
 public:
-  Selector(const SelectionOptions& options,
-           const std::optional<ConfigFile>& config,
-           const PodmanSettings& podman,
+  Selector(const SelectionOptions& options, const std::optional<ConfigFile>& config, const PodmanSettings& podman,
            const SelectionEnvironment& environment)
-    : m_options(options),
-      m_config(config),
-      m_podman(podman),
-      m_env(environment)
+    : m_options(options)
+    , m_config(config)
+    , m_podman(podman)
+    , m_env(environment)
   {
   }
 
@@ -35,61 +32,62 @@ public:
     if (!m_options.hosts.empty() || !m_options.connections.empty() || !m_options.farm.empty()) {
       for (const auto& spec : m_options.hosts) {
         if (auto ok = add_host_spec(spec); !ok) {
-          return std::unexpected(ok.error());
+          return util::Unexpected(ok.error());
         }
       }
       for (const auto& name : m_options.connections) {
         if (auto ok = add_connection(name, "--connection"); !ok) {
-          return std::unexpected(ok.error());
+          return util::Unexpected(ok.error());
         }
       }
       if (!m_options.farm.empty()) {
         if (auto ok = add_farm(m_options.farm, "--farm"); !ok) {
-          return std::unexpected(ok.error());
+          return util::Unexpected(ok.error());
         }
       }
       return std::move(m_hosts);
     }
     if (!m_env.container_connection.empty()) {
       if (auto ok = add_connection(m_env.container_connection, "CONTAINER_CONNECTION"); !ok) {
-        return std::unexpected(ok.error());
+        return util::Unexpected(ok.error());
       }
       return std::move(m_hosts);
     }
     if (!m_env.container_host.empty()) {
       auto url = transport::HostUrl::parse(m_env.container_host);
       if (!url) {
-        return std::unexpected(prefixed(url.error(), "CONTAINER_HOST"));
+        return util::Unexpected(prefixed(url.error(), "CONTAINER_HOST"));
       }
-      add(Host{derived_name(*url), *url, identity_or(m_env.container_sshkey), {}, {}, "CONTAINER_HOST"});
+      add(Host{derived_name(*url), *url, identity_or(m_env.container_sshkey), "CONTAINER_HOST"});
       return std::move(m_hosts);
     }
     if (m_config && !m_config->default_farm.empty()) {
-      if (auto ok = add_farm(m_config->default_farm, "default-farm (" + m_config->default_farm_location.to_string() + ")");
+      if (auto ok =
+              add_farm(m_config->default_farm, "default-farm (" + m_config->default_farm_location.to_string() + ")");
           !ok) {
-        return std::unexpected(ok.error());
+        return util::Unexpected(ok.error());
       }
       return std::move(m_hosts);
     }
     if (m_config && !m_config->hosts.empty()) {
       for (const auto& entry : m_config->hosts) {
         if (auto ok = add_config_host(entry); !ok) {
-          return std::unexpected(ok.error());
+          return util::Unexpected(ok.error());
         }
       }
       return std::move(m_hosts);
     }
     if (const std::string farm = m_podman.default_farm(); !farm.empty()) {
       if (auto ok = add_podman_farm(farm, "podman's default farm"); !ok) {
-        return std::unexpected(ok.error());
+        return util::Unexpected(ok.error());
       }
       return std::move(m_hosts);
     }
     auto url = transport::HostUrl::parse("unix://" + m_env.local_socket);
     if (!url) {
-      return std::unexpected(url.error());
+      return util::Unexpected(url.error());
     }
-    add(Host{"local", *url, {}, {}, {}, "local podman socket"});
+    add(Host{"local", *url, {}, "local podman socket"});
     return std::move(m_hosts);
   }
 
@@ -107,7 +105,7 @@ private:
         for (const auto& part : util::split(name.substr(0, at), ',')) {
           auto platform = api::Platform::parse(part);
           if (!platform) {
-            return std::unexpected(prefixed(platform.error(), "--host " + spec));
+            return util::Unexpected(prefixed(platform.error(), "--host " + spec));
           }
           platforms.push_back(*platform);
         }
@@ -118,7 +116,7 @@ private:
       }
       auto url = transport::HostUrl::parse(spec.substr(equals + 1));
       if (!url) {
-        return std::unexpected(prefixed(url.error(), "--host"));
+        return util::Unexpected(prefixed(url.error(), "--host"));
       }
       add(Host{name, *url, identity_or(), {}, platforms, "--host"});
       return {};
@@ -126,9 +124,9 @@ private:
     if (transport::looks_like_url(spec)) {
       auto url = transport::HostUrl::parse(spec);
       if (!url) {
-        return std::unexpected(prefixed(url.error(), "--host"));
+        return util::Unexpected(prefixed(url.error(), "--host"));
       }
-      add(Host{derived_name(*url), *url, identity_or(), {}, {}, "--host"});
+      add(Host{derived_name(*url), *url, identity_or(), "--host"});
       return {};
     }
     if (m_config) {
@@ -164,7 +162,8 @@ private:
       }
       auto url = transport::HostUrl::parse(connection->uri);
       if (!url) {
-        return std::unexpected(prefixed(url.error(), "podman connection " + connection->name + " (" + connection->source + ")"));
+        return util::Unexpected(
+            prefixed(url.error(), "podman connection " + connection->name + " (" + connection->source + ")"));
       }
       host.url = *url;
       const std::string identity = !entry.identity.empty() ? entry.identity : connection->identity;
@@ -197,10 +196,11 @@ private:
   {
     auto url = transport::HostUrl::parse(connection.uri);
     if (!url) {
-      return std::unexpected(prefixed(url.error(), "podman connection " + connection.name + " (" + connection.source + ")"));
+      return util::Unexpected(
+          prefixed(url.error(), "podman connection " + connection.name + " (" + connection.source + ")"));
     }
     const std::filesystem::path identity =
-      connection.identity.empty() ? identity_or() : util::expand_user(connection.identity);
+        connection.identity.empty() ? identity_or() : util::expand_user(connection.identity);
     add(Host{connection.name, *url, identity, {}, {}, origin + ": podman connection from " + connection.source});
     return {};
   }
@@ -247,7 +247,7 @@ private:
     }
     auto members = m_podman.farm_members(*farm);
     if (!members) {
-      return std::unexpected(members.error());
+      return util::Unexpected(members.error());
     }
     for (const auto& connection : *members) {
       if (auto ok = add_podman_connection(connection, "podman farm " + name); !ok) {
@@ -276,7 +276,7 @@ private:
   unique_name(const std::string& base) const
   {
     for (int n = 2;; ++n) {
-      const std::string candidate = fmt::format("{}-{}", base, n);
+      std::string candidate = fmt::format("{}-{}", base, n);
       bool taken = false;
       for (const auto& host : m_hosts) {
         taken |= host.name == candidate;
@@ -339,9 +339,7 @@ SelectionEnvironment::from_process()
 }
 
 Result<std::vector<Host>>
-select_hosts(const SelectionOptions& options,
-             const std::optional<ConfigFile>& config,
-             const PodmanSettings& podman,
+select_hosts(const SelectionOptions& options, const std::optional<ConfigFile>& config, const PodmanSettings& podman,
              const SelectionEnvironment& environment)
 {
   return Selector(options, config, podman, environment).select();

@@ -6,12 +6,11 @@ namespace pma::hosts {
 
 using util::Result;
 
-Session::Session(config::Host host,
-                 std::unique_ptr<transport::Connection> connection,
+Session::Session(config::Host host, std::unique_ptr<transport::Connection> connection,
                  std::unique_ptr<api::LibpodClient> client)
-  : m_host(std::move(host)),
-    m_connection(std::move(connection)),
-    m_client(std::move(client))
+  : m_host(std::move(host))
+  , m_connection(std::move(connection))
+  , m_client(std::move(client))
 {
 }
 
@@ -42,13 +41,13 @@ open_session(const config::Host& host, const ConnectOptions& options, api::PingR
   dial_options.connect_timeout = options.connect_timeout;
   auto connection = transport::dial(host.url, dial_options);
   if (!connection) {
-    return std::unexpected(with_url(connection.error(), host));
+    return util::Unexpected(with_url(connection.error(), host));
   }
-  auto client = api::make_libpod_client(
-    transport::HttpClient((*connection)->endpoint(), options.connect_timeout), host.name);
+  auto client = api::make_libpod_client(transport::make_http_client((*connection)->endpoint(), options.connect_timeout),
+                                        host.name);
   auto pong = client->ping();
   if (!pong) {
-    return std::unexpected(with_url(pong.error(), host));
+    return util::Unexpected(with_url(pong.error(), host));
   }
   if (ping != nullptr) {
     *ping = *pong;
@@ -65,7 +64,7 @@ probe_one(Probe& probe, const ConnectOptions& options)
   api::PingResult ping;
   auto session = open_session(probe.host, options, &ping);
   probe.connect_time =
-    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start) - ping.round_trip;
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start) - ping.round_trip;
   if (!session) {
     probe.error = session.error();
     return;
@@ -88,7 +87,7 @@ probe_hosts(const std::vector<config::Host>& hosts, const ConnectOptions& option
   std::vector<Probe> probes;
   probes.reserve(hosts.size());
   for (const auto& host : hosts) {
-    probes.push_back(Probe{host, {}, {}, {}, {}, {}});
+    probes.push_back(Probe{host, {}, {}});
   }
   std::vector<std::thread> workers;
   workers.reserve(probes.size());

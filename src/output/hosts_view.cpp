@@ -1,12 +1,13 @@
 // JSON boundary for host listings: nlohmann stays in this file.
 #include <pma/output/hosts_view.hpp>
-
 #include <pma/output/table.hpp>
 #include <pma/output/terminal.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include <cmath>
 
 namespace pma::output {
 
@@ -34,7 +35,7 @@ milliseconds(const std::chrono::microseconds value)
 double
 ms_value(const std::chrono::microseconds value)
 {
-  return static_cast<double>(value.count() / 10) / 100.0;
+  return std::round(static_cast<double>(value.count()) / 10.0) / 100.0; // ms, two decimals
 }
 
 std::string
@@ -80,8 +81,9 @@ probes_table(const std::vector<hosts::Probe>& probes, const bool color)
   Table table({"NAME", "STATUS", "PODMAN", "API", "NATIVE", "SERVES", "EMULATED", "LATENCY"});
   for (const auto& probe : probes) {
     if (!probe.ok()) {
-      table.add_row({probe.host.name, paint(fmt::format("error ({})", util::to_string(probe.error->cls)), Color::red, color),
-                     "-", "-", "-", "-", "-", "-"});
+      table.add_row({probe.host.name,
+                     paint(fmt::format("error ({})", util::to_string(probe.error->cls)), Color::red, color), "-", "-",
+                     "-", "-", "-", "-"});
       continue;
     }
     const auto& info = *probe.info;
@@ -117,9 +119,8 @@ probes_json(const std::vector<hosts::Probe>& probes)
       entry["connectMs"] = ms_value(probe.connect_time);
     }
     if (probe.error) {
-      entry["error"] = {{"class", util::to_string(probe.error->cls)},
-                        {"message", probe.error->message},
-                        {"hint", probe.error->hint}};
+      entry["error"] = {
+          {"class", util::to_string(probe.error->cls)}, {"message", probe.error->message}, {"hint", probe.error->hint}};
     } else {
       entry["error"] = nullptr;
     }

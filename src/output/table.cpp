@@ -7,11 +7,14 @@ namespace pma::output {
 size_t
 display_width(const std::string& text)
 {
-  return static_cast<size_t>(
-    std::count_if(text.begin(), text.end(), [](const char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<size_t>(std::count_if(
+      text.begin(), text.end(), [](const char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
-Table::Table(std::vector<std::string> headers) : m_headers(std::move(headers)) {}
+Table::Table(std::vector<std::string> headers)
+  : m_headers(std::move(headers))
+{
+}
 
 void
 Table::add_row(std::vector<std::string> cells)

@@ -1,5 +1,4 @@
 #include <pma/output/terminal.hpp>
-
 #include <pma/util/fs.hpp>
 
 #include <unistd.h>

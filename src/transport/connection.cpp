@@ -1,5 +1,4 @@
 #include <pma/transport/connection.hpp>
-
 #include <pma/util/log.hpp>
 
 #include <fmt/format.h>
@@ -18,8 +17,15 @@ namespace {
 
 class DirectConnection : public Connection {
 public:
-  explicit DirectConnection(Endpoint endpoint) : m_endpoint(std::move(endpoint)) {}
-  const Endpoint& endpoint() const override { return m_endpoint; }
+  explicit DirectConnection(Endpoint endpoint)
+    : m_endpoint(std::move(endpoint))
+  {
+  }
+  const Endpoint&
+  endpoint() const override
+  {
+    return m_endpoint;
+  }
 
 private:
   const Endpoint m_endpoint;
@@ -28,19 +34,19 @@ private:
 class UnixDialer : public Dialer {
 public:
   util::Result<std::unique_ptr<Connection>>
-  dial(const HostUrl& url, const DialOptions&) override
+  dial(const HostUrl& url, const DialOptions& /*options*/) override
   {
-    struct stat st{};
+    struct stat st {};
     if (::stat(url.path.c_str(), &st) != 0) {
       const int saved_errno = errno;
-      return util::Unexpected(util::Error{
-        ErrorClass::connect,
-        fmt::format("cannot reach {}: {}", url.redacted(), std::strerror(saved_errno)),
-        {},
-        {},
-        saved_errno == ENOENT ? "is the podman service running? (systemctl start podman.socket, "
-                                "or podman system service --time=0 " + url.redacted() + ")"
-                              : ""});
+      std::string hint;
+      if (saved_errno == ENOENT) {
+        hint = "is the podman service running? (systemctl start podman.socket, or podman system service --time=0 " +
+               url.redacted() + ")";
+      }
+      return util::Unexpected(
+          util::Error(ErrorClass::connect,
+                      fmt::format("cannot reach {}: {}", url.redacted(), std::strerror(saved_errno)), std::move(hint)));
     }
     if (!S_ISSOCK(st.st_mode)) {
       return util::fail(ErrorClass::connect, fmt::format("cannot reach {}: not a socket", url.redacted()));

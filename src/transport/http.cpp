@@ -1,6 +1,5 @@
 // The only file that includes <httplib.h>.
 #include <pma/transport/http.hpp>
-
 #include <pma/util/log.hpp>
 #include <pma/util/strings.hpp>
 
@@ -35,61 +34,56 @@ make_client(const Endpoint& endpoint)
 }
 
 util::Error
-transport_error(const httplib::Error error,
-                const Endpoint& endpoint,
-                const std::chrono::steady_clock::duration elapsed,
+transport_error(const httplib::Error error, const Endpoint& endpoint, const std::chrono::steady_clock::duration elapsed,
                 const std::chrono::milliseconds idle_timeout)
 {
   const std::string where = describe(endpoint);
   switch (error) {
   case httplib::Error::Connection:
-    return {ErrorClass::connect, fmt::format("cannot connect to {}", where), {}, {}, {}};
+    return {ErrorClass::connect, fmt::format("cannot connect to {}", where)};
   case httplib::Error::ConnectionTimeout:
-    return {ErrorClass::timeout, fmt::format("timed out connecting to {}", where), {}, {}, {}};
+    return {ErrorClass::timeout, fmt::format("timed out connecting to {}", where)};
   case httplib::Error::Read:
     // httplib reports a read timeout and a reset alike; the clock tells them apart.
     if (elapsed + std::chrono::milliseconds(50) >= idle_timeout) {
-      return {ErrorClass::timeout,
-              fmt::format("no data from {} for {} s", where,
-                          std::chrono::duration_cast<std::chrono::seconds>(idle_timeout).count()),
-              {},
-              {},
-              {}};
+      return {ErrorClass::timeout, fmt::format("no data from {} for {} s", where,
+                                               std::chrono::duration_cast<std::chrono::seconds>(idle_timeout).count())};
     }
-    return {ErrorClass::connect, fmt::format("connection to {} closed while reading the response", where), {}, {}, {}};
+    return {ErrorClass::connect, fmt::format("connection to {} closed while reading the response", where)};
   case httplib::Error::Write:
-    return {ErrorClass::connect, fmt::format("connection to {} closed while sending the request", where), {}, {}, {}};
+    return {ErrorClass::connect, fmt::format("connection to {} closed while sending the request", where)};
   case httplib::Error::Canceled:
-    return {ErrorClass::interrupted, fmt::format("request to {} cancelled", where), {}, {}, {}};
+    return {ErrorClass::interrupted, fmt::format("request to {} cancelled", where)};
   default:
-    return {ErrorClass::protocol, fmt::format("HTTP exchange with {} failed: {}", where, httplib::to_string(error)), {}, {}, {}};
+    return {ErrorClass::protocol, fmt::format("HTTP exchange with {} failed: {}", where, httplib::to_string(error))};
   }
 }
 
-} // namespace
-
-std::string
-HttpResponse::header(const std::string_view name) const
-{
-  for (const auto& [key, value] : headers) {
-    if (util::iequals(key, name)) {
-      return value;
-    }
+class Client : public HttpClient {
+public:
+  Client(Endpoint endpoint, const std::chrono::milliseconds connect_timeout,
+         const std::chrono::milliseconds idle_timeout)
+    : m_endpoint(std::move(endpoint))
+    , m_connect_timeout(connect_timeout)
+    , m_idle_timeout(idle_timeout)
+  {
   }
-  return {};
-}
 
-HttpClient::HttpClient(Endpoint endpoint,
-                       const std::chrono::milliseconds connect_timeout,
-                       const std::chrono::milliseconds idle_timeout)
-  : m_endpoint(std::move(endpoint)),
-    m_connect_timeout(connect_timeout),
-    m_idle_timeout(idle_timeout)
-{
-}
+  util::Result<HttpResponse> send(const HttpRequest& request) override;
+  std::chrono::milliseconds
+  connect_timeout() const override
+  {
+    return m_connect_timeout;
+  }
+
+private:
+  const Endpoint m_endpoint;
+  const std::chrono::milliseconds m_connect_timeout;
+  const std::chrono::milliseconds m_idle_timeout;
+};
 
 util::Result<HttpResponse>
-HttpClient::send(const HttpRequest& request) const
+Client::send(const HttpRequest& request)
 {
   httplib::Client client = make_client(m_endpoint);
   const auto idle_timeout = request.idle_timeout.value_or(m_idle_timeout);
@@ -139,13 +133,33 @@ HttpClient::send(const HttpRequest& request) const
                    ok ? std::to_string(res.status) : httplib::to_string(error),
                    std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
   if (!ok) {
-    return std::unexpected(transport_error(error, m_endpoint, elapsed, idle_timeout));
+    return util::Unexpected(transport_error(error, m_endpoint, elapsed, idle_timeout));
   }
   response.status = res.status;
   for (const auto& [key, value] : res.headers) {
     response.headers.emplace_back(key, value);
   }
   return response;
+}
+
+} // namespace
+
+std::string
+HttpResponse::header(const std::string_view name) const
+{
+  for (const auto& [key, value] : headers) {
+    if (util::iequals(key, name)) {
+      return value;
+    }
+  }
+  return {};
+}
+
+std::unique_ptr<HttpClient>
+make_http_client(Endpoint endpoint, const std::chrono::milliseconds connect_timeout,
+                 const std::chrono::milliseconds idle_timeout)
+{
+  return std::make_unique<Client>(std::move(endpoint), connect_timeout, idle_timeout);
 }
 
 std::string

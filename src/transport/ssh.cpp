@@ -3,7 +3,6 @@
 // session and pumps every accepted connection through its own
 // direct-streamlocal@openssh.com channel to the remote podman socket.
 #include <pma/transport/connection.hpp>
-
 #include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
 
@@ -33,16 +32,10 @@ namespace {
 using SshSession = std::unique_ptr<ssh_session_struct, decltype(&ssh_free)>;
 using SshKey = std::unique_ptr<ssh_key_struct, decltype(&ssh_key_free)>;
 
-constexpr size_t k_chunk = 64 * 1024;
+constexpr size_t k_chunk = size_t{64} * 1024;
 // Per connection, stop reading from the channel once this much is waiting for
 // the local client: the SSH window then throttles the server.
-constexpr size_t k_max_buffered = 1024 * 1024;
-
-Error
-ssh_error(const ErrorClass cls, std::string message, std::string hint = {})
-{
-  return Error{cls, std::move(message), {}, {}, std::move(hint)};
-}
+constexpr size_t k_max_buffered = size_t{1024} * 1024;
 
 // "[host]:port" or "host", as OpenSSH writes known_hosts entries.
 std::string
@@ -62,13 +55,13 @@ server_fingerprint(ssh_session session)
 {
   ssh_key raw = nullptr;
   if (ssh_get_server_publickey(session, &raw) != SSH_OK) {
-    return std::unexpected(ssh_error(ErrorClass::protocol, "cannot read the server's host key"));
+    return util::Unexpected(Error(ErrorClass::protocol, "cannot read the server's host key"));
   }
   const SshKey key(raw, &ssh_key_free);
   unsigned char* hash = nullptr;
   size_t length = 0;
   if (ssh_get_publickey_hash(key.get(), SSH_PUBLICKEY_HASH_SHA256, &hash, &length) != 0) {
-    return std::unexpected(ssh_error(ErrorClass::protocol, "cannot hash the server's host key"));
+    return util::Unexpected(Error(ErrorClass::protocol, "cannot hash the server's host key"));
   }
   char* text = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, length);
   ssh_clean_pubkey_hash(&hash);
@@ -78,14 +71,12 @@ server_fingerprint(ssh_session session)
 }
 
 Result<void>
-verify_host_key(ssh_session session,
-                const HostUrl& url,
-                const std::filesystem::path& known_hosts,
+verify_host_key(ssh_session session, const HostUrl& url, const std::filesystem::path& known_hosts,
                 const bool accept_new)
 {
   auto fingerprint = server_fingerprint(session);
   if (!fingerprint) {
-    return std::unexpected(fingerprint.error());
+    return util::Unexpected(fingerprint.error());
   }
   const std::string name = known_hosts_name(url);
   const std::string key_text = fmt::format("{} key {}", fingerprint->type, fingerprint->sha256);
@@ -94,36 +85,36 @@ verify_host_key(ssh_session session,
     return {};
   case SSH_KNOWN_HOSTS_CHANGED:
   case SSH_KNOWN_HOSTS_OTHER:
-    return std::unexpected(ssh_error(
-      ErrorClass::ssh_hostkey,
-      fmt::format("HOST KEY OF {} HAS CHANGED (the server now offers {}); refusing to connect: "
-                  "this could be an attack",
-                  name, key_text),
-      fmt::format("if the change is expected, remove the old key with ssh-keygen -R '{}' -f {} and connect again",
-                  name, known_hosts.string())));
+    return util::Unexpected(Error(
+        ErrorClass::ssh_hostkey,
+        fmt::format("HOST KEY OF {} HAS CHANGED (the server now offers {}); refusing to connect: "
+                    "this could be an attack",
+                    name, key_text),
+        fmt::format("if the change is expected, remove the old key with ssh-keygen -R '{}' -f {} and connect again",
+                    name, known_hosts.string())));
   case SSH_KNOWN_HOSTS_UNKNOWN:
   case SSH_KNOWN_HOSTS_NOT_FOUND:
     if (accept_new) {
       if (ssh_session_update_known_hosts(session) != SSH_OK) {
-        return std::unexpected(ssh_error(ErrorClass::ssh_hostkey,
-                                         fmt::format("cannot add the host key of {} to {}: {}", name,
-                                                     known_hosts.string(), ssh_get_error(session))));
+        return util::Unexpected(
+            Error(ErrorClass::ssh_hostkey, fmt::format("cannot add the host key of {} to {}: {}", name,
+                                                       known_hosts.string(), ssh_get_error(session))));
       }
       util::log::warn("added the host key of {} ({}) to {}", name, key_text, known_hosts.string());
       return {};
     }
-    return std::unexpected(ssh_error(
-      ErrorClass::ssh_hostkey,
-      fmt::format("host key of {} is not known ({}; not in {})", name, key_text, known_hosts.string()),
-      fmt::format("check the fingerprint with the host's administrator, then trust it with "
-                  "ssh-keyscan -p {} {} >> {} (or run once with --ssh-accept-new-host-keys)",
-                  url.effective_port(), url.host, known_hosts.string())));
+    return util::Unexpected(
+        Error(ErrorClass::ssh_hostkey,
+              fmt::format("host key of {} is not known ({}; not in {})", name, key_text, known_hosts.string()),
+              fmt::format("check the fingerprint with the host's administrator, then trust it with "
+                          "ssh-keyscan -p {} {} >> {} (or run once with --ssh-accept-new-host-keys)",
+                          url.effective_port(), url.host, known_hosts.string())));
   case SSH_KNOWN_HOSTS_ERROR:
     break;
   }
-  return std::unexpected(ssh_error(ErrorClass::ssh_hostkey,
-                                   fmt::format("cannot check the host key of {} against {}: {}", name,
-                                               known_hosts.string(), ssh_get_error(session))));
+  return util::Unexpected(
+      Error(ErrorClass::ssh_hostkey, fmt::format("cannot check the host key of {} against {}: {}", name,
+                                                 known_hosts.string(), ssh_get_error(session))));
 }
 
 Result<void>
@@ -137,16 +128,15 @@ authenticate(ssh_session session, const HostUrl& url, const std::filesystem::pat
   if (!identity.empty()) {
     ssh_key raw = nullptr;
     const std::string passphrase = util::env("CONTAINER_PASSPHRASE");
-    const int rc = ssh_pki_import_privkey_file(identity.c_str(),
-                                               passphrase.empty() ? nullptr : passphrase.c_str(),
+    const int rc = ssh_pki_import_privkey_file(identity.c_str(), passphrase.empty() ? nullptr : passphrase.c_str(),
                                                nullptr, nullptr, &raw);
     if (rc != SSH_OK) {
       const bool exists = std::filesystem::exists(identity);
-      return std::unexpected(ssh_error(
-        ErrorClass::ssh_auth,
-        exists ? fmt::format("cannot load SSH identity {} (encrypted or not a private key)", identity.string())
-               : fmt::format("SSH identity {} does not exist", identity.string()),
-        exists ? "load the key into ssh-agent and drop identity:, or set CONTAINER_PASSPHRASE" : ""));
+      return util::Unexpected(
+          Error(ErrorClass::ssh_auth,
+                exists ? fmt::format("cannot load SSH identity {} (encrypted or not a private key)", identity.string())
+                       : fmt::format("SSH identity {} does not exist", identity.string()),
+                exists ? "load the key into ssh-agent and drop identity:, or set CONTAINER_PASSPHRASE" : ""));
     }
     const SshKey key(raw, &ssh_key_free);
     if (ssh_userauth_publickey(session, nullptr, key.get()) == SSH_AUTH_SUCCESS) {
@@ -162,11 +152,10 @@ authenticate(ssh_session session, const HostUrl& url, const std::filesystem::pat
   if (!url.password.empty() && ssh_userauth_password(session, nullptr, url.password.c_str()) == SSH_AUTH_SUCCESS) {
     return {};
   }
-  return std::unexpected(ssh_error(
-    ErrorClass::ssh_auth,
-    fmt::format("SSH server refused authentication as {} (tried {})", url.user.empty() ? "the local user" : url.user,
-                tried),
-    "check identity: / --identity / CONTAINER_SSHKEY and the host's authorized_keys"));
+  return util::Unexpected(Error(ErrorClass::ssh_auth,
+                                fmt::format("SSH server refused authentication as {} (tried {})",
+                                            url.user.empty() ? "the local user" : url.user, tried),
+                                "check identity: / --identity / CONTAINER_SSHKEY and the host's authorized_keys"));
 }
 
 struct Pipe {
@@ -182,10 +171,10 @@ struct Pipe {
 class SshConnection : public Connection {
 public:
   SshConnection(SshSession session, std::string remote_path, std::string server, std::string label)
-    : m_session(std::move(session)),
-      m_remote_path(std::move(remote_path)),
-      m_server(std::move(server)),
-      m_label(std::move(label))
+    : m_session(std::move(session))
+    , m_remote_path(std::move(remote_path))
+    , m_server(std::move(server))
+    , m_label(std::move(label))
   {
   }
 
@@ -211,7 +200,11 @@ public:
     ssh_disconnect(m_session.get());
   }
 
-  const Endpoint& endpoint() const override { return m_endpoint; }
+  const Endpoint&
+  endpoint() const override
+  {
+    return m_endpoint;
+  }
 
   // Checks that the remote socket accepts a channel, then starts the bridge.
   Result<void>
@@ -224,10 +217,10 @@ public:
       if (probe) {
         ssh_channel_free(probe);
       }
-      return std::unexpected(ssh_error(
-        ErrorClass::connect,
-        fmt::format("SSH server {} cannot open the remote socket {}: {}", m_server, m_remote_path, cause),
-        "is the podman service running there (systemctl --user start podman.socket), and is the path right?"));
+      return util::Unexpected(
+          Error(ErrorClass::connect,
+                fmt::format("SSH server {} cannot open the remote socket {}: {}", m_server, m_remote_path, cause),
+                "is the podman service running there (systemctl --user start podman.socket), and is the path right?"));
     }
     ssh_channel_close(probe);
     ssh_channel_free(probe);
@@ -236,7 +229,7 @@ public:
       return ok;
     }
     if (::pipe2(m_wake, O_CLOEXEC | O_NONBLOCK) != 0) {
-      return std::unexpected(ssh_error(ErrorClass::internal, fmt::format("pipe: {}", std::strerror(errno))));
+      return util::Unexpected(Error(ErrorClass::internal, fmt::format("pipe: {}", std::strerror(errno))));
     }
     m_thread = std::thread([this] { run(); });
     return {};
@@ -249,22 +242,22 @@ private:
     const std::string tmp = util::env("TMPDIR").empty() ? "/tmp" : util::env("TMPDIR");
     std::string dir_template = tmp + "/podman-multiarch-ssh-XXXXXX";
     if (::mkdtemp(dir_template.data()) == nullptr) { // mkdtemp creates it 0700
-      return std::unexpected(
-        ssh_error(ErrorClass::internal, fmt::format("cannot create a private directory in {}: {}", tmp, std::strerror(errno))));
+      return util::Unexpected(Error(
+          ErrorClass::internal, fmt::format("cannot create a private directory in {}: {}", tmp, std::strerror(errno))));
     }
     m_dir = dir_template;
     const std::string path = m_dir + "/api.sock";
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     if (path.size() >= sizeof(addr.sun_path)) {
-      return std::unexpected(ssh_error(ErrorClass::internal, fmt::format("socket path too long: {}", path)));
+      return util::Unexpected(Error(ErrorClass::internal, fmt::format("socket path too long: {}", path)));
     }
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
     m_listen_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (m_listen_fd < 0 || ::bind(m_listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0
-        || ::listen(m_listen_fd, 64) != 0) {
-      return std::unexpected(
-        ssh_error(ErrorClass::internal, fmt::format("cannot listen on {}: {}", path, std::strerror(errno))));
+    if (m_listen_fd < 0 || ::bind(m_listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        ::listen(m_listen_fd, 64) != 0) {
+      return util::Unexpected(
+          Error(ErrorClass::internal, fmt::format("cannot listen on {}: {}", path, std::strerror(errno))));
     }
     m_endpoint.unix_path = path;
     m_endpoint.label = m_label;
@@ -280,7 +273,8 @@ private:
     }
     ssh_channel channel = ssh_channel_new(m_session.get());
     if (channel == nullptr || ssh_channel_open_forward_unix(channel, m_remote_path.c_str(), "127.0.0.1", 0) != SSH_OK) {
-      util::log::debug("ssh {}: cannot open a channel to {}: {}", m_label, m_remote_path, ssh_get_error(m_session.get()));
+      util::log::debug("ssh {}: cannot open a channel to {}: {}", m_label, m_remote_path,
+                       ssh_get_error(m_session.get()));
       if (channel) {
         ssh_channel_free(channel);
       }
@@ -306,7 +300,8 @@ private:
       } else if (available > 0) {
         char buffer[k_chunk];
         const int n = ssh_channel_read_nonblocking(
-          pipe.channel, buffer, static_cast<uint32_t>(std::min<size_t>(sizeof(buffer), static_cast<size_t>(available))), 0);
+            pipe.channel, buffer,
+            static_cast<uint32_t>(std::min<size_t>(sizeof(buffer), static_cast<size_t>(available))), 0);
         if (n > 0) {
           pipe.to_local.append(buffer, static_cast<size_t>(n));
           moved = true;
@@ -436,12 +431,12 @@ public:
 
     SshSession session(ssh_new(), &ssh_free);
     if (!session) {
-      return std::unexpected(ssh_error(ErrorClass::internal, "cannot create an SSH session"));
+      return util::Unexpected(Error(ErrorClass::internal, "cannot create an SSH session"));
     }
     const std::filesystem::path known_hosts =
-      options.known_hosts.empty() ? util::home_dir() / ".ssh" / "known_hosts" : options.known_hosts;
-    const long timeout_seconds =
-      std::max<long>(1, static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(options.connect_timeout).count()));
+        options.known_hosts.empty() ? util::home_dir() / ".ssh" / "known_hosts" : options.known_hosts;
+    const long timeout_seconds = std::max<long>(
+        1, static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(options.connect_timeout).count()));
     const int port = url.effective_port();
     const bool process_config = false; // ~/.ssh/config may hold ProxyCommand: we never run programs
     ssh_session s = session.get();
@@ -460,18 +455,18 @@ public:
     if (ssh_connect(s) != SSH_OK) {
       const std::string cause = ssh_get_error(s);
       const bool timed_out = cause.find("imeout") != std::string::npos || cause.find("timed out") != std::string::npos;
-      return std::unexpected(ssh_error(timed_out ? ErrorClass::timeout : ErrorClass::connect,
-                                       fmt::format("cannot connect to SSH server {}: {}", label, cause)));
+      return util::Unexpected(Error(timed_out ? ErrorClass::timeout : ErrorClass::connect,
+                                    fmt::format("cannot connect to SSH server {}: {}", label, cause)));
     }
     if (auto ok = verify_host_key(s, url, known_hosts, options.accept_new_host_keys); !ok) {
-      return std::unexpected(ok.error());
+      return util::Unexpected(ok.error());
     }
     if (auto ok = authenticate(s, url, options.identity); !ok) {
-      return std::unexpected(ok.error());
+      return util::Unexpected(ok.error());
     }
     auto connection = std::make_unique<SshConnection>(std::move(session), url.path, label, url.redacted());
     if (auto ok = connection->start(); !ok) {
-      return std::unexpected(ok.error());
+      return util::Unexpected(ok.error());
     }
     return connection;
   }

@@ -1,5 +1,4 @@
 #include <pma/transport/url.hpp>
-
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
@@ -48,8 +47,7 @@ parse_port(const std::string_view text, const std::string_view url)
   unsigned value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value == 0 || value > 65535) {
-    return fail(ErrorClass::config,
-                fmt::format("invalid port '{}' in host URL {} (expected 1-65535)", text, url));
+    return fail(ErrorClass::config, fmt::format("invalid port '{}' in host URL {} (expected 1-65535)", text, url));
   }
   return static_cast<uint16_t>(value);
 }
@@ -90,7 +88,7 @@ parse_authority_host(const std::string_view text, const std::string_view url, Ho
   if (!port.empty()) {
     auto value = parse_port(port, url);
     if (!value) {
-      return std::unexpected(value.error());
+      return util::Unexpected(value.error());
     }
     out.port = *value;
   }
@@ -124,8 +122,7 @@ HostUrl::parse(const std::string_view text)
 {
   const size_t sep = text.find("://");
   if (sep == std::string_view::npos) {
-    return fail(ErrorClass::config,
-                fmt::format("'{}' is not a host URL (expected unix://, ssh:// or tcp://)", text));
+    return fail(ErrorClass::config, fmt::format("'{}' is not a host URL (expected unix://, ssh:// or tcp://)", text));
   }
   const std::string scheme = util::to_lower(text.substr(0, sep));
   const std::string_view rest = text.substr(sep + 3);
@@ -142,9 +139,8 @@ HostUrl::parse(const std::string_view text)
   }
 
   if (scheme != "ssh" && scheme != "tcp") {
-    return fail(ErrorClass::config,
-                fmt::format("unsupported scheme '{}' in host URL {} (supported: unix, ssh, tcp){}",
-                            scheme, text, util::did_you_mean(scheme, k_schemes)));
+    return fail(ErrorClass::config, fmt::format("unsupported scheme '{}' in host URL {} (supported: unix, ssh, tcp){}",
+                                                scheme, text, util::did_you_mean(scheme, k_schemes)));
   }
 
   url.scheme = scheme == "ssh" ? Scheme::ssh : Scheme::tcp;
@@ -164,34 +160,31 @@ HostUrl::parse(const std::string_view text)
     const size_t colon = userinfo.find(':');
     auto user = percent_decode(userinfo.substr(0, colon), "user name");
     if (!user) {
-      return std::unexpected(user.error());
+      return util::Unexpected(user.error());
     }
     url.user = *user;
     if (colon != std::string_view::npos) {
       auto password = percent_decode(userinfo.substr(colon + 1), "password");
       if (!password) {
-        return std::unexpected(password.error());
+        return util::Unexpected(password.error());
       }
       url.password = *password;
     }
   }
 
   const std::string shown = url.scheme == Scheme::ssh && !url.password.empty()
-                              ? std::string("ssh://") + url.user + ":***@" + std::string(authority) + url.path
-                              : std::string(text);
+                                ? std::string("ssh://") + url.user + ":***@" + std::string(authority) + url.path
+                                : std::string(text);
   if (auto ok = parse_authority_host(authority, shown, url); !ok) {
-    return std::unexpected(ok.error());
+    return util::Unexpected(ok.error());
   }
 
   if (url.scheme == Scheme::ssh) {
     if (url.path.empty() || url.path == "/") {
-      return util::Unexpected(util::Error{
-        ErrorClass::config,
-        fmt::format("host URL {} names no remote socket path", url.redacted()),
-        {},
-        {},
-        "add it, e.g. ssh://user@host/run/user/1000/podman/podman.sock "
-        "(ask the host: podman info --format '{{.Host.RemoteSocket.Path}}')"});
+      return util::Unexpected(util::Error{ErrorClass::config,
+                                          fmt::format("host URL {} names no remote socket path", url.redacted()),
+                                          "add it, e.g. ssh://user@host/run/user/1000/podman/podman.sock "
+                                          "(ask the host: podman info --format '{{.Host.RemoteSocket.Path}}')"});
     }
   } else if (url.port == 0) {
     return fail(ErrorClass::config, fmt::format("host URL {} needs a port (tcp://host:port)", text));

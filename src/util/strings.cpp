@@ -50,9 +50,8 @@ std::string
 to_lower(const std::string_view text)
 {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](const unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](const unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 

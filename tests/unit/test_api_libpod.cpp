@@ -12,9 +12,10 @@ TEST_CASE("api::error_from_response")
 {
   SUBCASE("libpod JSON error body")
   {
-    const HttpResponse response{404,
-                                {{"Content-Type", "application/json"}},
-                                R"({"cause":"manifest not found","message":"localhost/x: manifest not found","response":404})"};
+    const HttpResponse response{
+        404,
+        {{"Content-Type", "application/json"}},
+        R"({"cause":"manifest not found","message":"localhost/x: manifest not found","response":404})"};
     const auto error = error_from_response(response, "manifest inspect");
     CHECK(error.cls == ErrorClass::api);
     CHECK(error.message == "manifest inspect failed: HTTP 404: localhost/x: manifest not found");
@@ -27,8 +28,8 @@ TEST_CASE("api::error_from_response")
   SUBCASE("plain-text router 404")
   {
     const HttpResponse response{404, {{"Content-Type", "text/plain"}}, "Not Found\n"};
-    CHECK(error_from_response(response, "info").message
-          == "info failed: HTTP 404: Not Found (the service has no such API route)");
+    CHECK(error_from_response(response, "info").message ==
+          "info failed: HTTP 404: Not Found (the service has no such API route)");
   }
   SUBCASE("plain-text 405")
   {
@@ -38,7 +39,9 @@ TEST_CASE("api::error_from_response")
   SUBCASE("registry auth failures are class auth")
   {
     const HttpResponse response{
-      400, {}, R"({"cause":"unauthorized","message":"pushing: unauthorized: authentication required","response":400})"};
+        400,
+        {},
+        R"({"cause":"unauthorized","message":"pushing: unauthorized: authentication required","response":400})"};
     CHECK(error_from_response(response, "push").cls == ErrorClass::auth);
   }
   SUBCASE("empty body")
@@ -86,6 +89,98 @@ TEST_CASE("api::parse_info")
     CHECK_FALSE(parse_info(R"({"host":{}})", Version{4, 3, 1}));
     CHECK(parse_info("[]", Version{4, 3, 1}).error().cls == ErrorClass::protocol);
   }
+}
+
+TEST_SUITE_END();
+
+#include "fake_http.hpp"
+
+TEST_SUITE_BEGIN("api");
+
+namespace {
+
+struct Fixture {
+  std::shared_ptr<pma::test::FakeHttp::State> state = std::make_shared<pma::test::FakeHttp::State>();
+  std::unique_ptr<LibpodClient> client = make_libpod_client(std::make_unique<pma::test::FakeHttp>(state), "power9");
+};
+
+} // namespace
+
+TEST_CASE("api::LibpodClient::ping negotiates the API version")
+{
+  Fixture f;
+  f.state->answers.emplace_back(pma::test::ping_response("4.3.1"));
+  f.state->answers.emplace_back(HttpResponse{200, {}, R"({"host":{"arch":"s390x","os":"linux"}})"});
+  auto ping = f.client->ping();
+  REQUIRE(ping);
+  CHECK(ping->api_version == Version{4, 3, 1});
+  CHECK(f.state->sent[0].target == "/_ping");
+  CHECK(f.state->sent[0].idle_timeout == std::chrono::milliseconds(1234));
+  CHECK_FALSE(f.client->capabilities().push_digest);
+  auto info = f.client->info();
+  REQUIRE(info);
+  CHECK(f.state->sent[1].target == "/v4.3.1/libpod/info");
+  CHECK(info->native.to_string() == "linux/s390x");
+}
+
+TEST_CASE("api::LibpodClient::ping refuses what it cannot use")
+{
+  SUBCASE("podman older than 4.0")
+  {
+    Fixture f;
+    f.state->answers.emplace_back(pma::test::ping_response("3.4.4"));
+    auto ping = f.client->ping();
+    REQUIRE_FALSE(ping);
+    CHECK(ping.error().cls == ErrorClass::api);
+    CHECK(ping.error().host == "power9");
+    CHECK(ping.error().message == "podman 3.4.4 is too old: podman-multiarch needs podman 4.0.0 or newer");
+  }
+  SUBCASE("no Libpod-API-Version: Docker or something else")
+  {
+    Fixture f;
+    f.state->answers.emplace_back(HttpResponse{200, {{"API-Version", "1.43"}}, "OK"});
+    auto ping = f.client->ping();
+    REQUIRE_FALSE(ping);
+    CHECK(ping.error().cls == ErrorClass::protocol);
+    CHECK(ping.error().message.find("not a podman service") != std::string::npos);
+  }
+  SUBCASE("a non-200 answer")
+  {
+    Fixture f;
+    f.state->answers.emplace_back(HttpResponse{404, {}, "404 page not found"});
+    auto ping = f.client->ping();
+    REQUIRE_FALSE(ping);
+    CHECK(ping.error().cls == ErrorClass::protocol);
+  }
+  SUBCASE("transport errors keep their class and gain the host")
+  {
+    Fixture f;
+    f.state->answers.emplace_back(pma::util::fail(ErrorClass::timeout, "no data"));
+    auto ping = f.client->ping();
+    REQUIRE_FALSE(ping);
+    CHECK(ping.error().cls == ErrorClass::timeout);
+    CHECK(ping.error().host == "power9");
+  }
+  SUBCASE("an API call before ping is a bug, not a crash")
+  {
+    Fixture f;
+    auto info = f.client->info();
+    REQUIRE_FALSE(info);
+    CHECK(info.error().cls == ErrorClass::internal);
+  }
+}
+
+TEST_CASE("api::LibpodClient::info error body")
+{
+  Fixture f;
+  f.state->answers.emplace_back(pma::test::ping_response("5.4.2"));
+  f.state->answers.emplace_back(HttpResponse{
+      500, {{"Content-Type", "application/json"}}, R"({"cause":"x","message":"storage is broken","response":500})"});
+  REQUIRE(f.client->ping());
+  auto info = f.client->info();
+  REQUIRE_FALSE(info);
+  CHECK(info.error().message == "info failed: HTTP 500: storage is broken");
+  CHECK(info.error().describe() == "host power9: info failed: HTTP 500: storage is broken");
 }
 
 TEST_SUITE_END();

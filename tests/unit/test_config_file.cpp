@@ -69,11 +69,11 @@ TEST_CASE("config::parse_config errors carry file:line:col")
 {
   SUBCASE("unknown key with a suggestion")
   {
-    CHECK(error_of("hosts:\n  a:\n    ulr: unix:///a.sock\n")
-          == "/etc/pma.yaml:3:5: unknown key 'ulr' in host 'a', did you mean 'url'?");
+    CHECK(error_of("hosts:\n  a:\n    ulr: unix:///a.sock\n") ==
+          "/etc/pma.yaml:3:5: unknown key 'ulr' in host 'a', did you mean 'url'?");
     CHECK(error_of("host:\n  a: unix:///a.sock\n") == "/etc/pma.yaml:1:1: unknown key 'host', did you mean 'hosts'?");
-    CHECK(error_of("hosts: {}\ndefault_farm: x\n")
-          == "/etc/pma.yaml:2:1: unknown key 'default_farm', did you mean 'default-farm'?");
+    CHECK(error_of("hosts: {}\ndefault_farm: x\n") ==
+          "/etc/pma.yaml:2:1: unknown key 'default_farm', did you mean 'default-farm'?");
   }
   SUBCASE("YAML syntax error")
   {
@@ -89,13 +89,13 @@ TEST_CASE("config::parse_config errors carry file:line:col")
   SUBCASE("bad platform")
   {
     CHECK(error_of("hosts:\n  a:\n    url: unix:///a.sock\n    platforms: [linux/amd64, linux]\n")
-            .starts_with("/etc/pma.yaml:4:30: invalid platform 'linux'"));
+              .starts_with("/etc/pma.yaml:4:30: invalid platform 'linux'"));
   }
   SUBCASE("host without url or connection, or with both")
   {
     CHECK(error_of("hosts:\n  a:\n    identity: k\n") == "/etc/pma.yaml:2:3: host 'a' needs url: or connection:");
-    CHECK(error_of("hosts:\n  a:\n    url: unix:///a\n    connection: c\n")
-            .find("has both url: and connection:") != std::string::npos);
+    CHECK(error_of("hosts:\n  a:\n    url: unix:///a\n    connection: c\n").find("has both url: and connection:") !=
+          std::string::npos);
   }
   SUBCASE("structure")
   {

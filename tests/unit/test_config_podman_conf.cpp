@@ -104,8 +104,8 @@ tfarm = ["shared", "toml-only"]
     CHECK((*members)[0].uri == "unix:///json.sock");
     auto broken = settings.farm_members(*settings.find_farm("broken"));
     REQUIRE_FALSE(broken);
-    CHECK(broken.error().message.find("'toml-only', which is not defined in podman-connections.json")
-          != std::string::npos);
+    CHECK(broken.error().message.find("'toml-only', which is not defined in podman-connections.json") !=
+          std::string::npos);
   }
   SUBCASE("invalid JSON")
   {

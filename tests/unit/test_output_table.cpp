@@ -11,10 +11,9 @@ TEST_CASE("output::Table")
   Table table({"NAME", "STATUS", "LATENCY"});
   table.add_row({"amd64", "ok", "1.2ms"});
   table.add_row({"power9-long", "error (connect)", "-"});
-  CHECK(table.render()
-        == "NAME         STATUS           LATENCY\n"
-           "amd64        ok               1.2ms\n"
-           "power9-long  error (connect)  -\n");
+  CHECK(table.render() == "NAME         STATUS           LATENCY\n"
+                          "amd64        ok               1.2ms\n"
+                          "power9-long  error (connect)  -\n");
 }
 
 TEST_CASE("output::display_width counts code points")

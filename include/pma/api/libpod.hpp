@@ -14,15 +14,15 @@
 namespace pma::api {
 
 struct PingResult {
-  Version api_version;                 // Libpod-API-Version
+  Version api_version; // Libpod-API-Version
   std::chrono::microseconds round_trip{0};
 };
 
 struct HostInfo {
-  std::string podman_version;          // version.Version
+  std::string podman_version; // version.Version
   Version api_version;
   Platform native;
-  bool variant_inferred = false;       // before 4.8 /info has no variant: arm64 → v8 is ours
+  bool variant_inferred = false; // before 4.8 /info has no variant: arm64 → v8 is ours
   // host.emulatedArchitectures (podman ≥ 5.6); nullopt when the server cannot say.
   std::optional<std::vector<Platform>> emulated;
   std::string kernel;
@@ -45,7 +45,7 @@ public:
 };
 
 // A client speaking to the service behind `http`. `host_name` labels errors.
-std::unique_ptr<LibpodClient> make_libpod_client(transport::HttpClient http, std::string host_name);
+std::unique_ptr<LibpodClient> make_libpod_client(std::unique_ptr<transport::HttpClient> http, std::string host_name);
 
 // Turns a non-2xx libpod response into an error: JSON bodies
 // ({"cause","message","response"}) and plain-text router errors alike.

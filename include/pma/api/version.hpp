@@ -16,7 +16,7 @@ struct Version {
   static std::optional<Version> parse(std::string_view text);
   std::string to_string() const;
 
-  auto operator<=>(const Version&) const = default;
+  auto operator<=>(const Version&) const = default; // NOLINT(modernize-use-nullptr): clang-tidy 14 misreads <=>
 };
 
 // The oldest podman whose libpod API podman-multiarch talks to.
@@ -29,23 +29,23 @@ struct Capabilities {
   explicit Capabilities(Version version);
 
   Version version;
-  bool manifest_push_route;        // 4.1: POST /manifests/{name}/registry/{dest} works
-  bool manifest_modify_auth;       // 4.1: PUT /manifests honours tlsVerify and X-Registry-Auth
-  bool build_tls_verify;           // 4.1: build reads tlsVerify
-  bool push_quiet_param;           // 4.2: image push takes quiet=false (progress stream)
-  bool manifest_amend;             // 4.3: create ?amend=true
-  bool manifest_push_quiet_param;  // 4.3: manifest push takes quiet/format
-  bool instance_annotation_map;    // 4.4: per-instance annotations (map) applied and shown by inspect
+  bool manifest_push_route;         // 4.1: POST /manifests/{name}/registry/{dest} works
+  bool manifest_modify_auth;        // 4.1: PUT /manifests honours tlsVerify and X-Registry-Auth
+  bool build_tls_verify;            // 4.1: build reads tlsVerify
+  bool push_quiet_param;            // 4.2: image push takes quiet=false (progress stream)
+  bool manifest_amend;              // 4.3: create ?amend=true
+  bool manifest_push_quiet_param;   // 4.3: manifest push takes quiet/format
+  bool instance_annotation_map;     // 4.4: per-instance annotations (map) applied and shown by inspect
   bool manifest_inspect_tls_verify; // 4.4
-  bool manifest_inspect_auth;      // 4.6
-  bool host_variant;               // 4.8: /info reports host.variant
-  bool push_digest;                // 4.9: push returns manifestdigest; @@unknown-digest@@ destinations
-  bool index_annotations_create;   // 5.0: create accepts index-level annotations
-  bool comma_platforms;            // 5.3: one build platform= may list several
-  bool oci_inspect_media_type;     // 5.3: inspect reports the real media type
-  bool index_annotate;             // 5.4: PUT annotate with index_annotations
-  bool manifest_delete_ignore;     // 5.4: DELETE ?ignore=true
-  bool emulated_architectures;     // 5.6: /info reports host.emulatedArchitectures
+  bool manifest_inspect_auth;       // 4.6
+  bool host_variant;                // 4.8: /info reports host.variant
+  bool push_digest;                 // 4.9: push returns manifestdigest; @@unknown-digest@@ destinations
+  bool index_annotations_create;    // 5.0: create accepts index-level annotations
+  bool comma_platforms;             // 5.3: one build platform= may list several
+  bool oci_inspect_media_type;      // 5.3: inspect reports the real media type
+  bool index_annotate;              // 5.4: PUT annotate with index_annotations
+  bool manifest_delete_ignore;      // 5.4: DELETE ?ignore=true
+  bool emulated_architectures;      // 5.6: /info reports host.emulatedArchitectures
 };
 
 } // namespace pma::api

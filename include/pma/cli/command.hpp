@@ -34,12 +34,12 @@ void add_host_selection_options(cxxopts::Options& options);
 
 // Parses `args` (without the command name); unknown options get "did you mean".
 // Applies --log-level.
-util::Result<cxxopts::ParseResult> parse(cxxopts::Options& options,
-                                         const std::vector<std::string>& args,
+util::Result<cxxopts::ParseResult> parse(cxxopts::Options& options, const std::vector<std::string>& args,
                                          const GlobalOptions& globals);
 
 // The hosts selected by the parsed host-selection options.
-util::Result<std::vector<config::Host>> selected_hosts(const cxxopts::ParseResult& parsed, const GlobalOptions& globals);
+util::Result<std::vector<config::Host>> selected_hosts(const cxxopts::ParseResult& parsed,
+                                                       const GlobalOptions& globals);
 
 util::Result<hosts::ConnectOptions> connect_options(const cxxopts::ParseResult& parsed);
 

@@ -24,7 +24,7 @@ struct Location {
 struct HostEntry {
   std::string name;
   std::optional<transport::HostUrl> url;
-  std::string connection;             // a podman system connection, instead of url
+  std::string connection; // a podman system connection, instead of url
   std::string identity;
   std::string known_hosts;
   std::vector<api::Platform> platforms;

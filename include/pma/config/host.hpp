@@ -13,10 +13,10 @@ namespace pma::config {
 struct Host {
   std::string name;
   transport::HostUrl url;
-  std::filesystem::path identity;     // SSH key; empty: ssh-agent / default keys
-  std::filesystem::path known_hosts;  // empty: ~/.ssh/known_hosts
+  std::filesystem::path identity;       // SSH key; empty: ssh-agent / default keys
+  std::filesystem::path known_hosts;    // empty: ~/.ssh/known_hosts
   std::vector<api::Platform> platforms; // declared; empty: the host's native platform
-  std::string origin;                 // where it came from, e.g. "config.yaml:4:3", "--host", "CONTAINER_HOST"
+  std::string origin;                   // where it came from, e.g. "config.yaml:4:3", "--host", "CONTAINER_HOST"
 };
 
 } // namespace pma::config

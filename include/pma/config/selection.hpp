@@ -36,10 +36,8 @@ struct SelectionEnvironment {
 //  4. podman's default farm;
 //  5. the local podman socket alone.
 // Names resolve against the config first, then podman's connections and farms.
-util::Result<std::vector<Host>> select_hosts(const SelectionOptions& options,
-                                             const std::optional<ConfigFile>& config,
-                                             const PodmanSettings& podman,
-                                             const SelectionEnvironment& environment);
+util::Result<std::vector<Host>> select_hosts(const SelectionOptions& options, const std::optional<ConfigFile>& config,
+                                             const PodmanSettings& podman, const SelectionEnvironment& environment);
 
 // Host names, farm names and connection names known to `config` and `podman`
 // (for completion and "did you mean").

@@ -21,11 +21,24 @@ struct ConnectOptions {
 // client whose API version is negotiated.
 class Session {
 public:
-  Session(config::Host host, std::unique_ptr<transport::Connection> connection, std::unique_ptr<api::LibpodClient> client);
+  Session(config::Host host, std::unique_ptr<transport::Connection> connection,
+          std::unique_ptr<api::LibpodClient> client);
 
-  const config::Host& host() const { return m_host; }
-  api::LibpodClient& client() { return *m_client; }
-  const api::Capabilities& capabilities() const { return m_client->capabilities(); }
+  const config::Host&
+  host() const
+  {
+    return m_host;
+  }
+  api::LibpodClient&
+  client()
+  {
+    return *m_client;
+  }
+  const api::Capabilities&
+  capabilities() const
+  {
+    return m_client->capabilities();
+  }
 
 private:
   config::Host m_host;
@@ -34,19 +47,22 @@ private:
 };
 
 // Dials `host` and negotiates the API version (GET /_ping). Errors name the host.
-util::Result<std::unique_ptr<Session>> open_session(const config::Host& host,
-                                                    const ConnectOptions& options,
+util::Result<std::unique_ptr<Session>> open_session(const config::Host& host, const ConnectOptions& options,
                                                     api::PingResult* ping = nullptr);
 
 struct Probe {
   config::Host host;
-  std::optional<util::Error> error;     // set when the host did not answer properly
+  std::optional<util::Error> error; // set when the host did not answer properly
   std::optional<api::HostInfo> info;
   std::chrono::microseconds connect_time{0}; // dial: SSH handshake and authentication included
   std::chrono::microseconds latency{0};      // GET /_ping round trip once connected
-  std::vector<api::Platform> serves;    // declared platforms, else the native one
+  std::vector<api::Platform> serves;         // declared platforms, else the native one
 
-  bool ok() const { return !error.has_value(); }
+  bool
+  ok() const
+  {
+    return !error.has_value();
+  }
 };
 
 // Probes every host concurrently; results in the order of `hosts`.

@@ -12,10 +12,10 @@
 namespace pma::transport {
 
 struct DialOptions {
-  std::string host_name;                 // configured name, for messages
-  std::filesystem::path identity;        // SSH private key; empty: ssh-agent, then default keys
-  std::filesystem::path known_hosts;     // empty: ~/.ssh/known_hosts
-  bool accept_new_host_keys = false;     // like OpenSSH StrictHostKeyChecking=accept-new
+  std::string host_name;             // configured name, for messages
+  std::filesystem::path identity;    // SSH private key; empty: ssh-agent, then default keys
+  std::filesystem::path known_hosts; // empty: ~/.ssh/known_hosts
+  bool accept_new_host_keys = false; // like OpenSSH StrictHostKeyChecking=accept-new
   std::chrono::milliseconds connect_timeout = k_default_connect_timeout;
 };
 

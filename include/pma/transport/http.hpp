@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,7 +28,11 @@ struct Endpoint {
   uint16_t port = 0;
   std::string label; // what logs and errors call it (a redacted URL); empty: the address
 
-  bool is_unix() const { return !unix_path.empty(); }
+  bool
+  is_unix() const
+  {
+    return !unix_path.empty();
+  }
 };
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
@@ -53,26 +58,25 @@ struct HttpResponse {
   std::string header(std::string_view name) const;
 };
 
-// One HTTP/1.1 request per call over a fresh connection to `endpoint`.
-// Thread-safe: calls may run concurrently.
+// Sends HTTP requests to one podman socket. An interface so that the libpod
+// client can be tested without sockets.
 class HttpClient {
 public:
-  HttpClient(Endpoint endpoint,
-             std::chrono::milliseconds connect_timeout = k_default_connect_timeout,
-             std::chrono::milliseconds idle_timeout = k_default_idle_timeout);
+  virtual ~HttpClient() = default;
 
-  // Transport failures become errors of class connect, timeout or protocol;
-  // any HTTP status is a successful result.
-  util::Result<HttpResponse> send(const HttpRequest& request) const;
+  // Transport failures become errors of class connect, timeout, protocol or
+  // interrupted; any HTTP status is a successful result.
+  virtual util::Result<HttpResponse> send(const HttpRequest& request) = 0;
 
-  const Endpoint& endpoint() const { return m_endpoint; }
-  std::chrono::milliseconds connect_timeout() const { return m_connect_timeout; }
-
-private:
-  const Endpoint m_endpoint;
-  const std::chrono::milliseconds m_connect_timeout;
-  const std::chrono::milliseconds m_idle_timeout;
+  // How long connecting may take; also the budget for requests that must be quick.
+  virtual std::chrono::milliseconds connect_timeout() const = 0;
 };
+
+// One HTTP/1.1 request per call over a fresh connection to `endpoint`.
+// Calls may run concurrently.
+std::unique_ptr<HttpClient> make_http_client(Endpoint endpoint,
+                                             std::chrono::milliseconds connect_timeout = k_default_connect_timeout,
+                                             std::chrono::milliseconds idle_timeout = k_default_idle_timeout);
 
 // "%2F"-style encoding of one path segment or query value (RFC 3986 unreserved
 // characters kept).

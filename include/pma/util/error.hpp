@@ -1,7 +1,9 @@
 #pragma once
 
-#include <expected>
+#include <cassert>
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace pma::util {
@@ -26,6 +28,14 @@ enum class ErrorClass {
 const char* to_string(ErrorClass cls);
 
 struct Error {
+  Error() = default;
+  Error(ErrorClass error_class, std::string text, std::string next_step = {})
+    : cls(error_class)
+    , message(std::move(text))
+    , hint(std::move(next_step))
+  {
+  }
+
   ErrorClass cls = ErrorClass::internal;
   std::string message;
   std::string host;     // configured host name the error concerns, if any
@@ -39,13 +49,137 @@ struct Error {
   Error&& with_hint(std::string text) &&;
 };
 
-template<typename T> using Result = std::expected<T, Error>;
-using Unexpected = std::unexpected<Error>;
+// The failure side of a Result, as std::unexpected is for std::expected.
+class Unexpected {
+public:
+  explicit Unexpected(Error error)
+    : m_error(std::move(error))
+  {
+  }
+  Error&
+  error() &
+  {
+    return m_error;
+  }
+  Error&&
+  error() &&
+  {
+    return std::move(m_error);
+  }
+
+private:
+  Error m_error;
+};
+
+// A value or an Error: the subset of std::expected<T, Error> this project
+// uses. Our own, so that the code also builds with clang 14 (libFuzzer and
+// sanitizers), whose libstdc++ <expected> is unavailable.
+template <typename T> class [[nodiscard]] Result {
+public:
+  template <typename U = T>
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, Result> &&
+           !std::is_same_v<std::remove_cvref_t<U>, Unexpected>) Result(U&& value)
+    : m_value(std::forward<U>(value)) // NOLINT(google-explicit-constructor)
+  {
+  }
+  Result(Unexpected failure)
+    : m_error(std::move(failure).error())
+  {
+  } // NOLINT(google-explicit-constructor)
+
+  bool
+  has_value() const
+  {
+    return m_value.has_value();
+  }
+  explicit operator bool() const { return has_value(); }
+
+  T&
+  operator*() &
+  {
+    return *m_value;
+  }
+  const T&
+  operator*() const&
+  {
+    return *m_value;
+  }
+  T&&
+  operator*() &&
+  {
+    return std::move(*m_value);
+  }
+  T*
+  operator->()
+  {
+    return &*m_value;
+  }
+  const T*
+  operator->() const
+  {
+    return &*m_value;
+  }
+
+  Error&
+  error() &
+  {
+    return *m_error;
+  }
+  const Error&
+  error() const&
+  {
+    return *m_error;
+  }
+  Error&&
+  error() &&
+  {
+    return std::move(*m_error);
+  }
+
+private:
+  std::optional<T> m_value;
+  std::optional<Error> m_error;
+};
+
+template <> class [[nodiscard]] Result<void> {
+public:
+  Result() = default;
+  Result(Unexpected failure)
+    : m_error(std::move(failure).error())
+  {
+  } // NOLINT(google-explicit-constructor)
+
+  bool
+  has_value() const
+  {
+    return !m_error.has_value();
+  }
+  explicit operator bool() const { return has_value(); }
+
+  Error&
+  error() &
+  {
+    return *m_error;
+  }
+  const Error&
+  error() const&
+  {
+    return *m_error;
+  }
+  Error&&
+  error() &&
+  {
+    return std::move(*m_error);
+  }
+
+private:
+  std::optional<Error> m_error;
+};
 
 inline Unexpected
 fail(ErrorClass cls, std::string message)
 {
-  return Unexpected(Error{cls, std::move(message), {}, {}, {}});
+  return Unexpected(Error(cls, std::move(message)));
 }
 
 // Exit status for a failure of class `cls` (DESIGN.md "Exit codes").

@@ -24,7 +24,7 @@ enabled(const Level wanted)
   return static_cast<int>(wanted) <= static_cast<int>(level());
 }
 
-template<typename... Args>
+template <typename... Args>
 void
 debug(fmt::format_string<Args...> format, Args&&... args)
 {
@@ -33,7 +33,7 @@ debug(fmt::format_string<Args...> format, Args&&... args)
   }
 }
 
-template<typename... Args>
+template <typename... Args>
 void
 info(fmt::format_string<Args...> format, Args&&... args)
 {
@@ -42,7 +42,7 @@ info(fmt::format_string<Args...> format, Args&&... args)
   }
 }
 
-template<typename... Args>
+template <typename... Args>
 void
 warn(fmt::format_string<Args...> format, Args&&... args)
 {
