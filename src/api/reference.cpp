@@ -1,0 +1,142 @@
+#include <pma/api/reference.hpp>
+#include <pma/util/strings.hpp>
+
+#include <fmt/format.h>
+
+#include <regex>
+
+namespace pma::api {
+
+using util::ErrorClass;
+
+namespace {
+
+const std::regex k_component("[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*");
+const std::regex k_domain(
+    R"((?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?)");
+const std::regex k_tag(R"([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
+const std::regex k_digest(R"([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})");
+
+bool
+looks_like_registry(const std::string_view component)
+{
+  return component.find_first_of(".:[") != std::string_view::npos || component == "localhost";
+}
+
+} // namespace
+
+bool
+is_valid_tag(const std::string_view text)
+{
+  return std::regex_match(text.begin(), text.end(), k_tag);
+}
+
+bool
+is_sha256_digest(const std::string_view text)
+{
+  if (text.size() != 71 || !text.starts_with("sha256:")) {
+    return false;
+  }
+  return text.substr(7).find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+util::Result<ImageRef>
+ImageRef::parse(const std::string_view text)
+{
+  const auto bad = [&](const std::string& why, const std::string& hint = {}) {
+    return util::Unexpected(
+        util::Error(ErrorClass::usage, fmt::format("invalid image reference '{}': {}", text, why), hint));
+  };
+  if (text.empty()) {
+    return bad("empty");
+  }
+  if (text.find_first_of(" \t\n") != std::string_view::npos) {
+    return bad(fmt::format("whitespace at position {}", text.find_first_of(" \t\n") + 1));
+  }
+  if (text.starts_with("docker://")) {
+    return parse(text.substr(9));
+  }
+  ImageRef ref;
+  std::string_view rest = text;
+  if (const size_t at = rest.find('@'); at != std::string_view::npos) {
+    ref.digest = std::string(rest.substr(at + 1));
+    rest = rest.substr(0, at);
+    if (!std::regex_match(ref.digest, k_digest)) {
+      return bad(fmt::format("'{}' is not a digest (sha256:<64 hex digits>)", ref.digest));
+    }
+  }
+  const size_t last_slash = rest.rfind('/');
+  if (const size_t colon = rest.rfind(':');
+      colon != std::string_view::npos && (last_slash == std::string_view::npos || colon > last_slash)) {
+    ref.tag = std::string(rest.substr(colon + 1));
+    rest = rest.substr(0, colon);
+    if (!is_valid_tag(ref.tag)) {
+      return bad(fmt::format("'{}' is not a valid tag (letters, digits, '_', '.', '-'; at most 128)", ref.tag));
+    }
+  }
+  const size_t slash = rest.find('/');
+  if (slash == std::string_view::npos || !looks_like_registry(rest.substr(0, slash))) {
+    return bad("no registry", fmt::format("name the registry, e.g. quay.io/{} or docker.io/{}", text, text));
+  }
+  ref.registry = std::string(rest.substr(0, slash));
+  ref.repository = std::string(rest.substr(slash + 1));
+  if (!std::regex_match(ref.registry, k_domain)) {
+    return bad(fmt::format("'{}' is not a valid registry host", ref.registry));
+  }
+  if (ref.repository.empty()) {
+    return bad("no repository after the registry");
+  }
+  for (const auto& component : util::split(ref.repository, '/')) {
+    if (!std::regex_match(component, k_component)) {
+      const bool upper = std::any_of(component.begin(), component.end(),
+                                     [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; });
+      return bad(fmt::format("repository component '{}' {}", component,
+                             upper
+                                 ? "has uppercase letters (repositories are lowercase)"
+                                 : "is not valid (lowercase letters, digits, and single '.', '_', '-' between them)"));
+    }
+  }
+  if (ref.name().size() > 255) {
+    return bad("the name is longer than 255 characters");
+  }
+  return ref;
+}
+
+std::string
+ImageRef::name() const
+{
+  return registry + "/" + repository;
+}
+
+std::string
+ImageRef::to_string() const
+{
+  std::string out = name();
+  if (!tag.empty()) {
+    out += ":" + tag;
+  }
+  if (!digest.empty()) {
+    out += "@" + digest;
+  }
+  return out;
+}
+
+ImageRef
+ImageRef::with_tag(std::string new_tag) const
+{
+  ImageRef out = *this;
+  out.tag = std::move(new_tag);
+  out.digest.clear();
+  return out;
+}
+
+ImageRef
+ImageRef::with_digest(std::string new_digest) const
+{
+  ImageRef out = *this;
+  out.digest = std::move(new_digest);
+  out.tag.clear();
+  return out;
+}
+
+} // namespace pma::api

@@ -1,0 +1,217 @@
+// JSON boundary for libpod's streaming responses.
+#include <pma/api/reference.hpp>
+#include <pma/api/streams.hpp>
+#include <pma/util/strings.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <regex>
+
+namespace pma::api {
+
+using nlohmann::json;
+
+namespace {
+
+std::string
+string_member(const json& object, const char* key)
+{
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool
+is_image_id(const std::string_view text)
+{
+  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+// "STEP 2/5: RUN make" → {2, 5}; podman also prefixes "[linux/arm64] " when a
+// request builds several platforms.
+bool
+parse_step(std::string_view line, int& step, int& steps)
+{
+  if (line.starts_with('[')) {
+    const size_t close = line.find("] ");
+    if (close != std::string_view::npos) {
+      line.remove_prefix(close + 2);
+    }
+  }
+  if (!line.starts_with("STEP ")) {
+    return false;
+  }
+  line.remove_prefix(5);
+  const char* begin = line.data();
+  const char* end = line.data() + line.size();
+  auto [slash, ec] = std::from_chars(begin, end, step);
+  if (ec != std::errc() || slash == end || *slash != '/') {
+    return false;
+  }
+  auto [colon, ec2] = std::from_chars(slash + 1, end, steps);
+  return ec2 == std::errc() && colon != end && *colon == ':';
+}
+
+std::string
+error_text(const json& object)
+{
+  if (const auto detail = object.find("errorDetail"); detail != object.end() && detail->is_object()) {
+    if (std::string message = string_member(*detail, "message"); !message.empty()) {
+      return std::string(util::trim(message));
+    }
+  }
+  return std::string(util::trim(string_member(object, "error")));
+}
+
+} // namespace
+
+void
+LineSplitter::feed(const std::string_view bytes, const std::function<void(std::string_view)>& on_line)
+{
+  size_t start = 0;
+  while (true) {
+    const size_t newline = bytes.find('\n', start);
+    if (newline == std::string_view::npos) {
+      m_pending.append(bytes.substr(start));
+      return;
+    }
+    if (m_pending.empty()) {
+      on_line(bytes.substr(start, newline - start));
+    } else {
+      m_pending.append(bytes.substr(start, newline - start));
+      on_line(m_pending);
+      m_pending.clear();
+    }
+    start = newline + 1;
+  }
+}
+
+void
+LineSplitter::finish(const std::function<void(std::string_view)>& on_line)
+{
+  if (!m_pending.empty()) {
+    on_line(m_pending);
+    m_pending.clear();
+  }
+}
+
+void
+BuildStreamParser::feed(const std::string_view bytes, const Handler& on_event)
+{
+  m_lines.feed(bytes, [&](std::string_view line) { object(line, on_event); });
+}
+
+void
+BuildStreamParser::finish(const Handler& on_event)
+{
+  m_lines.finish([&](std::string_view line) { object(line, on_event); });
+  text("", true, on_event);
+}
+
+void
+BuildStreamParser::object(const std::string_view line, const Handler& on_event)
+{
+  if (util::trim(line).empty()) {
+    return;
+  }
+  const json value = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!value.is_object()) {
+    ++m_malformed;
+    return;
+  }
+  if (const auto stream = value.find("stream"); stream != value.end() && stream->is_string()) {
+    text(stream->get_ref<const std::string&>(), false, on_event);
+  }
+  if (value.contains("error") || value.contains("errorDetail")) {
+    text("", true, on_event);
+    m_error = error_text(value);
+    if (m_error->empty()) {
+      m_error = "the build failed without a message";
+    }
+  }
+}
+
+void
+BuildStreamParser::text(const std::string_view piece, const bool flush, const Handler& on_event)
+{
+  m_text.append(piece);
+  size_t start = 0;
+  const auto emit = [&](std::string_view line) {
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    if (is_image_id(line)) {
+      m_image_id = std::string(line);
+    }
+    BuildEvent event;
+    event.text = std::string(line);
+    if (parse_step(line, event.step, event.steps)) {
+      event.kind = BuildEvent::Kind::step;
+    }
+    on_event(event);
+  };
+  for (size_t newline = m_text.find('\n'); newline != std::string::npos; newline = m_text.find('\n', start)) {
+    emit(std::string_view(m_text).substr(start, newline - start));
+    start = newline + 1;
+  }
+  m_text.erase(0, start);
+  if (flush && !m_text.empty()) {
+    emit(m_text);
+    m_text.clear();
+  }
+}
+
+void
+PushStreamParser::feed(const std::string_view bytes, const std::function<void(std::string_view)>& on_progress)
+{
+  m_lines.feed(bytes, [&](std::string_view line) { object(line, on_progress); });
+}
+
+void
+PushStreamParser::finish(const std::function<void(std::string_view)>& on_progress)
+{
+  m_lines.finish([&](std::string_view line) { object(line, on_progress); });
+}
+
+void
+PushStreamParser::object(const std::string_view line, const std::function<void(std::string_view)>& on_progress)
+{
+  if (util::trim(line).empty()) {
+    return;
+  }
+  const json value = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!value.is_object()) {
+    ++m_malformed;
+    return;
+  }
+  if (value.contains("error") || value.contains("errorDetail")) {
+    m_error = error_text(value);
+    if (m_error->empty()) {
+      m_error = "the push failed without a message";
+    }
+    return;
+  }
+  if (const std::string digest = string_member(value, "manifestdigest"); !digest.empty()) {
+    m_digest = digest;
+    return;
+  }
+  for (const char* key : {"stream", "status"}) {
+    const std::string text = string_member(value, key);
+    if (text.empty()) {
+      continue;
+    }
+    // The compat route's last status: "1.0-arm64: digest: sha256:… size: 1234".
+    static const std::regex k_digest_status(R"(digest: (sha256:[0-9a-f]{64}) size: [0-9]+)");
+    std::smatch match;
+    if (std::regex_search(text, match, k_digest_status)) {
+      m_digest = match[1];
+    }
+    for (const auto& piece : util::split(util::trim(text), '\n')) {
+      if (!util::trim(piece).empty()) {
+        on_progress(util::trim(piece));
+      }
+    }
+  }
+}
+
+} // namespace pma::api
