@@ -103,11 +103,23 @@ Client::send(const HttpRequest& request)
     req.headers.emplace("Host", "d");
   }
   req.headers.emplace("User-Agent", "podman-multiarch");
-  if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+  if (!request.content_type.empty()) {
+    req.headers.emplace("Content-Type", request.content_type);
+  }
+  if (request.body_stream) {
+    // httplib's chunked provider: we write the whole body in the first call.
+    req.is_chunked_content_provider_ = true;
+    req.headers.emplace("Transfer-Encoding", "chunked");
+    req.content_provider_ = [&request](size_t /*offset*/, size_t /*length*/, httplib::DataSink& sink) {
+      const bool complete = request.body_stream(
+          [&sink](const char* data, const size_t size) { return sink.is_writable() && sink.write(data, size); });
+      if (complete) {
+        sink.done();
+      }
+      return complete;
+    };
+  } else {
     req.body = request.body;
-    if (!request.content_type.empty()) {
-      req.headers.emplace("Content-Type", request.content_type);
-    }
   }
 
   HttpResponse response;

@@ -43,6 +43,10 @@ struct HttpRequest {
   HttpHeaders headers;
   std::string body;
   std::string content_type;
+  // If set, the body is produced by calling it with a writer (and sent with
+  // chunked transfer encoding): memory stays flat whatever the body's size.
+  // The writer returns false once the connection is gone.
+  std::function<bool(const std::function<bool(const char*, size_t)>& write)> body_stream;
   // If set, a successful (< 400) response body is handed over piece by piece as
   // it arrives instead of being collected; returning false cancels the request.
   std::function<bool(std::string_view)> on_data;
