@@ -1,20 +1,22 @@
 // libpod REST client core: version negotiation, /info, error bodies.
-// JSON boundary: nlohmann stays in this file.
-#include <pma/api/libpod.hpp>
 #include <pma/util/log.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "client.hpp"
+
 namespace pma::api {
 
+using detail::mentions_auth_failure;
+using detail::string_at;
 using nlohmann::json;
 using util::Error;
 using util::ErrorClass;
 using util::Result;
 
-namespace {
+namespace detail {
 
 std::string
 string_at(const json& object, const char* key)
@@ -32,117 +34,131 @@ mentions_auth_failure(const std::string& message)
          lower.find("denied: requested access") != std::string::npos;
 }
 
-class Client : public LibpodClient {
-public:
-  Client(std::unique_ptr<transport::HttpClient> http, std::string host_name)
-    : m_http(std::move(http))
-    , m_host(std::move(host_name))
-  {
+void
+Query::add(const std::string_view key, const std::string_view value)
+{
+  m_text += m_text.empty() ? "?" : "&";
+  m_text += transport::url_encode(key) + "=" + transport::url_encode(value);
+}
+
+Client::Client(std::unique_ptr<transport::HttpClient> http, std::string host_name)
+  : m_http(std::move(http))
+  , m_host(std::move(host_name))
+{
+}
+
+Result<PingResult>
+Client::ping()
+{
+  const auto start = std::chrono::steady_clock::now();
+  // A service that accepts but does not answer is as good as unreachable:
+  // give /_ping no more time than the connection itself.
+  auto response = m_http->send({.method = "GET", .target = "/_ping", .idle_timeout = m_http->connect_timeout()});
+  const auto round_trip =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  if (!response) {
+    return util::Unexpected(tag(std::move(response).error()));
   }
-
-  Result<PingResult>
-  ping() override
-  {
-    const auto start = std::chrono::steady_clock::now();
-    // A service that accepts but does not answer is as good as unreachable:
-    // give /_ping no more time than the connection itself.
-    auto response = m_http->send({.method = "GET", .target = "/_ping", .idle_timeout = m_http->connect_timeout()});
-    const auto round_trip =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-    if (!response) {
-      return util::Unexpected(tag(response.error()));
-    }
-    if (response->status != 200) {
-      util::Error error = error_from_response(*response, "ping");
-      error.cls = ErrorClass::protocol;
-      error.message = "not a podman API service: " + error.message;
-      return util::Unexpected(tag(std::move(error)));
-    }
-    const std::string header = response->header("Libpod-API-Version");
-    if (header.empty()) {
-      return util::Unexpected(
-          tag(Error{ErrorClass::protocol, "the service answered /_ping without a Libpod-API-Version header: "
-                                          "it is not a podman service (Docker?)"}));
-    }
-    const auto version = Version::parse(header);
-    if (!version) {
-      return util::Unexpected(
-          tag(Error{ErrorClass::protocol, fmt::format("unreadable Libpod-API-Version '{}'", header)}));
-    }
-    if (*version < k_min_server_version) {
-      return util::Unexpected(tag(Error{ErrorClass::api,
-                                        fmt::format("podman {} is too old: podman-multiarch needs podman {} or newer",
-                                                    header, k_min_server_version.to_string()),
-                                        "upgrade podman on this host"}));
-    }
-    m_caps.emplace(*version);
-    util::log::debug("host {}: libpod API {}", m_host, version->to_string());
-    return PingResult{*version, round_trip};
+  if (response->status != 200) {
+    Error error = error_from_response(*response, "ping");
+    error.cls = ErrorClass::protocol;
+    error.message = "not a podman API service: " + error.message;
+    return util::Unexpected(tag(std::move(error)));
   }
-
-  Result<HostInfo>
-  info() override
-  {
-    auto response = get("/info", "info");
-    if (!response) {
-      return util::Unexpected(response.error());
-    }
-    auto info = parse_info(response->body, m_caps->version);
-    if (!info) {
-      return util::Unexpected(tag(info.error()));
-    }
-    return info;
+  const std::string header = response->header("Libpod-API-Version");
+  if (header.empty()) {
+    return util::Unexpected(tag(Error(ErrorClass::protocol, "the service answered /_ping without a Libpod-API-Version "
+                                                            "header: it is not a podman service (Docker?)")));
   }
-
-  const Capabilities&
-  capabilities() const override
-  {
-    return *m_caps;
+  const auto version = Version::parse(header);
+  if (!version) {
+    return util::Unexpected(
+        tag(Error(ErrorClass::protocol, fmt::format("unreadable Libpod-API-Version '{}'", header))));
   }
-
-private:
-  std::string
-  path(const std::string_view route) const
-  {
-    return fmt::format("/v{}/libpod{}", m_caps->version.to_string(), route);
+  if (*version < k_min_server_version) {
+    return util::Unexpected(tag(Error(ErrorClass::api,
+                                      fmt::format("podman {} is too old: podman-multiarch needs podman {} or newer",
+                                                  header, k_min_server_version.to_string()),
+                                      "upgrade podman on this host")));
   }
+  m_caps.emplace(*version);
+  util::log::debug("host {}: libpod API {}", m_host, version->to_string());
+  return PingResult{*version, round_trip};
+}
 
-  Result<transport::HttpResponse>
-  get(const std::string_view route, const std::string_view what)
-  {
-    if (!m_caps) {
-      return util::Unexpected(tag(Error{ErrorClass::internal, "libpod call before ping()"}));
-    }
-    auto response = m_http->send({.method = "GET", .target = path(route)});
-    if (!response) {
-      return util::Unexpected(tag(response.error()));
-    }
-    if (response->status < 200 || response->status >= 300) {
-      return util::Unexpected(tag(error_from_response(*response, what)));
-    }
-    return response;
+Result<HostInfo>
+Client::info()
+{
+  auto response = call({.method = "GET", .target = path("/info")}, "info");
+  if (!response) {
+    return util::Unexpected(std::move(response).error());
   }
-
-  Error
-  tag(Error error) const
-  {
-    if (error.host.empty()) {
-      error.host = m_host;
-    }
-    return error;
+  auto info = parse_info(response->body, m_caps->version);
+  if (!info) {
+    return util::Unexpected(tag(std::move(info).error()));
   }
+  return info;
+}
 
-  std::unique_ptr<transport::HttpClient> m_http;
-  const std::string m_host;
-  std::optional<Capabilities> m_caps;
-};
+std::string
+Client::path(const std::string_view route) const
+{
+  return fmt::format("/v{}/libpod{}", m_caps->version.to_string(), route);
+}
 
-} // namespace
+Result<transport::HttpResponse>
+Client::call(const transport::HttpRequest& request, const std::string_view what, const bool missing_is_ok)
+{
+  if (!m_caps) {
+    return not_negotiated();
+  }
+  auto response = m_http->send(request);
+  if (!response) {
+    return util::Unexpected(tag(std::move(response).error()));
+  }
+  const bool ok = (response->status >= 200 && response->status < 300) || (missing_is_ok && response->status == 404);
+  if (!ok) {
+    return util::Unexpected(tag(error_from_response(*response, what)));
+  }
+  return response;
+}
+
+Result<void>
+Client::stream(transport::HttpRequest request, const std::string_view what,
+               const std::function<void(std::string_view)>& on_data)
+{
+  request.on_data = [&on_data](std::string_view data) {
+    on_data(data);
+    return true;
+  };
+  auto response = call(request, what);
+  if (!response) {
+    return util::Unexpected(std::move(response).error());
+  }
+  return {};
+}
+
+Error
+Client::tag(Error error) const
+{
+  if (error.host.empty()) {
+    error.host = m_host;
+  }
+  return error;
+}
+
+util::Unexpected
+Client::not_negotiated() const
+{
+  return util::Unexpected(tag(Error(ErrorClass::internal, "libpod call before ping()")));
+}
+
+} // namespace detail
 
 std::unique_ptr<LibpodClient>
 make_libpod_client(std::unique_ptr<transport::HttpClient> http, std::string host_name)
 {
-  return std::make_unique<Client>(std::move(http), std::move(host_name));
+  return std::make_unique<detail::Client>(std::move(http), std::move(host_name));
 }
 
 Error

@@ -1,11 +1,14 @@
 #pragma once
 
 #include <pma/api/platform.hpp>
+#include <pma/api/streams.hpp>
 #include <pma/api/version.hpp>
 #include <pma/transport/http.hpp>
 #include <pma/util/error.hpp>
 
 #include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +32,73 @@ struct HostInfo {
   std::string os_release;
 };
 
+// POST /libpod/build. Secrets (registry_config) are only ever put in headers.
+struct BuildRequest {
+  Platform platform;
+  std::string containerfile;                     // dockerfile=, relative to the context
+  std::vector<std::string> tags;                 // t=
+  std::map<std::string, std::string> build_args; // buildargs=
+  std::map<std::string, std::string> labels;     // labels=
+  std::vector<std::string> annotations;          // annotations= ("k=v")
+  std::string target;
+  bool no_cache = false;
+  std::string pull_policy = "missing"; // missing, always, ifnewer, never
+  std::optional<bool> tls_verify;
+  std::string output_format = "oci"; // oci or docker
+  std::string registry_config;       // X-Registry-Config value (base64url JSON)
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(30)};
+};
+
+struct ImageInfo {
+  std::string id;
+  std::string os;
+  std::string architecture;
+  std::string variant; // podman 4.3–5.4 do not report it: usually empty
+};
+
+// Push of one image. Where the service can (capabilities().push_digest), a
+// destination of "repo@@unknown-digest@@" pushes by digest without a tag.
+struct PushRequest {
+  std::string image;       // local ID or name
+  std::string destination; // registry reference
+  std::string auth_header; // X-Registry-Auth value
+  std::optional<bool> tls_verify;
+  std::string format = "oci"; // oci or docker
+};
+
+// One entry added to a manifest list.
+struct ManifestAddRequest {
+  std::string image; // "docker://registry/repo@sha256:…"
+  Platform platform;
+  std::vector<std::string> annotations; // "k=v"
+  std::string auth_header;
+  std::optional<bool> tls_verify;
+};
+
+struct ManifestPushRequest {
+  std::string destination; // registry reference (docker:// is added)
+  bool all = false;        // also copy the instances
+  std::string format = "oci";
+  std::string auth_header;
+  std::optional<bool> tls_verify;
+};
+
+struct IndexEntry {
+  std::string digest;
+  std::string media_type;
+  int64_t size = 0;
+  Platform platform;
+  std::map<std::string, std::string> annotations;
+};
+
+// A manifest list / image index as a host reads it.
+struct Index {
+  bool is_list = false; // false: a single image manifest
+  std::string media_type;
+  std::vector<IndexEntry> manifests;
+  std::map<std::string, std::string> annotations;
+};
+
 // The libpod REST API of one podman service. Call ping() first: it negotiates
 // the API version that every later call puts in its path.
 class LibpodClient {
@@ -42,6 +112,35 @@ public:
 
   // Valid after a successful ping().
   virtual const Capabilities& capabilities() const = 0;
+
+  // Streams the context from `context` and builds; `on_event` sees every log
+  // line as it arrives. The result is the image ID. A failed step is an error
+  // of class api carrying podman's message.
+  virtual util::Result<std::string> build(const BuildRequest& request, const transport::BodyStream& context,
+                                          const std::function<void(const BuildEvent&)>& on_event) = 0;
+
+  virtual util::Result<ImageInfo> inspect_image(const std::string& image) = 0;
+
+  // Pushes and returns the digest of the manifest the registry received:
+  // libpod's manifestdigest (podman ≥ 4.9), else the compat route's
+  // "digest:" status line.
+  virtual util::Result<std::string> push_image(const PushRequest& request,
+                                               const std::function<void(std::string_view)>& on_progress) = 0;
+
+  // DELETE /libpod/images/{image}; not found is success.
+  virtual util::Result<void> remove_image(const std::string& image) = 0;
+
+  // POST /libpod/manifests/{name} with no body (create ignores auth; add with PUT).
+  virtual util::Result<void> manifest_create(const std::string& name) = 0;
+  virtual util::Result<void> manifest_add(const std::string& name, const ManifestAddRequest& request) = 0;
+  // Returns the digest of the pushed index.
+  virtual util::Result<std::string> manifest_push(const std::string& name, const ManifestPushRequest& request) = 0;
+  // DELETE /libpod/manifests/{name}; not found is success.
+  virtual util::Result<void> manifest_delete(const std::string& name) = 0;
+  // Reads a registry reference through the service; nullopt: it does not exist.
+  // `auth_config` is the multi-registry X-Registry-Auth (base64url JSON map).
+  virtual util::Result<std::optional<Index>>
+  manifest_inspect(const std::string& reference, const std::string& auth_config, std::optional<bool> tls_verify) = 0;
 };
 
 // A client speaking to the service behind `http`. `host_name` labels errors.
@@ -53,5 +152,8 @@ util::Error error_from_response(const transport::HttpResponse& response, std::st
 
 // Parses the body of GET /libpod/info (exposed for tests).
 util::Result<HostInfo> parse_info(std::string_view body, Version api_version);
+
+// Parses a manifest inspect body (exposed for tests).
+util::Result<Index> parse_index(std::string_view body);
 
 } // namespace pma::api

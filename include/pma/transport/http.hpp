@@ -37,6 +37,10 @@ struct Endpoint {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
+// Produces a request body by calling a writer with successive pieces; the
+// writer returns false once the connection is gone.
+using BodyStream = std::function<bool(const std::function<bool(const char*, size_t)>& write)>;
+
 struct HttpRequest {
   std::string method = "GET";
   std::string target; // path and query, already percent-encoded
@@ -46,7 +50,7 @@ struct HttpRequest {
   // If set, the body is produced by calling it with a writer (and sent with
   // chunked transfer encoding): memory stays flat whatever the body's size.
   // The writer returns false once the connection is gone.
-  std::function<bool(const std::function<bool(const char*, size_t)>& write)> body_stream;
+  BodyStream body_stream;
   // If set, a successful (< 400) response body is handed over piece by piece as
   // it arrives instead of being collected; returning false cancels the request.
   std::function<bool(std::string_view)> on_data;

@@ -1,0 +1,89 @@
+#pragma once
+
+// Private to src/api: the libpod client class, split over libpod.cpp (core),
+// images.cpp (build, push) and manifests.cpp. JSON boundary: these files only.
+#include <pma/api/libpod.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pma::api::detail {
+
+// Value of string member `key`, "" if absent or not a string.
+std::string string_at(const nlohmann::json& object, const char* key);
+
+// Whether a podman message means the registry refused our credentials.
+bool mentions_auth_failure(const std::string& message);
+
+// A query string of percent-encoded pairs.
+class Query {
+public:
+  void add(std::string_view key, std::string_view value);
+  void
+  add_bool(std::string_view key, bool value)
+  {
+    add(key, value ? "true" : "false");
+  }
+  const std::string&
+  text() const
+  {
+    return m_text;
+  }
+
+private:
+  std::string m_text;
+};
+
+class Client : public LibpodClient {
+public:
+  Client(std::unique_ptr<transport::HttpClient> http, std::string host_name);
+
+  util::Result<PingResult> ping() override;
+  util::Result<HostInfo> info() override;
+  const Capabilities&
+  capabilities() const override
+  {
+    return *m_caps;
+  }
+
+  // images.cpp
+  util::Result<std::string> build(const BuildRequest& request, const transport::BodyStream& context,
+                                  const std::function<void(const BuildEvent&)>& on_event) override;
+  util::Result<ImageInfo> inspect_image(const std::string& image) override;
+  util::Result<std::string> push_image(const PushRequest& request,
+                                       const std::function<void(std::string_view)>& on_progress) override;
+  util::Result<void> remove_image(const std::string& image) override;
+
+  // manifests.cpp
+  util::Result<void> manifest_create(const std::string& name) override;
+  util::Result<void> manifest_add(const std::string& name, const ManifestAddRequest& request) override;
+  util::Result<std::string> manifest_push(const std::string& name, const ManifestPushRequest& request) override;
+  util::Result<void> manifest_delete(const std::string& name) override;
+  util::Result<std::optional<Index>> manifest_inspect(const std::string& reference, const std::string& auth_config,
+                                                      std::optional<bool> tls_verify) override;
+
+private:
+  // "/v{negotiated}/libpod{route}"
+  std::string path(std::string_view route) const;
+
+  // Sends; transport errors and (unless `missing_is_ok` and 404) non-2xx
+  // answers become errors naming `what` and the host.
+  util::Result<transport::HttpResponse> call(const transport::HttpRequest& request, std::string_view what,
+                                             bool missing_is_ok = false);
+
+  // Sends a streaming request whose body is decoded by `on_data` (HTTP 200 expected).
+  util::Result<void> stream(transport::HttpRequest request, std::string_view what,
+                            const std::function<void(std::string_view)>& on_data);
+
+  util::Error tag(util::Error error) const;
+  util::Unexpected not_negotiated() const;
+
+  std::unique_ptr<transport::HttpClient> m_http;
+  const std::string m_host;
+  std::optional<Capabilities> m_caps;
+};
+
+} // namespace pma::api::detail

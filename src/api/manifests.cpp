@@ -1,0 +1,194 @@
+// libpod client: manifest lists (docs/api-experiments.md §4–5).
+#include <pma/api/reference.hpp>
+#include <pma/util/strings.hpp>
+
+#include <fmt/format.h>
+
+#include "client.hpp"
+
+namespace pma::api {
+
+using nlohmann::json;
+using util::Error;
+using util::ErrorClass;
+using util::Result;
+
+namespace detail {
+
+Result<void>
+Client::manifest_create(const std::string& name)
+{
+  // No body: on 4.x a body without images is a 500 that still creates the list.
+  auto response =
+      call({.method = "POST", .target = path("/manifests/" + transport::url_encode(name))}, "manifest create");
+  if (!response) {
+    return util::Unexpected(std::move(response).error());
+  }
+  return {};
+}
+
+Result<void>
+Client::manifest_add(const std::string& name, const ManifestAddRequest& request)
+{
+  if (!m_caps) {
+    return not_negotiated();
+  }
+  Query query;
+  if (request.tls_verify) {
+    query.add_bool("tlsVerify", *request.tls_verify);
+  }
+  json body = {{"operation", "update"},
+               {"images", json::array({request.image})},
+               {"os", request.platform.os},
+               {"arch", request.platform.architecture}};
+  if (!request.platform.variant.empty()) {
+    body["variant"] = request.platform.variant;
+  }
+  if (!request.annotations.empty()) {
+    body["annotation"] = request.annotations; // the array form: every version applies it
+  }
+  transport::HttpRequest http{.method = "PUT",
+                              .target = path("/manifests/" + transport::url_encode(name)) + query.text()};
+  http.body = body.dump();
+  http.content_type = "application/json"; // a form content type makes podman read an empty body
+  http.headers.emplace_back("X-Registry-Auth", request.auth_header);
+  auto response = call(http, "adding " + request.image + " to the list");
+  if (!response) {
+    return util::Unexpected(std::move(response).error());
+  }
+  return {};
+}
+
+Result<std::string>
+Client::manifest_push(const std::string& name, const ManifestPushRequest& request)
+{
+  if (!m_caps) {
+    return not_negotiated();
+  }
+  Query query;
+  query.add_bool("all", request.all);
+  if (m_caps->manifest_push_quiet_param) {
+    query.add_bool("quiet", true);
+    query.add("format", request.format == "docker" ? "v2s2" : "oci");
+  }
+  if (request.tls_verify) {
+    query.add_bool("tlsVerify", *request.tls_verify);
+  }
+  transport::HttpRequest http{.method = "POST",
+                              .target = path("/manifests/" + transport::url_encode(name) + "/registry/" +
+                                             transport::url_encode("docker://" + request.destination)) +
+                                        query.text()};
+  http.headers.emplace_back("X-Registry-Auth", request.auth_header);
+  http.idle_timeout = std::chrono::minutes(10);
+  auto response = call(http, "manifest push to " + request.destination);
+  if (!response) {
+    return util::Unexpected(std::move(response).error());
+  }
+  const auto body = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  const std::string digest = body.is_object() ? string_at(body, "Id") : std::string(util::trim(response->body));
+  if (!is_sha256_digest(digest)) {
+    return util::Unexpected(
+        tag(Error(ErrorClass::protocol, fmt::format("manifest push to {} returned no digest", request.destination))));
+  }
+  return digest;
+}
+
+Result<void>
+Client::manifest_delete(const std::string& name)
+{
+  auto response =
+      call({.method = "DELETE", .target = path("/manifests/" + transport::url_encode(name))}, "manifest delete", true);
+  if (!response) {
+    return util::Unexpected(std::move(response).error());
+  }
+  return {};
+}
+
+Result<std::optional<Index>>
+Client::manifest_inspect(const std::string& reference, const std::string& auth_config, std::optional<bool> tls_verify)
+{
+  if (!m_caps) {
+    return not_negotiated();
+  }
+  Query query;
+  if (tls_verify && m_caps->manifest_inspect_tls_verify) {
+    query.add_bool("tlsVerify", *tls_verify);
+  }
+  transport::HttpRequest http{
+      .method = "GET", .target = path("/manifests/" + transport::url_encode(reference) + "/json") + query.text()};
+  if (!auth_config.empty()) {
+    http.headers.emplace_back("X-Registry-Auth", auth_config);
+  }
+  auto response = call(http, "reading " + reference, /*missing_is_ok=*/true);
+  if (!response) {
+    return util::Unexpected(std::move(response).error());
+  }
+  if (response->status == 404) {
+    // Inspect answers 404 for every failure: only some mean "no such image".
+    const std::string text = util::to_lower(response->body);
+    if (!mentions_auth_failure(text)) {
+      for (const char* missing : {"manifest unknown", "name unknown", "not found"}) {
+        if (text.find(missing) != std::string::npos) {
+          return std::optional<Index>();
+        }
+      }
+    }
+    return util::Unexpected(tag(error_from_response(*response, "reading " + reference)));
+  }
+  auto index = parse_index(response->body);
+  if (!index) {
+    return util::Unexpected(tag(std::move(index).error()));
+  }
+  return std::optional<Index>(std::move(*index));
+}
+
+} // namespace detail
+
+Result<Index>
+parse_index(const std::string_view body)
+{
+  const auto root = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!root.is_object()) {
+    return util::fail(ErrorClass::protocol, "unreadable manifest (not a JSON object)");
+  }
+  const auto annotations_of = [](const json& object) {
+    std::map<std::string, std::string> out;
+    if (const auto it = object.find("annotations"); it != object.end() && it->is_object()) {
+      for (auto a = it->begin(); a != it->end(); ++a) {
+        if (a.value().is_string()) {
+          out[a.key()] = a.value().get<std::string>();
+        }
+      }
+    }
+    return out;
+  };
+  Index index;
+  index.media_type = detail::string_at(root, "mediaType");
+  index.annotations = annotations_of(root);
+  const auto manifests = root.find("manifests");
+  if (manifests == root.end() || !manifests->is_array()) {
+    return index; // a single image's manifest
+  }
+  index.is_list = true;
+  for (const auto& item : *manifests) {
+    if (!item.is_object()) {
+      return util::fail(ErrorClass::protocol, "unreadable manifest list entry");
+    }
+    IndexEntry entry;
+    entry.digest = detail::string_at(item, "digest");
+    entry.media_type = detail::string_at(item, "mediaType");
+    if (const auto size = item.find("size"); size != item.end() && size->is_number_integer()) {
+      entry.size = size->get<int64_t>();
+    }
+    if (const auto platform = item.find("platform"); platform != item.end() && platform->is_object()) {
+      entry.platform =
+          Platform::normalized(detail::string_at(*platform, "os"), detail::string_at(*platform, "architecture"),
+                               detail::string_at(*platform, "variant"));
+    }
+    entry.annotations = annotations_of(item);
+    index.manifests.push_back(std::move(entry));
+  }
+  return index;
+}
+
+} // namespace pma::api
