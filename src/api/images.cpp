@@ -110,7 +110,9 @@ Client::push_image(const PushRequest& request, const std::function<void(std::str
     target = "/v1.41/images/" + transport::url_encode(request.image) + "/push" + query.text();
   }
   transport::HttpRequest http{.method = "POST", .target = target};
-  http.headers.emplace_back("X-Registry-Auth", request.auth_header);
+  if (!request.auth_header.empty()) {
+    http.headers.emplace_back("X-Registry-Auth", request.auth_header);
+  }
   http.idle_timeout = std::chrono::minutes(10);
   PushStreamParser parser;
   if (auto ok = stream(std::move(http), "push", [&](std::string_view data) { parser.feed(data, on_progress); }); !ok) {

@@ -51,7 +51,9 @@ Client::manifest_add(const std::string& name, const ManifestAddRequest& request)
                               .target = path("/manifests/" + transport::url_encode(name)) + query.text()};
   http.body = body.dump();
   http.content_type = "application/json"; // a form content type makes podman read an empty body
-  http.headers.emplace_back("X-Registry-Auth", request.auth_header);
+  if (!request.auth_header.empty()) {
+    http.headers.emplace_back("X-Registry-Auth", request.auth_header);
+  }
   auto response = call(http, "adding " + request.image + " to the list");
   if (!response) {
     return util::Unexpected(std::move(response).error());
@@ -78,7 +80,9 @@ Client::manifest_push(const std::string& name, const ManifestPushRequest& reques
                               .target = path("/manifests/" + transport::url_encode(name) + "/registry/" +
                                              transport::url_encode("docker://" + request.destination)) +
                                         query.text()};
-  http.headers.emplace_back("X-Registry-Auth", request.auth_header);
+  if (!request.auth_header.empty()) {
+    http.headers.emplace_back("X-Registry-Auth", request.auth_header);
+  }
   http.idle_timeout = std::chrono::minutes(10);
   auto response = call(http, "manifest push to " + request.destination);
   if (!response) {

@@ -9,6 +9,7 @@
 
 namespace pma::cli {
 
+int run_build(const std::vector<std::string>& args, const GlobalOptions& globals);
 int run_hosts(const std::vector<std::string>& args, const GlobalOptions& globals);
 int run_version(const std::vector<std::string>& args, const GlobalOptions& globals);
 
@@ -16,6 +17,7 @@ const std::vector<Command>&
 commands()
 {
   static const std::vector<Command> table = {
+      {"build", "Build on every architecture's host in parallel and publish the multi-arch list", &run_build},
       {"hosts", "List the selected hosts, or probe them: podman-multiarch hosts check", &run_hosts},
       {"version", "Show the client version and, with --host/--farm, the servers'", &run_version},
   };

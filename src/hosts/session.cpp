@@ -58,8 +58,9 @@ open_session(const config::Host& host, const ConnectOptions& options, api::PingR
 namespace {
 
 void
-probe_one(Probe& probe, const ConnectOptions& options)
+connect_one(Connected& connected, const ConnectOptions& options)
 {
+  Probe& probe = connected.probe;
   const auto start = std::chrono::steady_clock::now();
   api::PingResult ping;
   auto session = open_session(probe.host, options, &ping);
@@ -77,25 +78,36 @@ probe_one(Probe& probe, const ConnectOptions& options)
   }
   probe.info = *info;
   probe.serves = probe.host.platforms.empty() ? std::vector<api::Platform>{info->native} : probe.host.platforms;
+  connected.session = std::move(*session);
 }
 
 } // namespace
+
+std::vector<Connected>
+connect_hosts(const std::vector<config::Host>& hosts, const ConnectOptions& options)
+{
+  std::vector<Connected> results;
+  results.reserve(hosts.size());
+  for (const auto& host : hosts) {
+    results.push_back(Connected{Probe{host, {}, {}, {}, {}, {}}, nullptr});
+  }
+  std::vector<std::thread> workers;
+  workers.reserve(results.size());
+  for (auto& result : results) {
+    workers.emplace_back([&result, &options] { connect_one(result, options); });
+  }
+  for (auto& worker : workers) {
+    worker.join();
+  }
+  return results;
+}
 
 std::vector<Probe>
 probe_hosts(const std::vector<config::Host>& hosts, const ConnectOptions& options)
 {
   std::vector<Probe> probes;
-  probes.reserve(hosts.size());
-  for (const auto& host : hosts) {
-    probes.push_back(Probe{host, {}, {}});
-  }
-  std::vector<std::thread> workers;
-  workers.reserve(probes.size());
-  for (auto& probe : probes) {
-    workers.emplace_back([&probe, &options] { probe_one(probe, options); });
-  }
-  for (auto& worker : workers) {
-    worker.join();
+  for (auto& connected : connect_hosts(hosts, options)) {
+    probes.push_back(std::move(connected.probe));
   }
   return probes;
 }

@@ -65,7 +65,16 @@ struct Probe {
   }
 };
 
-// Probes every host concurrently; results in the order of `hosts`.
+// A probe that keeps its session open for further work.
+struct Connected {
+  Probe probe;
+  std::unique_ptr<Session> session; // null when the probe failed
+};
+
+// Connects to and probes every host concurrently; results in the order of `hosts`.
+std::vector<Connected> connect_hosts(const std::vector<config::Host>& hosts, const ConnectOptions& options);
+
+// connect_hosts() without keeping the sessions.
 std::vector<Probe> probe_hosts(const std::vector<config::Host>& hosts, const ConnectOptions& options);
 
 } // namespace pma::hosts

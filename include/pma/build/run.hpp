@@ -1,0 +1,81 @@
+#pragma once
+
+#include <pma/api/platform.hpp>
+#include <pma/api/reference.hpp>
+#include <pma/auth/credentials.hpp>
+#include <pma/build/plan.hpp>
+#include <pma/build/progress.hpp>
+#include <pma/config/host.hpp>
+#include <pma/hosts/session.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pma::build {
+
+struct BuildOptions {
+  std::filesystem::path context_dir;
+  std::string containerfile;            // -f, as given
+  std::vector<api::ImageRef> tags;      // -t: the list goes to every one
+  std::vector<api::Platform> platforms; // --platform; empty: all the hosts serve
+  std::map<std::string, std::string> build_args;
+  std::map<std::string, std::string> labels;
+  std::vector<std::string> annotations; // "k=v", on every image
+  std::string target;
+  bool no_cache = false;
+  std::string pull_policy = "missing";
+  std::optional<bool> tls_verify;
+  std::string format = "oci"; // oci or docker
+  Emulation emulation = Emulation::fallback;
+  bool dry_run = false;
+  bool no_push = false;
+  bool allow_partial = false;
+  std::vector<api::Platform> required; // --require: must be in a partial publish
+  bool allow_shrink = false;
+  bool cleanup = true;
+  std::string arch_tag_format = "{tag}-{os}-{arch}{-variant}";
+  std::string manifest_host; // --manifest-host
+  std::chrono::milliseconds build_idle_timeout{std::chrono::minutes(30)};
+};
+
+struct PlatformResult {
+  api::Platform platform;
+  std::string host;
+  std::string reason; // why this host: native, declared, emulated
+  std::string image_id;
+  std::string digest;    // pushed manifest digest
+  std::string pushed_to; // repo@digest, or the per-arch tag on podman < 4.9
+  std::chrono::milliseconds duration{0};
+  int retries = 0;
+  Phase state = Phase::queued; // done, failed or skipped at the end
+  std::optional<util::Error> error;
+};
+
+struct BuildOutcome {
+  std::vector<PlatformResult> platforms;
+  std::vector<std::string> tags; // tags the list was pushed to
+  std::string index_digest;
+  std::string media_type;
+  std::string coordinator; // host that assembled the list
+  bool verified = false;   // the registry's index was read back and matched
+  bool dry_run = false;
+  int exit_code = 0;
+  std::optional<util::Error> error; // why the run failed, if it did
+};
+
+// The whole `build` job (DESIGN.md "Publishing rules"): plan, build on every
+// host in parallel, push, check platforms, assemble and push the list to every
+// tag, verify, clean up. Errors that stop the run are in the outcome (with the
+// exit code), so that the caller can still print what happened per platform.
+BuildOutcome run_build(const BuildOptions& options, const std::vector<config::Host>& hosts,
+                       const hosts::ConnectOptions& connect, const auth::CredentialStore& credentials,
+                       Progress& progress);
+
+// "1.4" + linux/arm64/v8 with "{tag}-{os}-{arch}{-variant}" → "1.4-linux-arm64-v8".
+std::string arch_tag(const std::string& format, const std::string& tag, const api::Platform& platform);
+
+} // namespace pma::build

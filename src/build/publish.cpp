@@ -1,0 +1,286 @@
+// Publishing (DESIGN.md "Publishing rules" 1, 2, 4, 5): shrink protection,
+// the list assembled by digest on a coordinating host, pushed to every tag,
+// and read back from the registry.
+#include <pma/util/strings.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "runner.hpp"
+
+namespace pma::build::detail {
+
+using util::Error;
+using util::ErrorClass;
+using util::Result;
+
+namespace {
+
+std::string
+platform_names(const std::vector<api::Platform>& platforms)
+{
+  std::vector<std::string> names;
+  names.reserve(platforms.size());
+  for (const auto& platform : platforms) {
+    names.push_back(platform.to_string());
+  }
+  return util::join(names, ", ");
+}
+
+// Platforms `existing` serves that `platforms` lacks.
+std::vector<api::Platform>
+dropped_platforms(const api::Index& existing, const std::vector<api::Platform>& platforms)
+{
+  std::vector<api::Platform> dropped;
+  for (const auto& entry : existing.manifests) {
+    if (entry.platform.os.empty() || entry.platform.os == "unknown") {
+      continue; // attestations and the like are not platforms
+    }
+    if (std::find(platforms.begin(), platforms.end(), entry.platform) == platforms.end() &&
+        std::find(dropped.begin(), dropped.end(), entry.platform) == dropped.end()) {
+      dropped.push_back(entry.platform);
+    }
+  }
+  return dropped;
+}
+
+} // namespace
+
+hosts::Session*
+Runner::choose_coordinator()
+{
+  if (m_coordinator != nullptr) {
+    return m_coordinator;
+  }
+  hosts::Session* best = nullptr;
+  for (auto& connected : m_connected) {
+    hosts::Session* candidate = connected.session.get();
+    if (candidate == nullptr || !candidate->capabilities().manifest_push_route) {
+      continue;
+    }
+    if (!m_options.manifest_host.empty()) {
+      if (connected.probe.host.name == m_options.manifest_host) {
+        best = candidate;
+      }
+      continue;
+    }
+    // Prefer a host that can read authenticated registries (verification),
+    // then the newest podman; host order breaks ties.
+    const auto rank = [](const hosts::Session* s) {
+      return std::make_pair(s->capabilities().manifest_inspect_auth, s->capabilities().version);
+    };
+    if (best == nullptr || rank(candidate) > rank(best)) {
+      best = candidate;
+    }
+  }
+  m_coordinator = best;
+  if (best != nullptr) {
+    m_outcome.coordinator = best->host().name;
+  }
+  return best;
+}
+
+Result<void>
+Runner::check_existing_tags(const std::vector<api::Platform>& platforms)
+{
+  if (m_options.allow_shrink) {
+    return {};
+  }
+  hosts::Session* coordinator = choose_coordinator();
+  if (coordinator == nullptr) {
+    return {}; // publish() reports that no host can assemble the list
+  }
+  for (const auto& tag : m_options.tags) {
+    std::string auth_config;
+    if (auto credential = m_credentials.lookup(tag.to_string())) {
+      auth_config = auth::registry_config_header({{tag.registry, *credential}});
+    }
+    auto existing = coordinator->client().manifest_inspect(tag.to_string(), auth_config, m_options.tls_verify);
+    if (!existing) {
+      Error error = std::move(existing).error();
+      error.hint = coordinator->capabilities().manifest_inspect_auth
+                       ? "pass --allow-shrink to publish without checking what the tag holds now"
+                       : fmt::format("podman {} on host {} cannot read authenticated registries (4.6 or newer can); "
+                                     "add such a host, choose it with --manifest-host, or pass --allow-shrink",
+                                     coordinator->capabilities().version.to_string(), coordinator->host().name);
+      error.message = fmt::format("cannot check what {} serves now: {}", tag.to_string(), error.message);
+      return util::Unexpected(std::move(error));
+    }
+    if (*existing && (*existing)->is_list) {
+      const auto dropped = dropped_platforms(**existing, platforms);
+      if (!dropped.empty()) {
+        return util::Unexpected(
+            Error(ErrorClass::usage,
+                  fmt::format("{} serves {} now, which this run would drop", tag.to_string(), platform_names(dropped)),
+                  "build those platforms too, or pass --allow-shrink to shrink the list deliberately"));
+      }
+    }
+    m_existing.emplace_back(tag.to_string(), std::move(*existing));
+  }
+  return {};
+}
+
+void
+Runner::publish()
+{
+  std::vector<const PlatformResult*> built;
+  std::vector<std::string> failures;
+  for (const auto& result : m_outcome.platforms) {
+    if (result.state == Phase::done) {
+      built.push_back(&result);
+    } else {
+      failures.push_back(result.error ? result.error->describe() : result.platform.to_string());
+    }
+  }
+  if (!failures.empty()) {
+    const std::string summary = fmt::format("{} of {} platforms failed: {}", failures.size(),
+                                            m_outcome.platforms.size(), util::join(failures, "; "));
+    if (!m_options.allow_partial || built.empty()) {
+      m_outcome.exit_code = 4;
+      m_outcome.error = Error(ErrorClass::api, "nothing published: " + summary,
+                              m_options.allow_partial ? "" : "--allow-partial publishes the platforms that built");
+      return;
+    }
+    for (const auto& required : m_options.required) {
+      const bool present =
+          std::any_of(built.begin(), built.end(), [&](const PlatformResult* r) { return r->platform == required; });
+      if (!present) {
+        m_outcome.exit_code = 4;
+        m_outcome.error = Error(ErrorClass::api, fmt::format("nothing published: required platform {} failed; {}",
+                                                             required.to_string(), summary));
+        return;
+      }
+    }
+    if (!m_options.allow_shrink) {
+      std::vector<api::Platform> platforms;
+      for (const auto* result : built) {
+        platforms.push_back(result->platform);
+      }
+      for (const auto& [tag, existing] : m_existing) {
+        if (existing && existing->is_list && !dropped_platforms(*existing, platforms).empty()) {
+          m_outcome.exit_code = 2;
+          m_outcome.error = Error(ErrorClass::usage,
+                                  fmt::format("nothing published: the partial list would drop {} from {}",
+                                              platform_names(dropped_platforms(*existing, platforms)), tag),
+                                  "pass --allow-shrink to shrink it deliberately");
+          return;
+        }
+      }
+    }
+    m_progress.warning("partial publish: " + summary);
+  }
+  if (auto ok = assemble_and_push(built); !ok) {
+    m_outcome.exit_code = util::exit_code_for(ok.error().cls);
+    m_outcome.error = std::move(ok).error();
+    return;
+  }
+  if (auto ok = verify(built); !ok) {
+    m_outcome.exit_code = 1;
+    m_outcome.error = std::move(ok).error();
+    return;
+  }
+  m_outcome.exit_code = failures.empty() ? 0 : 3;
+}
+
+Result<void>
+Runner::assemble_and_push(const std::vector<const PlatformResult*>& images)
+{
+  hosts::Session* coordinator = choose_coordinator();
+  if (coordinator == nullptr) {
+    return util::Unexpected(
+        Error(ErrorClass::api,
+              m_options.manifest_host.empty()
+                  ? "no reachable host can assemble the list (podman 4.1 or newer)"
+                  : fmt::format("--manifest-host {} is not a reachable podman 4.1 or newer", m_options.manifest_host)));
+  }
+  auto& client = coordinator->client();
+  m_list_name = "localhost/podman-multiarch-list:" + m_run_id;
+  m_progress.info(fmt::format("assembling the list on host {}", coordinator->host().name));
+  // Created empty, then filled with PUT: create ignores auth and tlsVerify.
+  if (auto ok = client.manifest_create(m_list_name); !ok) {
+    return ok;
+  }
+  m_list_created = true;
+  for (const auto* image : images) {
+    api::ManifestAddRequest add;
+    add.image = "docker://" + m_repository.with_digest(image->digest).to_string();
+    add.platform = image->platform; // set explicitly: podman 5.4 drops arm64's v8 otherwise
+    add.auth_header = m_push_auth;
+    add.tls_verify = m_options.tls_verify;
+    if (auto ok = client.manifest_add(m_list_name, add); !ok) {
+      return ok;
+    }
+  }
+  for (const auto& tag : m_options.tags) {
+    api::ManifestPushRequest push;
+    push.destination = tag.to_string();
+    // Instances already live in the first tag's repository; elsewhere they
+    // must be copied along.
+    push.all = tag.name() != m_repository.name();
+    push.format = m_options.format;
+    push.auth_header = auth_header_for(tag.registry);
+    push.tls_verify = m_options.tls_verify;
+    m_progress.info(fmt::format("pushing the list to {}", tag.to_string()));
+    auto digest = client.manifest_push(m_list_name, push);
+    if (!digest) {
+      return util::Unexpected(std::move(digest).error());
+    }
+    if (!m_outcome.index_digest.empty() && m_outcome.index_digest != *digest) {
+      m_progress.warning(fmt::format("{} got index {}, unlike {} for the first tag", tag.to_string(), *digest,
+                                     m_outcome.index_digest));
+    }
+    if (m_outcome.index_digest.empty()) {
+      m_outcome.index_digest = *digest;
+    }
+    m_outcome.tags.push_back(tag.to_string());
+  }
+  m_outcome.media_type = m_options.format == "docker" ? "application/vnd.docker.distribution.manifest.list.v2+json"
+                                                      : "application/vnd.oci.image.index.v1+json";
+  return {};
+}
+
+Result<void>
+Runner::verify(const std::vector<const PlatformResult*>& images)
+{
+  hosts::Session* coordinator = choose_coordinator();
+  for (const auto& tag : m_options.tags) {
+    std::string auth_config;
+    if (auto credential = m_credentials.lookup(tag.to_string())) {
+      if (!coordinator->capabilities().manifest_inspect_auth) {
+        m_progress.warning(fmt::format("not verified: podman {} on host {} cannot read authenticated registries "
+                                       "(4.6 or newer can)",
+                                       coordinator->capabilities().version.to_string(), coordinator->host().name));
+        return {};
+      }
+      auth_config = auth::registry_config_header({{tag.registry, *credential}});
+    }
+    auto index = coordinator->client().manifest_inspect(tag.to_string(), auth_config, m_options.tls_verify);
+    if (!index) {
+      return util::Unexpected(std::move(index).error());
+    }
+    if (!*index || !(*index)->is_list) {
+      return util::fail(ErrorClass::api,
+                        fmt::format("verification: {} does not serve a list after the push", tag.to_string()));
+    }
+    const auto& manifests = (*index)->manifests;
+    for (const auto* image : images) {
+      const bool found = std::any_of(manifests.begin(), manifests.end(), [&](const api::IndexEntry& entry) {
+        return entry.digest == image->digest && entry.platform == image->platform;
+      });
+      if (!found) {
+        return util::fail(ErrorClass::api, fmt::format("verification: {} lacks {} at {}", tag.to_string(),
+                                                       image->platform.to_string(), image->digest));
+      }
+    }
+    if (manifests.size() != images.size()) {
+      return util::fail(ErrorClass::api, fmt::format("verification: {} has {} entries, {} were pushed", tag.to_string(),
+                                                     manifests.size(), images.size()));
+    }
+  }
+  m_outcome.verified = true;
+  m_progress.info("verified: the registry serves every platform at the pushed digest");
+  return {};
+}
+
+} // namespace pma::build::detail

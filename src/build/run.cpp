@@ -1,0 +1,430 @@
+// The build job: connect, plan, build and push on every host in parallel,
+// then publish (publish.cpp).
+#include <pma/context/context.hpp>
+#include <pma/util/fs.hpp>
+#include <pma/util/log.hpp>
+#include <pma/util/strings.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <random>
+#include <thread>
+
+#include "runner.hpp"
+
+namespace pma::build {
+
+using util::Error;
+using util::ErrorClass;
+using util::Result;
+
+const char*
+to_string(const Phase phase)
+{
+  switch (phase) {
+  case Phase::queued:
+    return "queued";
+  case Phase::upload:
+    return "upload";
+  case Phase::build:
+    return "build";
+  case Phase::verify:
+    return "verify";
+  case Phase::push:
+    return "push";
+  case Phase::done:
+    return "done";
+  case Phase::failed:
+    return "failed";
+  case Phase::skipped:
+    return "skipped";
+  }
+  return "?";
+}
+
+std::string
+arch_tag(const std::string& format, const std::string& tag, const api::Platform& platform)
+{
+  std::string out = format;
+  const auto replace = [&out](const std::string& key, const std::string& value) {
+    for (size_t at = out.find(key); at != std::string::npos; at = out.find(key, at + value.size())) {
+      out.replace(at, key.size(), value);
+    }
+  };
+  replace("{tag}", tag.empty() ? "latest" : tag);
+  replace("{os}", platform.os);
+  replace("{arch}", platform.architecture);
+  replace("{-variant}", platform.variant.empty() ? "" : "-" + platform.variant);
+  replace("{variant}", platform.variant);
+  return out;
+}
+
+namespace detail {
+
+std::string
+random_run_id()
+{
+  std::random_device device;
+  return fmt::format("{:08x}", device());
+}
+
+Runner::Runner(const BuildOptions& options, const std::vector<config::Host>& hosts,
+               const hosts::ConnectOptions& connect, const auth::CredentialStore& credentials, Progress& progress)
+  : m_options(options)
+  , m_hosts(hosts)
+  , m_connect(connect)
+  , m_credentials(credentials)
+  , m_progress(progress)
+  , m_run_id(random_run_id())
+{
+}
+
+BuildOutcome
+Runner::run()
+{
+  m_outcome.dry_run = m_options.dry_run;
+  if (auto ok = connect_and_plan(); !ok) {
+    return fail(std::move(ok).error());
+  }
+  if (m_options.dry_run) {
+    return std::move(m_outcome);
+  }
+  if (auto ok = prepare(); !ok) {
+    return fail(std::move(ok).error());
+  }
+  if (!m_options.no_push) {
+    if (auto ok = check_existing_tags(planned_platforms()); !ok) {
+      return fail(std::move(ok).error());
+    }
+  }
+  build_all();
+  if (!m_options.no_push) {
+    publish();
+  } else {
+    const bool failed = std::any_of(m_outcome.platforms.begin(), m_outcome.platforms.end(),
+                                    [](const PlatformResult& r) { return r.state != Phase::done; });
+    m_outcome.exit_code = failed ? 4 : 0;
+  }
+  if (m_options.cleanup) {
+    cleanup();
+  }
+  return std::move(m_outcome);
+}
+
+BuildOutcome
+Runner::fail(Error error)
+{
+  m_outcome.exit_code = m_outcome.exit_code != 0 ? m_outcome.exit_code : util::exit_code_for(error.cls);
+  m_outcome.error = std::move(error);
+  if (m_options.cleanup && !m_options.dry_run) {
+    cleanup();
+  }
+  return std::move(m_outcome);
+}
+
+Result<void>
+Runner::connect_and_plan()
+{
+  m_connected = hosts::connect_hosts(m_hosts, m_connect);
+  std::vector<HostCapacity> capacities;
+  for (const auto& connected : m_connected) {
+    const auto& probe = connected.probe;
+    HostCapacity capacity;
+    capacity.name = probe.host.name;
+    capacity.reachable = probe.ok();
+    capacity.declared = !probe.host.platforms.empty();
+    capacity.serves = probe.serves;
+    if (probe.ok()) {
+      capacity.native = probe.info->native;
+      capacity.emulated = probe.info->emulated;
+    } else {
+      capacity.unreachable_reason = probe.error->message;
+      m_progress.warning(probe.error->describe());
+    }
+    capacities.push_back(std::move(capacity));
+  }
+  const std::vector<api::Platform> platforms =
+      m_options.platforms.empty() ? served_platforms(capacities) : m_options.platforms;
+  if (platforms.empty()) {
+    return util::fail(ErrorClass::connect, "no host answered: nothing to build");
+  }
+  const Plan plan = plan_platforms(platforms, capacities, m_options.emulation);
+  for (const auto& assignment : plan.assignments) {
+    PlatformResult result;
+    result.platform = assignment.platform;
+    result.host = assignment.host;
+    result.reason = assignment.reason();
+    m_outcome.platforms.push_back(std::move(result));
+  }
+  for (const auto& unassigned : plan.unassigned) {
+    PlatformResult result;
+    result.platform = unassigned.platform;
+    result.state = Phase::failed;
+    result.error = unassigned.error;
+    m_progress.phase(result.platform, "-", Phase::failed, unassigned.error.message);
+    m_outcome.platforms.push_back(std::move(result));
+  }
+  for (const auto& required : m_options.required) {
+    if (std::find(platforms.begin(), platforms.end(), required) == platforms.end()) {
+      return util::fail(ErrorClass::usage,
+                        fmt::format("--require names {}, which this run does not build", required.to_string()));
+    }
+  }
+  for (const auto& result : m_outcome.platforms) {
+    if (result.state == Phase::queued) {
+      m_progress.info(fmt::format("{} → {} ({})", result.platform.to_string(), result.host, result.reason));
+    }
+  }
+  return {};
+}
+
+std::vector<api::Platform>
+Runner::planned_platforms() const
+{
+  std::vector<api::Platform> out;
+  for (const auto& result : m_outcome.platforms) {
+    out.push_back(result.platform);
+  }
+  return out;
+}
+
+hosts::Session*
+Runner::session(const std::string& host)
+{
+  for (auto& connected : m_connected) {
+    if (connected.probe.host.name == host && connected.session) {
+      return connected.session.get();
+    }
+  }
+  return nullptr;
+}
+
+Result<void>
+Runner::prepare()
+{
+  auto plan = context::plan_context(m_options.context_dir, m_options.containerfile);
+  if (!plan) {
+    return util::Unexpected(std::move(plan).error());
+  }
+  m_context = std::move(*plan);
+  m_progress.info(fmt::format("context {}: {} entries, {} bytes; {} excluded by {}", m_context.root.string(),
+                              m_context.entries.size(), m_context.file_bytes, m_context.excluded,
+                              m_context.ignore_file.empty() ? "no ignore file" : m_context.ignore_file));
+
+  // Base-image pulls get the credentials of the registries the Containerfile
+  // names, and nothing else.
+  auto text = util::read_file(m_context.root / m_context.containerfile);
+  if (!text) {
+    return util::Unexpected(std::move(text).error());
+  }
+  std::map<std::string, auth::Credential> pull_credentials;
+  for (const auto& registry : auth::base_image_registries(*text, m_options.build_args)) {
+    if (auto credential = m_credentials.lookup(registry)) {
+      pull_credentials[registry] = *credential;
+    }
+  }
+  if (!pull_credentials.empty()) {
+    m_registry_config = auth::registry_config_header(pull_credentials);
+  }
+  if (!m_options.tags.empty()) {
+    m_repository = m_options.tags.front();
+    m_push_auth = auth_header_for(m_repository.registry);
+  }
+  return {};
+}
+
+std::string
+Runner::auth_header_for(const std::string& registry) const
+{
+  if (auto credential = m_credentials.lookup(registry)) {
+    return auth::registry_auth_header(*credential);
+  }
+  if (auto helper = m_credentials.helper_for(registry)) {
+    m_progress.warning(fmt::format("registry {} is configured to use docker-credential-{}; podman-multiarch never runs "
+                                   "programs, so the hosts' own credentials are used — put the credentials in an auth "
+                                   "file or use --creds",
+                                   registry, *helper));
+  }
+  return {};
+}
+
+void
+Runner::build_all()
+{
+  std::vector<std::thread> workers;
+  for (auto& result : m_outcome.platforms) {
+    if (result.state != Phase::queued) {
+      continue;
+    }
+    workers.emplace_back([this, &result] { build_one(result); });
+  }
+  for (auto& worker : workers) {
+    worker.join();
+  }
+}
+
+void
+Runner::build_one(PlatformResult& result)
+{
+  const auto start = std::chrono::steady_clock::now();
+  const auto finish = [&](Phase state, std::optional<Error> error = std::nullopt) {
+    result.state = state;
+    result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    if (error) {
+      error->host = result.host;
+      error->platform = result.platform.to_string();
+      m_progress.phase(result.platform, result.host, state, error->message);
+      result.error = std::move(error);
+    } else {
+      m_progress.phase(result.platform, result.host, state, result.digest.empty() ? result.image_id : result.digest);
+    }
+  };
+  hosts::Session* host = session(result.host);
+  if (host == nullptr) {
+    finish(Phase::failed, Error(ErrorClass::internal, "no session for the planned host"));
+    return;
+  }
+  auto image = build_image(result, *host);
+  if (!image) {
+    finish(Phase::failed, std::move(image).error());
+    return;
+  }
+  result.image_id = *image;
+  if (auto ok = check_platform(result, *host); !ok) {
+    finish(Phase::failed, std::move(ok).error());
+    return;
+  }
+  if (!m_options.no_push) {
+    if (auto ok = push(result, *host); !ok) {
+      finish(Phase::failed, std::move(ok).error());
+      return;
+    }
+  }
+  finish(Phase::done);
+}
+
+Result<std::string>
+Runner::build_image(PlatformResult& result, hosts::Session& host)
+{
+  m_progress.phase(result.platform, result.host, Phase::upload, fmt::format("{} bytes", m_context.file_bytes));
+  api::BuildRequest request;
+  request.platform = result.platform;
+  request.containerfile = m_context.containerfile;
+  request.build_args = m_options.build_args;
+  request.labels = m_options.labels;
+  request.annotations = m_options.annotations;
+  request.target = m_options.target;
+  request.no_cache = m_options.no_cache;
+  request.pull_policy = m_options.pull_policy;
+  request.tls_verify = m_options.tls_verify;
+  request.output_format = m_options.format;
+  request.registry_config = m_registry_config;
+  request.idle_timeout = m_options.build_idle_timeout;
+
+  std::optional<Error> context_error;
+  const transport::BodyStream body = [&](const std::function<bool(const char*, size_t)>& write) {
+    auto stats = context::write_tar(m_context, write);
+    if (!stats && stats.error().cls != ErrorClass::connect) {
+      context_error = stats.error();
+    }
+    return stats.has_value();
+  };
+  bool building = false;
+  auto image = host.client().build(request, body, [&](const api::BuildEvent& event) {
+    if (!building) {
+      building = true;
+      m_progress.phase(result.platform, result.host, Phase::build, "");
+    }
+    if (event.kind == api::BuildEvent::Kind::step) {
+      m_progress.phase(result.platform, result.host, Phase::build, fmt::format("step {}/{}", event.step, event.steps));
+    }
+    m_progress.log(result.platform, result.host, event.text);
+  });
+  if (context_error) {
+    return util::Unexpected(std::move(*context_error));
+  }
+  return image;
+}
+
+Result<void>
+Runner::check_platform(PlatformResult& result, hosts::Session& host)
+{
+  m_progress.phase(result.platform, result.host, Phase::verify, "platform");
+  auto info = host.client().inspect_image(result.image_id);
+  if (!info) {
+    return util::Unexpected(std::move(info).error());
+  }
+  // podman does not report the variant (docs/api-experiments.md): compare it
+  // only when the image states one; the list entry carries the planned one.
+  const api::Platform built = api::Platform::normalized(info->os, info->architecture, info->variant);
+  const bool same = built.os == result.platform.os && built.architecture == result.platform.architecture &&
+                    (info->variant.empty() || built.variant == result.platform.variant);
+  if (!same) {
+    return util::Unexpected(Error(
+        ErrorClass::api,
+        fmt::format(
+            "the image built for {} is {}/{}{} (its config's os/architecture): it would be mislabelled in the list",
+            result.platform.to_string(), info->os, info->architecture,
+            info->variant.empty() ? "" : "/" + info->variant),
+        "check that the FROM image offers this platform, and the Containerfile's --platform flags"));
+  }
+  return {};
+}
+
+Result<void>
+Runner::push(PlatformResult& result, hosts::Session& host)
+{
+  m_progress.phase(result.platform, result.host, Phase::push, m_repository.name());
+  api::PushRequest request;
+  request.image = result.image_id;
+  // By digest where the host reports it (podman ≥ 4.9); else the blog's
+  // per-arch tag, whose digest the compat route reports.
+  request.destination =
+      host.capabilities().push_digest
+          ? m_repository.name() + "@@unknown-digest@@"
+          : m_repository.with_tag(arch_tag(m_options.arch_tag_format, m_repository.tag, result.platform)).to_string();
+  request.auth_header = m_push_auth;
+  request.tls_verify = m_options.tls_verify;
+  request.format = m_options.format;
+  auto digest = host.client().push_image(
+      request, [&](std::string_view line) { m_progress.log(result.platform, result.host, line); });
+  if (!digest) {
+    return util::Unexpected(std::move(digest).error());
+  }
+  result.digest = *digest;
+  result.pushed_to =
+      host.capabilities().push_digest ? m_repository.with_digest(*digest).to_string() : request.destination;
+  return {};
+}
+
+void
+Runner::cleanup()
+{
+  if (m_list_created && m_coordinator != nullptr) {
+    if (auto ok = m_coordinator->client().manifest_delete(m_list_name); !ok) {
+      m_progress.warning("cleanup: " + ok.error().describe());
+    }
+  }
+  for (const auto& result : m_outcome.platforms) {
+    if (result.image_id.empty() || (m_options.no_push && result.state == Phase::done)) {
+      continue; // --no-push keeps what it built: that is its result
+    }
+    if (auto* host = session(result.host)) {
+      if (auto ok = host->client().remove_image(result.image_id); !ok) {
+        m_progress.warning("cleanup: " + ok.error().describe());
+      }
+    }
+  }
+}
+
+} // namespace detail
+
+BuildOutcome
+run_build(const BuildOptions& options, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
+          const auth::CredentialStore& credentials, Progress& progress)
+{
+  return detail::Runner(options, hosts, connect, credentials, progress).run();
+}
+
+} // namespace pma::build

@@ -1,0 +1,63 @@
+#pragma once
+
+// Private to src/build: the state of one build run, split over run.cpp
+// (connect, plan, build, push) and publish.cpp (list, verify).
+#include <pma/build/run.hpp>
+#include <pma/context/context.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pma::build::detail {
+
+class Runner {
+public:
+  Runner(const BuildOptions& options, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
+         const auth::CredentialStore& credentials, Progress& progress);
+
+  BuildOutcome run();
+
+private:
+  // run.cpp
+  BuildOutcome fail(util::Error error);
+  util::Result<void> connect_and_plan();
+  util::Result<void> prepare();
+  std::vector<api::Platform> planned_platforms() const;
+  hosts::Session* session(const std::string& host);
+  std::string auth_header_for(const std::string& registry) const;
+  void build_all();
+  void build_one(PlatformResult& result);
+  util::Result<std::string> build_image(PlatformResult& result, hosts::Session& host);
+  util::Result<void> check_platform(PlatformResult& result, hosts::Session& host);
+  util::Result<void> push(PlatformResult& result, hosts::Session& host);
+  void cleanup();
+
+  // publish.cpp
+  hosts::Session* choose_coordinator();
+  util::Result<void> check_existing_tags(const std::vector<api::Platform>& platforms);
+  void publish();
+  util::Result<void> assemble_and_push(const std::vector<const PlatformResult*>& images);
+  util::Result<void> verify(const std::vector<const PlatformResult*>& images);
+
+  const BuildOptions& m_options;
+  const std::vector<config::Host>& m_hosts;
+  const hosts::ConnectOptions& m_connect;
+  const auth::CredentialStore& m_credentials;
+  Progress& m_progress;
+  const std::string m_run_id;
+
+  std::vector<hosts::Connected> m_connected;
+  context::ContextPlan m_context;
+  api::ImageRef m_repository;    // -t #1: where per-arch images go
+  std::string m_registry_config; // X-Registry-Config for base-image pulls
+  std::string m_push_auth;       // X-Registry-Auth for m_repository's registry
+  // What each tag served before this run (read by check_existing_tags).
+  std::vector<std::pair<std::string, std::optional<api::Index>>> m_existing;
+  hosts::Session* m_coordinator = nullptr;
+  std::string m_list_name;
+  bool m_list_created = false;
+  BuildOutcome m_outcome;
+};
+
+} // namespace pma::build::detail

@@ -1,0 +1,307 @@
+// podman-multiarch build [OPTIONS] [CONTEXT]
+#include <pma/build/run.hpp>
+#include <pma/cli/command.hpp>
+#include <pma/output/progress.hpp>
+#include <pma/output/terminal.hpp>
+#include <pma/util/fs.hpp>
+#include <pma/util/strings.hpp>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace pma::cli {
+
+using util::Error;
+using util::ErrorClass;
+using util::Result;
+
+namespace {
+
+constexpr const char* k_examples = R"(
+Examples:
+  podman-multiarch build -t quay.io/acme/app:1.4 -t quay.io/acme/app:latest .
+  podman-multiarch build --platform linux/amd64,linux/arm64 -t quay.io/acme/app:1.4 --dry-run .
+  podman-multiarch build --farm release -f build/Containerfile --metadata-file result.json -t quay.io/acme/app:1.4 .
+)";
+
+void
+define_options(cxxopts::Options& options)
+{
+  // clang-format off
+  options.add_options("Build")
+    ("t,tag", "Publish the list as this fully qualified name (repeatable)", cxxopts::value<std::vector<std::string>>(), "NAME")
+    ("f,file", "Containerfile inside the context (default: Containerfile, else Dockerfile)", cxxopts::value<std::string>(), "FILE")
+    ("platform", "Platforms to build, comma list, repeatable (default: every platform the hosts serve)", cxxopts::value<std::vector<std::string>>(), "OS/ARCH[/VARIANT]")
+    ("build-arg", "Build-time variable KEY=VALUE (KEY alone: from the environment; repeatable)", cxxopts::value<std::vector<std::string>>(), "KEY=VALUE")
+    ("target", "Build this stage", cxxopts::value<std::string>(), "STAGE")
+    ("label", "Image label KEY=VALUE (repeatable)", cxxopts::value<std::vector<std::string>>(), "KEY=VALUE")
+    ("annotation", "Image annotation KEY=VALUE (repeatable)", cxxopts::value<std::vector<std::string>>(), "KEY=VALUE")
+    ("no-cache", "Do not use cached layers")
+    ("pull", "Pull policy for base images: missing, always, newer, never (--pull alone: always)", cxxopts::value<std::string>()->default_value("missing")->implicit_value("always"), "POLICY")
+    ("format", "Image and list format: oci or docker (with --dry-run: table or json for the plan)", cxxopts::value<std::string>()->default_value("oci"), "FORMAT")
+    ("emulation", "Where native hosts lack a platform: never, fallback, always", cxxopts::value<std::string>()->default_value("fallback"), "MODE")
+    ("context", "", cxxopts::value<std::vector<std::string>>());
+  options.add_options("Publishing")
+    ("authfile", "Registry auth file (default: containers-auth.json search order)", cxxopts::value<std::string>(), "FILE")
+    ("creds", "Registry credentials USER:PASSWORD (prefer --authfile: arguments are visible to other users)", cxxopts::value<std::string>(), "USER:PASSWORD")
+    ("tls-verify", "Require HTTPS and verified certificates for registries", cxxopts::value<bool>()->default_value("true")->implicit_value("true"), "BOOL")
+    ("dry-run", "Print the plan (platform → host) and touch nothing")
+    ("no-push", "Build only; report the image ID per host")
+    ("require", "With --allow-partial: platforms that must be in the list (comma list)", cxxopts::value<std::vector<std::string>>(), "PLATFORMS")
+    ("allow-partial", "Publish the platforms that built even if others failed (exit 3)")
+    ("allow-shrink", "Allow the new list to drop platforms the tag serves now")
+    ("cleanup", "Remove the per-arch images and the temporary list from the hosts afterwards", cxxopts::value<bool>()->default_value("true")->implicit_value("true"), "BOOL")
+    ("arch-tag-format", "Per-arch tag on podman < 4.9 hosts, which cannot push by digest", cxxopts::value<std::string>()->default_value("{tag}-{os}-{arch}{-variant}"), "FORMAT")
+    ("manifest-host", "Host that assembles and pushes the list (default: the most capable)", cxxopts::value<std::string>(), "HOST");
+  options.add_options("Output")
+    ("progress", "auto, tty, plain, json, quiet", cxxopts::value<std::string>()->default_value("auto"), "MODE")
+    ("metadata-file", "Write the result as JSON to FILE", cxxopts::value<std::string>(), "FILE")
+    ("digestfile", "Write the index digest to FILE", cxxopts::value<std::string>(), "FILE");
+  // clang-format on
+  options.parse_positional({"context"});
+  options.positional_help("[CONTEXT]");
+}
+
+std::vector<std::string>
+list_of(const cxxopts::ParseResult& parsed, const char* name)
+{
+  return parsed.count(name) != 0 ? parsed[name].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+Result<std::map<std::string, std::string>>
+key_values(const std::vector<std::string>& items, const char* option, const bool from_environment)
+{
+  std::map<std::string, std::string> out;
+  for (const auto& item : items) {
+    const size_t eq = item.find('=');
+    if (eq == 0 || (eq == std::string::npos && !from_environment)) {
+      return util::fail(ErrorClass::usage, fmt::format("--{} '{}' must be KEY=VALUE", option, item));
+    }
+    if (eq == std::string::npos) {
+      out[item] = util::env(item.c_str());
+    } else {
+      out[item.substr(0, eq)] = item.substr(eq + 1);
+    }
+  }
+  return out;
+}
+
+Result<std::vector<api::Platform>>
+platforms_of(const std::vector<std::string>& items)
+{
+  std::vector<api::Platform> out;
+  for (const auto& item : items) {
+    for (const auto& part : util::split(item, ',')) {
+      if (util::trim(part).empty()) {
+        continue;
+      }
+      auto platform = api::Platform::parse(part);
+      if (!platform) {
+        return util::Unexpected(std::move(platform).error());
+      }
+      if (std::find(out.begin(), out.end(), *platform) == out.end()) {
+        out.push_back(*platform);
+      }
+    }
+  }
+  return out;
+}
+
+Result<build::BuildOptions>
+build_options(const cxxopts::ParseResult& parsed)
+{
+  build::BuildOptions options;
+  const auto context = list_of(parsed, "context");
+  if (context.size() > 1) {
+    return util::fail(ErrorClass::usage, fmt::format("one build context expected, got {}", context.size()));
+  }
+  options.context_dir = context.empty() ? "." : context.front();
+  if (parsed.count("file") != 0) {
+    options.containerfile = parsed["file"].as<std::string>();
+  }
+  options.dry_run = parsed.count("dry-run") != 0;
+  options.no_push = parsed.count("no-push") != 0;
+  for (const auto& tag : list_of(parsed, "tag")) {
+    auto ref = api::ImageRef::parse(tag);
+    if (!ref) {
+      return util::Unexpected(std::move(ref).error());
+    }
+    if (!ref->digest.empty()) {
+      return util::fail(ErrorClass::usage, fmt::format("-t {}: a tag cannot carry a digest", tag));
+    }
+    options.tags.push_back(*ref);
+  }
+  if (options.tags.empty() && !options.no_push) {
+    return util::Unexpected(Error(ErrorClass::usage, "build needs -t NAME: where to publish the list",
+                                  "e.g. -t quay.io/acme/app:1.4, or --no-push to build only"));
+  }
+  auto platforms = platforms_of(list_of(parsed, "platform"));
+  if (!platforms) {
+    return util::Unexpected(std::move(platforms).error());
+  }
+  options.platforms = *platforms;
+  auto required = platforms_of(list_of(parsed, "require"));
+  if (!required) {
+    return util::Unexpected(std::move(required).error());
+  }
+  options.required = *required;
+  options.allow_partial = parsed.count("allow-partial") != 0 || !options.required.empty();
+  options.allow_shrink = parsed.count("allow-shrink") != 0;
+  auto args = key_values(list_of(parsed, "build-arg"), "build-arg", true);
+  auto labels = key_values(list_of(parsed, "label"), "label", false);
+  if (!args || !labels) {
+    return util::Unexpected(!args ? std::move(args).error() : std::move(labels).error());
+  }
+  options.build_args = *args;
+  options.labels = *labels;
+  for (const auto& annotation : list_of(parsed, "annotation")) {
+    if (annotation.find('=') == std::string::npos || annotation.front() == '=') {
+      return util::fail(ErrorClass::usage, fmt::format("--annotation '{}' must be KEY=VALUE", annotation));
+    }
+    options.annotations.push_back(annotation);
+  }
+  if (parsed.count("target") != 0) {
+    options.target = parsed["target"].as<std::string>();
+  }
+  options.no_cache = parsed.count("no-cache") != 0;
+  const std::string pull = parsed["pull"].as<std::string>();
+  const std::map<std::string, std::string> policies = {
+      {"missing", "missing"}, {"always", "always"}, {"true", "always"}, {"newer", "ifnewer"},
+      {"ifnewer", "ifnewer"}, {"never", "never"},   {"false", "never"}};
+  if (policies.count(pull) == 0) {
+    return util::fail(ErrorClass::usage,
+                      fmt::format("invalid --pull '{}' (missing, always, newer, never){}", pull,
+                                  util::did_you_mean(pull, {"missing", "always", "newer", "never"})));
+  }
+  options.pull_policy = policies.at(pull);
+  options.tls_verify = parsed["tls-verify"].as<bool>();
+  options.cleanup = parsed["cleanup"].as<bool>();
+  const std::string format = parsed["format"].as<std::string>();
+  const std::vector<std::string> formats = options.dry_run ? std::vector<std::string>{"oci", "docker", "table", "json"}
+                                                           : std::vector<std::string>{"oci", "docker"};
+  if (std::find(formats.begin(), formats.end(), format) == formats.end()) {
+    return util::fail(ErrorClass::usage, fmt::format("invalid --format '{}' (one of: {}){}", format,
+                                                     util::join(formats, ", "), util::did_you_mean(format, formats)));
+  }
+  options.format = format == "docker" ? "docker" : "oci";
+  auto emulation = build::parse_emulation(parsed["emulation"].as<std::string>());
+  if (!emulation) {
+    return util::Unexpected(std::move(emulation).error());
+  }
+  options.emulation = *emulation;
+  options.arch_tag_format = parsed["arch-tag-format"].as<std::string>();
+  if (options.arch_tag_format.find("{tag}") == std::string::npos &&
+      options.arch_tag_format.find("{arch}") == std::string::npos) {
+    return util::fail(ErrorClass::usage, "--arch-tag-format needs {tag} or {arch}");
+  }
+  if (parsed.count("manifest-host") != 0) {
+    options.manifest_host = parsed["manifest-host"].as<std::string>();
+  }
+  return options;
+}
+
+Result<void>
+write_text(const std::string& path, const std::string& text)
+{
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out.flush()) {
+    return util::fail(ErrorClass::usage, fmt::format("cannot write {}", path));
+  }
+  return {};
+}
+
+} // namespace
+
+int
+run_build(const std::vector<std::string>& args, const GlobalOptions& globals)
+{
+  auto options = make_options("build", "Build a multi-architecture image on the hosts and publish its list");
+  options.custom_help("[OPTIONS]");
+  define_options(options);
+  add_host_selection_options(options);
+  auto parsed = parse(options, args, globals);
+  if (!parsed) {
+    return report(parsed.error());
+  }
+  if (parsed->count("help") != 0) {
+    fmt::print("{}{}", options.help({"Build", "Publishing", "Output", "Host selection", "Global"}), k_examples);
+    return 0;
+  }
+  auto build_opts = build_options(*parsed);
+  if (!build_opts) {
+    return report(build_opts.error());
+  }
+  std::string progress_mode = (*parsed)["progress"].as<std::string>();
+  const std::vector<std::string> modes = {"auto", "tty", "plain", "json", "quiet"};
+  if (std::find(modes.begin(), modes.end(), progress_mode) == modes.end()) {
+    return report(
+        Error(ErrorClass::usage, fmt::format("invalid --progress '{}' (one of: {}){}", progress_mode,
+                                             util::join(modes, ", "), util::did_you_mean(progress_mode, modes))));
+  }
+  if (progress_mode == "auto") {
+    progress_mode = ::isatty(::fileno(stderr)) != 0 && util::env("TERM") != "dumb" ? "tty" : "plain";
+  }
+  auto connect = connect_options(*parsed);
+  if (!connect) {
+    return report(connect.error());
+  }
+  auto credentials = auth::CredentialStore::load(
+      {parsed->count("authfile") != 0 ? (*parsed)["authfile"].as<std::string>() : std::string(),
+       parsed->count("creds") != 0 ? (*parsed)["creds"].as<std::string>() : std::string()},
+      auth::AuthEnvironment::from_process());
+  if (!credentials) {
+    return report(credentials.error());
+  }
+  auto hosts = selected_hosts(*parsed, globals);
+  if (!hosts) {
+    return report(hosts.error());
+  }
+
+  const bool color = output::use_color(stderr);
+  build::BuildOutcome outcome;
+  {
+    auto progress = output::make_progress(progress_mode, stderr, color);
+    outcome = build::run_build(*build_opts, *hosts, *connect, *credentials, *progress);
+  }
+
+  if (build_opts->dry_run && !outcome.error) {
+    const std::string format = (*parsed)["format"].as<std::string>();
+    fmt::print("{}",
+               format == "json" ? output::plan_json(outcome, *build_opts) : output::plan_table(outcome, *build_opts));
+    const bool unassigned = std::any_of(outcome.platforms.begin(), outcome.platforms.end(),
+                                        [](const build::PlatformResult& r) { return r.state == build::Phase::failed; });
+    return unassigned ? 4 : 0;
+  }
+  if (progress_mode != "quiet" && progress_mode != "json") {
+    fmt::print(stderr, "\n{}", output::summary_table(outcome, color));
+  }
+  if (parsed->count("metadata-file") != 0) {
+    if (auto ok = write_text((*parsed)["metadata-file"].as<std::string>(), output::metadata_json(outcome)); !ok) {
+      report(ok.error());
+    }
+  }
+  if (!outcome.index_digest.empty()) {
+    fmt::print("{}\n", outcome.index_digest);
+    if (parsed->count("digestfile") != 0) {
+      if (auto ok = write_text((*parsed)["digestfile"].as<std::string>(), outcome.index_digest); !ok) {
+        report(ok.error());
+      }
+    }
+  }
+  if (build_opts->no_push) {
+    for (const auto& result : outcome.platforms) {
+      if (result.state == build::Phase::done) {
+        fmt::print("{} {} {}\n", result.platform.to_string(), result.host, result.image_id);
+      }
+    }
+  }
+  if (outcome.error) {
+    report(*outcome.error);
+  }
+  return outcome.exit_code;
+}
+
+} // namespace pma::cli
