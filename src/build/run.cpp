@@ -155,6 +155,9 @@ Runner::connect_and_plan()
     result.platform = assignment.platform;
     result.host = assignment.host;
     result.reason = assignment.reason();
+    if (!m_options.tags.empty() && !m_options.no_push) {
+      result.pushed_to = push_destination(result, *session(result.host));
+    }
     m_outcome.platforms.push_back(std::move(result));
   }
   for (const auto& unassigned : plan.unassigned) {
@@ -372,18 +375,24 @@ Runner::check_platform(PlatformResult& result, hosts::Session& host)
   return {};
 }
 
+std::string
+Runner::push_destination(const PlatformResult& result, hosts::Session& host) const
+{
+  // By digest where the host reports it (podman ≥ 4.9); else the blog's
+  // per-arch tag, whose digest the compat route reports.
+  const api::ImageRef& repository = m_options.tags.front();
+  return host.capabilities().push_digest
+             ? repository.name() + "@@unknown-digest@@"
+             : repository.with_tag(arch_tag(m_options.arch_tag_format, repository.tag, result.platform)).to_string();
+}
+
 Result<void>
 Runner::push(PlatformResult& result, hosts::Session& host)
 {
   m_progress.phase(result.platform, result.host, Phase::push, m_repository.name());
   api::PushRequest request;
   request.image = result.image_id;
-  // By digest where the host reports it (podman ≥ 4.9); else the blog's
-  // per-arch tag, whose digest the compat route reports.
-  request.destination =
-      host.capabilities().push_digest
-          ? m_repository.name() + "@@unknown-digest@@"
-          : m_repository.with_tag(arch_tag(m_options.arch_tag_format, m_repository.tag, result.platform)).to_string();
+  request.destination = push_destination(result, host);
   request.auth_header = m_push_auth;
   request.tls_verify = m_options.tls_verify;
   request.format = m_options.format;

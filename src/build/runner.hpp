@@ -31,6 +31,7 @@ private:
   util::Result<std::string> build_image(PlatformResult& result, hosts::Session& host);
   util::Result<void> check_platform(PlatformResult& result, hosts::Session& host);
   util::Result<void> push(PlatformResult& result, hosts::Session& host);
+  std::string push_destination(const PlatformResult& result, hosts::Session& host) const;
   void cleanup();
 
   // publish.cpp

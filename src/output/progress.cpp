@@ -379,14 +379,17 @@ std::string
 plan_table(const build::BuildOutcome& outcome, const build::BuildOptions& options)
 {
   Table table({"PLATFORM", "HOST", "WHY", "PUSH TO"});
-  const std::string repository = options.tags.empty() ? "-" : options.tags.front().name();
   for (const auto& result : outcome.platforms) {
     if (result.state == Phase::failed) {
       table.add_row({result.platform.to_string(), "-", "no host", result.error ? result.error->message : ""});
       continue;
     }
-    table.add_row({result.platform.to_string(), result.host, result.reason,
-                   options.no_push ? "(not pushed)" : repository + " (by digest)"});
+    std::string destination = result.pushed_to;
+    if (const size_t marker = destination.find("@@unknown-digest@@"); marker != std::string::npos) {
+      destination = destination.substr(0, marker) + " (by digest)";
+    }
+    table.add_row(
+        {result.platform.to_string(), result.host, result.reason, options.no_push ? "(not pushed)" : destination});
   }
   std::string out = table.render();
   if (!options.no_push && !options.tags.empty()) {
@@ -406,7 +409,8 @@ plan_json(const build::BuildOutcome& outcome, const build::BuildOptions& options
   for (const auto& result : outcome.platforms) {
     ordered_json entry = {{"platform", result.platform.to_string()},
                           {"host", result.host.empty() ? ordered_json(nullptr) : ordered_json(result.host)},
-                          {"reason", result.reason}};
+                          {"reason", result.reason},
+                          {"pushTo", result.pushed_to}};
     if (result.error) {
       entry["error"] = result.error->message;
     }
