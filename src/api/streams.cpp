@@ -147,6 +147,16 @@ BuildStreamParser::text(const std::string_view piece, const bool flush, const Ha
     event.text = std::string(line);
     if (parse_step(line, event.step, event.steps)) {
       event.kind = BuildEvent::Kind::step;
+      m_step_cached = false;
+    } else if (line.starts_with("--> Using cache ")) {
+      m_step_cached = true;
+    } else if (line.starts_with("--> ") && !m_step_cached) {
+      // "--> 4dffd980b76": a layer committed by this build (11 or 12 hex digits).
+      const std::string_view id = util::trim(line.substr(4));
+      if (id.size() >= 11 && id.size() <= 64 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos) {
+        event.kind = BuildEvent::Kind::layer;
+        event.layer = std::string(id);
+      }
     }
     on_event(event);
   };

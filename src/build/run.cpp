@@ -339,6 +339,9 @@ Runner::build_image(PlatformResult& result, hosts::Session& host)
       building = true;
       m_progress.phase(result.platform, result.host, Phase::build, "");
     }
+    if (event.kind == api::BuildEvent::Kind::layer) {
+      result.last_layer = event.layer;
+    }
     if (event.kind == api::BuildEvent::Kind::step) {
       m_progress.phase(result.platform, result.host, Phase::build, fmt::format("step {}/{}", event.step, event.steps));
     }
@@ -416,11 +419,17 @@ Runner::cleanup()
     }
   }
   for (const auto& result : m_outcome.platforms) {
-    if (result.image_id.empty() || (m_options.no_push && result.state == Phase::done)) {
+    if (m_options.no_push && result.state == Phase::done) {
       continue; // --no-push keeps what it built: that is its result
     }
+    // A failed build leaves its last committed layer as an untagged image;
+    // removing it also removes the layers below it that nothing else uses.
+    const std::string& image = !result.image_id.empty() ? result.image_id : result.last_layer;
+    if (image.empty()) {
+      continue;
+    }
     if (auto* host = session(result.host)) {
-      if (auto ok = host->client().remove_image(result.image_id); !ok) {
+      if (auto ok = host->client().remove_image(image); !ok) {
         m_progress.warning("cleanup: " + ok.error().describe());
       }
     }

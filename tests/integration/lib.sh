@@ -71,3 +71,24 @@ finish() {
   echo "$passed passed, $failed failed"
   ((failed == 0))
 }
+
+# --- Registry checks that do not use podman-multiarch ---
+registry_raw() { skopeo inspect --raw --authfile "$LAB_AUTHFILE" "docker://$1"; }
+registry_digest() { echo "sha256:$(registry_raw "$1" | sha256sum | cut -d' ' -f1)"; }
+# registry_platforms REF → "linux/amd64 linux/arm64/v8 …" sorted
+registry_platforms() {
+  registry_raw "$1" | jq -r '.manifests[].platform | [.os, .architecture, .variant // empty] | join("/")' | sort | tr '\n' ' '
+}
+# config_arch REF@DIGEST → "linux/arm64" from the image config blob
+config_arch() { skopeo inspect --config --raw --authfile "$LAB_AUTHFILE" "docker://$1" | jq -r '.os + "/" + .architecture'; }
+# host_image_count HOST → images on a lab host, untagged ones included, but not
+# the intermediate layers podman keeps as build cache.
+host_image_count() {
+  local sock_var="LAB_SOCK_$1"
+  curl -s --unix-socket "${!sock_var}" "http://d/v4.0.0/libpod/images/json" | jq length
+}
+host_list_count() {
+  local sock_var="LAB_SOCK_$1"
+  curl -s --unix-socket "${!sock_var}" "http://d/v4.0.0/libpod/images/json?all=true" |
+    jq '[.[] | select((.Names // []) | any(test("podman-multiarch-list")))] | length'
+}

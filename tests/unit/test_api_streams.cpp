@@ -132,3 +132,26 @@ TEST_CASE("api::PushStreamParser")
 }
 
 TEST_SUITE_END();
+
+TEST_SUITE_BEGIN("api");
+
+TEST_CASE("api::BuildStreamParser reports layers this build committed, not cache hits")
+{
+  const std::string stream = R"({"stream":"STEP 1/3: FROM x\n"}
+{"stream":"STEP 2/3: ARG A\n"}
+{"stream":"--\u003e Using cache 1111111111111111111111111111111111111111111111111111111111111111\n"}
+{"stream":"--\u003e 11111111111\n"}
+{"stream":"STEP 3/3: RUN false\n"}
+{"stream":"--\u003e 4dffd980b76\n"}
+)";
+  BuildStreamParser parser;
+  std::vector<std::string> layers;
+  parser.feed(stream, [&](const BuildEvent& event) {
+    if (event.kind == BuildEvent::Kind::layer) {
+      layers.push_back(event.layer);
+    }
+  });
+  CHECK(layers == std::vector<std::string>{"4dffd980b76"});
+}
+
+TEST_SUITE_END();

@@ -22,10 +22,13 @@ private:
 
 // One thing a build reported.
 struct BuildEvent {
-  enum class Kind { log, step };
+  // layer: this build committed a new intermediate image (not a cache hit);
+  // `layer` holds its short ID, so a failed build's leftovers can be removed.
+  enum class Kind { log, step, layer };
   Kind kind = Kind::log;
   std::string text; // one log line, without the newline
-  int step = 0;     // for Kind::step: "STEP 2/5: …" → 2 of 5
+  std::string layer;
+  int step = 0; // for Kind::step: "STEP 2/5: …" → 2 of 5
   int steps = 0;
 };
 
@@ -61,7 +64,8 @@ private:
   void text(std::string_view piece, bool flush, const Handler& on_event);
 
   LineSplitter m_lines;
-  std::string m_text; // "stream" text not yet ended by '\n'
+  std::string m_text;         // "stream" text not yet ended by '\n'
+  bool m_step_cached = false; // the current step was served from the layer cache
   std::optional<std::string> m_error;
   std::string m_image_id;
   int m_malformed = 0;

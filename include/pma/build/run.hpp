@@ -47,8 +47,9 @@ struct PlatformResult {
   std::string host;
   std::string reason; // why this host: native, declared, emulated
   std::string image_id;
-  std::string digest;    // pushed manifest digest
-  std::string pushed_to; // repo@digest, or the per-arch tag on podman < 4.9
+  std::string last_layer; // short ID of the last layer the build committed (cleanup after failure)
+  std::string digest;     // pushed manifest digest
+  std::string pushed_to;  // repo@digest, or the per-arch tag on podman < 4.9
   std::chrono::milliseconds duration{0};
   int retries = 0;
   Phase state = Phase::queued; // done, failed or skipped at the end

@@ -1,0 +1,161 @@
+# podman-multiarch build against the real lab: 4 platforms over unix + ssh,
+# podman 4.3.1 and 5.4.2 mixed, TLS + auth registry. Every check reads the
+# registry with skopeo, not with podman-multiarch.
+require_lab
+cfg=$LAB_CONFIG
+repo=$LAB_REGISTRY/it-$$-$RANDOM
+ctx=$T/ctx
+mkdir -p "$ctx"
+cat >"$ctx/Containerfile" <<CF
+ARG BASE=$LAB_BASE_IMAGE
+FROM \${BASE}
+ARG FAIL_ON=none
+RUN uname -m > /arch && [ "\$(uname -m)" != "\$FAIL_ON" ]
+COPY . /ctx/
+CF
+echo keep >"$ctx/kept.txt"
+build() { pma build --config "$cfg" --authfile "$LAB_AUTHFILE" --progress plain "$@"; }
+images_before() { for h in $LAB_HOSTS; do host_image_count "$h"; done | tr '\n' ' '; }
+
+TEST "4 platforms, mixed podman versions, unix + ssh: the registry serves exactly them"
+baseline=$(images_before)
+build -t "$repo/app:1.0" --metadata-file "$T/meta.json" --digestfile "$T/digest" "$ctx"
+expect_rc 0
+[[ $(registry_platforms "$repo/app:1.0") == "linux/amd64 linux/arm64/v8 linux/ppc64le linux/s390x " ]] ||
+  fail "registry platforms: $(registry_platforms "$repo/app:1.0")"
+digest=$(registry_digest "$repo/app:1.0")
+[[ $(cat "$T/out") == "$digest" ]] || fail "printed digest $(cat "$T/out") != registry $digest"
+[[ $(cat "$T/digest") == "$digest" ]] || fail "digestfile != registry digest"
+[[ $(jq -r .indexDigest "$T/meta.json") == "$digest" ]] || fail "metadata indexDigest != registry digest"
+jq -e '.verified and (.platforms | length == 4) and (.skipped | length == 0) and .mediaType == "application/vnd.oci.image.index.v1+json"' \
+  "$T/meta.json" >/dev/null || fail "metadata: $(cat "$T/meta.json")"
+for entry in $(registry_raw "$repo/app:1.0" | jq -r '.manifests[] | .digest + "=" + .platform.os + "/" + .platform.architecture'); do
+  d=${entry%%=*} want=${entry#*=}
+  [[ $(config_arch "$repo/app@$d") == "$want" ]] || fail "config of $d is $(config_arch "$repo/app@$d"), index says $want"
+done
+expect_err "[linux/arm64/v8@arm64]"
+expect_err "verified: the registry serves every platform"
+
+TEST "nothing is left on the hosts: no list, no per-arch image"
+[[ $(images_before) == "$baseline" ]] || fail "images before: $baseline, after: $(images_before)"
+for h in $LAB_HOSTS; do [[ $(host_list_count "$h") == 0 ]] || fail "a list is left on $h"; done
+
+TEST "each image ran its RUN step on its own architecture"
+podman_amd64=(podman --url "unix://$LAB_SOCK_amd64")
+for platform in linux/amd64 linux/arm64 linux/ppc64le linux/s390x; do
+  arch=$("${podman_amd64[@]}" run --rm --authfile "$LAB_AUTHFILE" --platform "$platform" "$repo/app:1.0" cat /arch 2>/dev/null)
+  want=$(case $platform in linux/amd64) echo x86_64 ;; linux/arm64) echo aarch64 ;; *) echo "${platform#linux/}" ;; esac)
+  [[ $arch == "$want" ]] || fail "$platform image says it was built on '$arch'"
+  "${podman_amd64[@]}" rmi -f "$repo/app:1.0" >/dev/null 2>&1
+done
+baseline=$(images_before)
+
+TEST "a failed platform publishes nothing (exit 4); the tag keeps its index byte for byte"
+registry_raw "$repo/app:1.0" >"$T/before.json"
+build -t "$repo/app:1.0" --build-arg FAIL_ON=s390x "$ctx"
+expect_rc 4
+expect_err "nothing published: 1 of 4 platforms failed"
+expect_err "host s390x (linux/s390x): build failed"
+registry_raw "$repo/app:1.0" >"$T/after.json"
+cmp -s "$T/before.json" "$T/after.json" || fail "the index changed"
+[[ $(images_before) == "$baseline" ]] || fail "images left after a failed run: $(images_before)"
+
+TEST "--allow-partial publishes the others (exit 3) and names what it left out"
+build -t "$repo/partial:1" --build-arg FAIL_ON=s390x --allow-partial --metadata-file "$T/partial.json" "$ctx"
+expect_rc 3
+[[ $(registry_platforms "$repo/partial:1") == "linux/amd64 linux/arm64/v8 linux/ppc64le " ]] ||
+  fail "partial index: $(registry_platforms "$repo/partial:1")"
+jq -e '.skipped | length == 1 and (.[0].platform == "linux/s390x")' "$T/partial.json" >/dev/null ||
+  fail "metadata skipped: $(jq -c .skipped "$T/partial.json")"
+
+TEST "--require: a required platform that failed means nothing is published"
+build -t "$repo/required:1" --build-arg FAIL_ON=s390x --require linux/s390x "$ctx"
+expect_rc 4
+expect_err "required platform linux/s390x failed"
+skopeo inspect --raw --authfile "$LAB_AUTHFILE" "docker://$repo/required:1" >/dev/null 2>&1 && fail "the tag exists"
+
+TEST "shrink protection: fewer platforms than the tag serves is refused, --allow-shrink allows it"
+build -t "$repo/app:1.0" --platform linux/amd64,linux/s390x "$ctx"
+expect_rc 2
+expect_err "serves linux/arm64/v8, linux/ppc64le now, which this run would drop"
+cmp -s <(registry_raw "$repo/app:1.0") "$T/before.json" || fail "the index changed"
+build -t "$repo/app:1.0" --platform linux/amd64,linux/s390x --allow-shrink "$ctx"
+expect_rc 0
+[[ $(registry_platforms "$repo/app:1.0") == "linux/amd64 linux/s390x " ]] || fail "after shrink: $(registry_platforms "$repo/app:1.0")"
+
+TEST "several tags get the same index, also in another repository"
+build -t "$repo/multi:1" -t "$repo/multi:latest" -t "$repo/other:1" --platform linux/arm64,linux/ppc64le "$ctx"
+expect_rc 0
+d1=$(registry_digest "$repo/multi:1")
+[[ $(registry_digest "$repo/multi:latest") == "$d1" ]] || fail "latest differs"
+[[ $(registry_digest "$repo/other:1") == "$d1" ]] || fail "other repository differs"
+[[ $(registry_platforms "$repo/other:1") == "linux/arm64/v8 linux/ppc64le " ]] || fail "other: $(registry_platforms "$repo/other:1")"
+
+TEST "a mislabelled image is refused before publishing"
+cat >"$T/mislabel.Containerfile" <<CF
+FROM --platform=linux/amd64 $LAB_BASE_IMAGE
+CF
+cp "$T/mislabel.Containerfile" "$ctx/Mislabel"
+build -t "$repo/mislabel:1" -f "$ctx/Mislabel" --platform linux/arm64 "$ctx"
+expect_rc 4
+expect_err "the image built for linux/arm64/v8 is linux/amd64"
+skopeo inspect --raw --authfile "$LAB_AUTHFILE" "docker://$repo/mislabel:1" >/dev/null 2>&1 && fail "the tag exists"
+rm -f "$ctx/Mislabel"
+
+TEST "--dry-run prints the plan and touches nothing"
+build -t "$repo/dry:1" --dry-run --format json "$ctx"
+expect_rc 0
+expect_json '.platforms | length == 4 and (map(.host) | sort == ["amd64", "arm64", "ppc64le", "s390x"])'
+expect_json '.platforms[] | select(.host == "ppc64le") | .pushTo | endswith("@@unknown-digest@@")'
+expect_json '.platforms[] | select(.host == "amd64") | .pushTo | endswith(":1-linux-amd64")'
+skopeo inspect --raw --authfile "$LAB_AUTHFILE" "docker://$repo/dry:1" >/dev/null 2>&1 && fail "dry run pushed"
+[[ $(images_before) == "$baseline" ]] || fail "dry run left images"
+build -t "$repo/dry:1" --dry-run "$ctx"
+expect_out "PLATFORM"
+expect_out "linux/s390x"
+
+TEST "--no-push builds, reports image IDs and pushes nothing"
+build --no-push --platform linux/s390x,linux/amd64 "$ctx"
+expect_rc 0
+grep -E '^linux/s390x s390x [0-9a-f]{64}$' "$T/out" >/dev/null || fail "no image ID for s390x"
+id=$(awk '$1 == "linux/s390x" {print $3}' "$T/out")
+curl -s --unix-socket "$LAB_SOCK_s390x" "http://d/v4.0.0/libpod/images/$id/json" | jq -e '.Architecture == "s390x"' >/dev/null ||
+  fail "the s390x image is not on its host"
+curl -s -X DELETE --unix-socket "$LAB_SOCK_s390x" "http://d/v4.0.0/libpod/images/$id" >/dev/null
+id=$(awk '$1 == "linux/amd64" {print $3}' "$T/out")
+curl -s -X DELETE --unix-socket "$LAB_SOCK_amd64" "http://d/v4.0.0/libpod/images/$id" >/dev/null
+
+TEST "the registry password never appears, at any log level"
+password=$(cat "$LAB_REGISTRY_PASSWORD_FILE")
+b64=$(printf 'pma:%s' "$password" | base64 -w0)
+for level in error warn info debug; do
+  build -t "$repo/secret:1" --platform linux/arm64 --log-level "$level" --metadata-file "$T/secret.json" "$ctx"
+  expect_rc 0
+  for needle in "$password" "$b64"; do
+    ! grep -qF -- "$needle" "$T/out" "$T/err" "$T/secret.json" || fail "a credential leaked at --log-level $level"
+  done
+done
+
+TEST ".containerignore: an ignored 50 GB sparse file is never read; a ! exception is kept"
+mkdir -p "$T/ign/data" "$T/ign/logs"
+truncate -s 50G "$T/ign/data/huge.img" # reading it would take minutes
+echo secret >"$T/ign/logs/a.log"
+echo keep >"$T/ign/logs/keep.log"
+echo src >"$T/ign/main.c"
+printf 'data\nlogs\n!logs/keep.log\n' >"$T/ign/.containerignore"
+cat >"$T/ign/Containerfile" <<CF
+FROM $LAB_BASE_IMAGE
+COPY . /ctx/
+RUN find /ctx | sort > /listing
+CF
+start=$(date +%s)
+build -t "$repo/ignore:1" --platform linux/amd64 "$T/ign"
+expect_rc 0
+(($(date +%s) - start < 60)) || fail "took $(($(date +%s) - start)) s: the sparse file was read?"
+expect_err "excluded by .containerignore"
+listing=$("${podman_amd64[@]}" run --rm --authfile "$LAB_AUTHFILE" "$repo/ignore:1" cat /listing 2>&1)
+"${podman_amd64[@]}" rmi -f "$repo/ignore:1" >/dev/null 2>&1
+grep -qx /ctx/logs/keep.log <<<"$listing" || fail "the ! exception is missing: $listing"
+grep -qx /ctx/main.c <<<"$listing" || fail "main.c is missing"
+! grep -q huge.img <<<"$listing" || fail "the ignored file is in the image"
+! grep -q a.log <<<"$listing" || fail "logs/a.log is in the image"
