@@ -90,6 +90,15 @@ Runner::run()
   if (m_options.dry_run) {
     return std::move(m_outcome);
   }
+  const auto unassigned = std::count_if(m_outcome.platforms.begin(), m_outcome.platforms.end(),
+                                        [](const PlatformResult& r) { return r.state == Phase::failed; });
+  if (unassigned > 0 && !m_options.allow_partial) {
+    m_outcome.exit_code = 4;
+    return fail(Error(ErrorClass::api,
+                      fmt::format("nothing published: {} of {} platforms have no host", unassigned,
+                                  m_outcome.platforms.size()),
+                      "--allow-partial publishes the others"));
+  }
   if (auto ok = prepare(); !ok) {
     return fail(std::move(ok).error());
   }
@@ -115,6 +124,11 @@ Runner::run()
 BuildOutcome
 Runner::fail(Error error)
 {
+  for (auto& result : m_outcome.platforms) {
+    if (result.state == Phase::queued) {
+      result.state = Phase::skipped;
+    }
+  }
   m_outcome.exit_code = m_outcome.exit_code != 0 ? m_outcome.exit_code : util::exit_code_for(error.cls);
   m_outcome.error = std::move(error);
   if (m_options.cleanup && !m_options.dry_run) {

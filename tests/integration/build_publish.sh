@@ -159,3 +159,42 @@ grep -qx /ctx/logs/keep.log <<<"$listing" || fail "the ! exception is missing: $
 grep -qx /ctx/main.c <<<"$listing" || fail "main.c is missing"
 ! grep -q huge.img <<<"$listing" || fail "the ignored file is in the image"
 ! grep -q a.log <<<"$listing" || fail "logs/a.log is in the image"
+
+TEST "emulation: a platform no host serves natively falls back to a host with qemu; --emulation never refuses"
+# A lone podman 4.3.1 host cannot read the authenticated registry: the shrink
+# check says so instead of guessing.
+build -t "$repo/emu:1" --host "plain=unix://$LAB_SOCK_amd64" --platform linux/arm64 "$ctx"
+expect_rc 1
+expect_err "podman 4.3.1 on host plain cannot read authenticated registries (4.6 or newer can)"
+build -t "$repo/emu:1" --host "plain=unix://$LAB_SOCK_amd64" --platform linux/arm64 --allow-shrink "$ctx"
+expect_rc 0
+expect_err "not verified: podman 4.3.1 on host plain cannot read authenticated registries"
+expect_err "linux/arm64/v8 → plain (emulated (emulator not reported by the host))"
+[[ $(registry_platforms "$repo/emu:1") == "linux/arm64/v8 " ]] || fail "emulated index: $(registry_platforms "$repo/emu:1")"
+build -t "$repo/emu:2" --host "plain=unix://$LAB_SOCK_amd64" --platform linux/arm64 --emulation never "$ctx"
+expect_rc 4
+expect_err "no host can build linux/arm64/v8; considered: plain (serves linux/amd64)"
+
+TEST "--format docker publishes a Docker manifest list; --progress json emits one event per line"
+build -t "$repo/docker:1" --format docker --platform linux/amd64,linux/ppc64le --progress json "$ctx"
+expect_rc 0
+[[ $(registry_raw "$repo/docker:1" | jq -r .mediaType) == application/vnd.docker.distribution.manifest.list.v2+json ]] ||
+  fail "media type: $(registry_raw "$repo/docker:1" | jq -r .mediaType)"
+jq -e -s 'length > 5 and all(has("event") and has("time")) and any(.event == "phase" and .phase == "done")' "$T/err" >/dev/null ||
+  fail "stderr is not JSON events"
+
+TEST "bad input is refused before any host is contacted"
+build -t "quay.io/Acme/App:bad tag" "$ctx"
+expect_rc 2
+expect_err "invalid image reference 'quay.io/Acme/App:bad tag': whitespace at position 21"
+build -t "$repo/x:1" --platform linux/arm65 "$ctx"
+expect_rc 2
+expect_err "did you mean 'arm64'?"
+build -t "$repo/x:1" --build-arg =x "$ctx"
+expect_rc 2
+build "$ctx"
+expect_rc 2
+expect_err "build needs -t NAME"
+build -t "$repo/x:1" --progress fancy "$ctx"
+expect_rc 2
+expect_err "invalid --progress 'fancy'"
