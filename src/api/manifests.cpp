@@ -16,11 +16,26 @@ using util::Result;
 namespace detail {
 
 Result<void>
-Client::manifest_create(const std::string& name)
+Client::manifest_create(const std::string& name, const std::vector<std::string>& index_annotations)
 {
+  if (!m_caps) {
+    return not_negotiated();
+  }
+  Query query;
+  if (!index_annotations.empty()) {
+    if (!m_caps->index_annotations_create) {
+      return util::Unexpected(
+          tag(Error(ErrorClass::api, fmt::format("index annotations need podman 5.0 or newer (this host runs {}); "
+                                                 "older versions accept and ignore them",
+                                                 m_caps->version.to_string()))));
+    }
+    for (const auto& annotation : index_annotations) {
+      query.add("annotation", annotation);
+    }
+  }
   // No body: on 4.x a body without images is a 500 that still creates the list.
-  auto response =
-      call({.method = "POST", .target = path("/manifests/" + transport::url_encode(name))}, "manifest create");
+  auto response = call({.method = "POST", .target = path("/manifests/" + transport::url_encode(name)) + query.text()},
+                       "manifest create");
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }

@@ -106,7 +106,7 @@ registry_of(const std::string& image)
 {
   const size_t slash = image.find('/');
   if (slash != std::string::npos) {
-    const std::string first = image.substr(0, slash);
+    std::string first = image.substr(0, slash);
     if (first.find_first_of(".:[") != std::string::npos || first == "localhost") {
       return first;
     }
@@ -201,12 +201,12 @@ CredentialStore::from_auth_json(const std::string_view text, const std::string& 
     if (!encoded.empty()) {
       const auto decoded = base64_decode(encoded);
       if (!decoded) {
-        return auth_error(fmt::format("auth file {}: entry \"{}\": \"auth\" is not valid base64", source, it.key()));
+        return auth_error(fmt::format(R"(auth file {}: entry "{}": "auth" is not valid base64)", source, it.key()));
       }
       const size_t colon = decoded->find(':');
       if (colon == std::string::npos) {
         return auth_error(
-            fmt::format("auth file {}: entry \"{}\": \"auth\" must encode user:password", source, it.key()));
+            fmt::format(R"(auth file {}: entry "{}": "auth" must encode user:password)", source, it.key()));
       }
       credential.username = decoded->substr(0, colon);
       credential.password = decoded->substr(colon + 1);
@@ -360,7 +360,7 @@ base_image_registries(const std::string_view containerfile, const std::map<std::
   bool seen_from = false;
   const auto add_image = [&](const std::string& raw_image) {
     const std::string image = substitute(raw_image, vars);
-    if (image.empty() || image == "scratch" || stages.count(util::to_lower(image)) != 0) {
+    if (image.empty() || image == "scratch" || stages.contains(util::to_lower(image))) {
       return;
     }
     registries.insert(registry_of(image));

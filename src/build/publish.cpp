@@ -56,7 +56,8 @@ Runner::choose_coordinator()
   hosts::Session* best = nullptr;
   for (auto& connected : m_connected) {
     hosts::Session* candidate = connected.session.get();
-    if (candidate == nullptr || !candidate->capabilities().manifest_push_route) {
+    if (candidate == nullptr || !candidate->capabilities().manifest_push_route ||
+        (!m_options.index_annotations.empty() && !candidate->capabilities().index_annotations_create)) {
       continue;
     }
     if (!m_options.manifest_host.empty()) {
@@ -79,6 +80,25 @@ Runner::choose_coordinator()
     m_outcome.coordinator = best->host().name;
   }
   return best;
+}
+
+Error
+Runner::no_coordinator_error() const
+{
+  const char* need = m_options.index_annotations.empty() ? "4.1" : "5.0 (for index annotations)";
+  std::vector<std::string> versions;
+  for (const auto& connected : m_connected) {
+    if (connected.session) {
+      versions.push_back(
+          fmt::format("{} runs {}", connected.probe.host.name, connected.session->capabilities().version.to_string()));
+    }
+  }
+  const std::string which = m_options.manifest_host.empty()
+                                ? "no reachable host"
+                                : fmt::format("--manifest-host {}", m_options.manifest_host);
+  return Error(ErrorClass::usage,
+               fmt::format("{} can assemble the list: that needs podman {} or newer ({})", which, need,
+                           versions.empty() ? "no host answered" : util::join(versions, ", ")));
 }
 
 Result<void>
@@ -154,6 +174,7 @@ Runner::publish()
     }
     if (!m_options.allow_shrink) {
       std::vector<api::Platform> platforms;
+      platforms.reserve(built.size());
       for (const auto* result : built) {
         platforms.push_back(result->platform);
       }
@@ -188,17 +209,13 @@ Runner::assemble_and_push(const std::vector<const PlatformResult*>& images)
 {
   hosts::Session* coordinator = choose_coordinator();
   if (coordinator == nullptr) {
-    return util::Unexpected(
-        Error(ErrorClass::api,
-              m_options.manifest_host.empty()
-                  ? "no reachable host can assemble the list (podman 4.1 or newer)"
-                  : fmt::format("--manifest-host {} is not a reachable podman 4.1 or newer", m_options.manifest_host)));
+    return util::Unexpected(no_coordinator_error());
   }
   auto& client = coordinator->client();
   m_list_name = "localhost/podman-multiarch-list:" + m_run_id;
   m_progress.info(fmt::format("assembling the list on host {}", coordinator->host().name));
   // Created empty, then filled with PUT: create ignores auth and tlsVerify.
-  if (auto ok = client.manifest_create(m_list_name); !ok) {
+  if (auto ok = client.manifest_create(m_list_name, m_options.index_annotations); !ok) {
     return ok;
   }
   m_list_created = true;
@@ -206,6 +223,7 @@ Runner::assemble_and_push(const std::vector<const PlatformResult*>& images)
     api::ManifestAddRequest add;
     add.image = "docker://" + m_repository.with_digest(image->digest).to_string();
     add.platform = image->platform; // set explicitly: podman 5.4 drops arm64's v8 otherwise
+    add.annotations = m_options.descriptor_annotations;
     add.auth_header = m_push_auth;
     add.tls_verify = m_options.tls_verify;
     if (auto ok = client.manifest_add(m_list_name, add); !ok) {

@@ -94,10 +94,13 @@ Runner::run()
                                         [](const PlatformResult& r) { return r.state == Phase::failed; });
   if (unassigned > 0 && !m_options.allow_partial) {
     m_outcome.exit_code = 4;
-    return fail(Error(ErrorClass::api,
-                      fmt::format("nothing published: {} of {} platforms have no host", unassigned,
-                                  m_outcome.platforms.size()),
-                      "--allow-partial publishes the others"));
+    return fail(
+        Error(ErrorClass::api,
+              fmt::format("nothing published: {} of {} platforms have no host", unassigned, m_outcome.platforms.size()),
+              "--allow-partial publishes the others"));
+  }
+  if (!m_options.no_push && choose_coordinator() == nullptr) {
+    return fail(no_coordinator_error()); // before anything is built
   }
   if (auto ok = prepare(); !ok) {
     return fail(std::move(ok).error());

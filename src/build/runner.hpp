@@ -36,6 +36,7 @@ private:
 
   // publish.cpp
   hosts::Session* choose_coordinator();
+  util::Error no_coordinator_error() const;
   util::Result<void> check_existing_tags(const std::vector<api::Platform>& platforms);
   void publish();
   util::Result<void> assemble_and_push(const std::vector<const PlatformResult*>& images);

@@ -37,7 +37,7 @@ define_options(cxxopts::Options& options)
     ("build-arg", "Build-time variable KEY=VALUE (KEY alone: from the environment; repeatable)", cxxopts::value<std::vector<std::string>>(), "KEY=VALUE")
     ("target", "Build this stage", cxxopts::value<std::string>(), "STAGE")
     ("label", "Image label KEY=VALUE (repeatable)", cxxopts::value<std::vector<std::string>>(), "KEY=VALUE")
-    ("annotation", "Image annotation KEY=VALUE (repeatable)", cxxopts::value<std::vector<std::string>>(), "KEY=VALUE")
+    ("annotation", "Annotation [LEVEL:]KEY=VALUE; LEVEL manifest (default: the images), manifest-descriptor (list entries) or index (the list; podman 5 coordinator); repeatable", cxxopts::value<std::vector<std::string>>(), "[LEVEL:]KEY=VALUE")
     ("no-cache", "Do not use cached layers")
     ("pull", "Pull policy for base images: missing, always, newer, never (--pull alone: always)", cxxopts::value<std::string>()->default_value("missing")->implicit_value("always"), "POLICY")
     ("format", "Image and list format: oci or docker (with --dry-run: table or json for the plan)", cxxopts::value<std::string>()->default_value("oci"), "FORMAT")
@@ -156,11 +156,30 @@ build_options(const cxxopts::ParseResult& parsed)
   }
   options.build_args = *args;
   options.labels = *labels;
-  for (const auto& annotation : list_of(parsed, "annotation")) {
-    if (annotation.find('=') == std::string::npos || annotation.front() == '=') {
-      return util::fail(ErrorClass::usage, fmt::format("--annotation '{}' must be KEY=VALUE", annotation));
+  // buildx's levels: "manifest:" (the default) for the images,
+  // "manifest-descriptor:" for the list entries, "index:" for the list.
+  for (const auto& raw : list_of(parsed, "annotation")) {
+    std::string annotation = raw;
+    std::vector<std::string>* target = &options.annotations;
+    const size_t colon = annotation.find(':');
+    if (colon != std::string::npos && colon < annotation.find('=')) {
+      const std::string level = annotation.substr(0, colon);
+      target = level == "manifest"              ? &options.annotations
+               : level == "manifest-descriptor" ? &options.descriptor_annotations
+               : level == "index"               ? &options.index_annotations
+                                                : nullptr;
+      if (target == nullptr) {
+        return util::fail(ErrorClass::usage,
+                          fmt::format("--annotation '{}': unknown level '{}' (manifest, manifest-descriptor, index){}",
+                                      raw, level,
+                                      util::did_you_mean(level, {"manifest", "manifest-descriptor", "index"})));
+      }
+      annotation = annotation.substr(colon + 1);
     }
-    options.annotations.push_back(annotation);
+    if (annotation.find('=') == std::string::npos || annotation.front() == '=') {
+      return util::fail(ErrorClass::usage, fmt::format("--annotation '{}' must be [LEVEL:]KEY=VALUE", raw));
+    }
+    target->push_back(annotation);
   }
   if (parsed.count("target") != 0) {
     options.target = parsed["target"].as<std::string>();
@@ -170,7 +189,7 @@ build_options(const cxxopts::ParseResult& parsed)
   const std::map<std::string, std::string> policies = {
       {"missing", "missing"}, {"always", "always"}, {"true", "always"}, {"newer", "ifnewer"},
       {"ifnewer", "ifnewer"}, {"never", "never"},   {"false", "never"}};
-  if (policies.count(pull) == 0) {
+  if (!policies.contains(pull)) {
     return util::fail(ErrorClass::usage,
                       fmt::format("invalid --pull '{}' (missing, always, newer, never){}", pull,
                                   util::did_you_mean(pull, {"missing", "always", "newer", "never"})));

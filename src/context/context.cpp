@@ -55,7 +55,11 @@ public:
     }
     std::sort(names.begin(), names.end());
     for (const auto& name : names) {
-      const std::string path = dir.empty() ? name : dir + "/" + name;
+      std::string path = dir;
+      if (!path.empty()) {
+        path += '/';
+      }
+      path += name;
       struct stat st {};
       if (::lstat((m_plan.root / path).c_str(), &st) != 0) {
         return context_error(fmt::format("cannot stat {}: {}", (m_plan.root / path).string(), std::strerror(errno)));
@@ -311,7 +315,7 @@ private:
   const ContextPlan& m_plan;
   TarStats m_stats;
   SinkState m_state;
-  std::array<char, 256 * 1024> m_buffer{};
+  std::array<char, size_t{256} * 1024> m_buffer{};
 };
 
 } // namespace

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace pma::context {
 
 using util::ErrorClass;
@@ -159,16 +161,10 @@ bool
 IgnoreRules::may_reinclude_below(const std::string_view dir) const
 {
   const std::string below = std::string(dir) + "/";
-  for (const auto& pattern : m_patterns) {
-    if (!pattern.exclusion) {
-      continue;
-    }
+  return std::any_of(m_patterns.begin(), m_patterns.end(), [&below](const Pattern& pattern) {
     const std::string& prefix = pattern.literal_prefix;
-    if (prefix.starts_with(below) || below.starts_with(prefix)) {
-      return true;
-    }
-  }
-  return false;
+    return pattern.exclusion && (prefix.starts_with(below) || below.starts_with(prefix));
+  });
 }
 
 } // namespace pma::context

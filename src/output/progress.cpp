@@ -115,7 +115,7 @@ private:
     event["time"] = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()) / 1000.0;
     const std::lock_guard lock(m_mutex);
     fmt::print(m_stream, "{}\n", event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    std::fflush(m_stream);
+    (void)std::fflush(m_stream);
   }
 
   std::FILE* m_stream;
@@ -129,15 +129,16 @@ public:
   {
   }
   void
-  phase(const api::Platform&, const std::string&, Phase, std::string_view) override
+  phase(const api::Platform& /*platform*/, const std::string& /*host*/, Phase /*phase*/,
+        std::string_view /*detail*/) override
   {
   }
   void
-  log(const api::Platform&, const std::string&, std::string_view) override
+  log(const api::Platform& /*platform*/, const std::string& /*host*/, std::string_view /*line*/) override
   {
   }
   void
-  info(std::string_view) override
+  info(std::string_view /*message*/) override
   {
   }
   void
@@ -281,7 +282,7 @@ private:
     }
     m_drawn = m_lanes.size();
     m_last_draw = now;
-    std::fflush(m_stream);
+    (void)std::fflush(m_stream);
   }
 
   std::FILE* m_stream;

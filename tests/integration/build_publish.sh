@@ -198,3 +198,21 @@ expect_err "build needs -t NAME"
 build -t "$repo/x:1" --progress fancy "$ctx"
 expect_rc 2
 expect_err "invalid --progress 'fancy'"
+
+TEST "annotation levels: images, list entries, and the index itself (podman 5 coordinator)"
+build -t "$repo/annotated:1" --platform linux/amd64,linux/s390x \
+  --annotation org.example.image=yes --annotation manifest-descriptor:org.example.entry=yes \
+  --annotation index:org.opencontainers.image.source=https://example.com/app "$ctx"
+expect_rc 0
+index=$(registry_raw "$repo/annotated:1")
+jq -e '.annotations["org.opencontainers.image.source"] == "https://example.com/app"' <<<"$index" >/dev/null ||
+  fail "index annotation missing: $index"
+jq -e 'all(.manifests[]; .annotations["org.example.entry"] == "yes")' <<<"$index" >/dev/null ||
+  fail "entry annotation missing: $index"
+d=$(jq -r '.manifests[0].digest' <<<"$index")
+registry_raw "$repo/annotated@$d" | jq -e '.annotations["org.example.image"] == "yes"' >/dev/null ||
+  fail "image annotation missing"
+build -t "$repo/annotated:2" --host "plain=unix://$LAB_SOCK_amd64" --platform linux/amd64 --allow-shrink \
+  --annotation index:a=b "$ctx"
+expect_rc 2
+expect_err "no reachable host can assemble the list: that needs podman 5.0 (for index annotations) or newer (plain runs 4.3.1)"

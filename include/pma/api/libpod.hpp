@@ -130,8 +130,10 @@ public:
   // DELETE /libpod/images/{image}; not found is success.
   virtual util::Result<void> remove_image(const std::string& image) = 0;
 
-  // POST /libpod/manifests/{name} with no body (create ignores auth; add with PUT).
-  virtual util::Result<void> manifest_create(const std::string& name) = 0;
+  // POST /libpod/manifests/{name} with no body (create ignores auth; add with
+  // PUT). `index_annotations` ("k=v") need capabilities().index_annotations_create.
+  virtual util::Result<void> manifest_create(const std::string& name,
+                                             const std::vector<std::string>& index_annotations = {}) = 0;
   virtual util::Result<void> manifest_add(const std::string& name, const ManifestAddRequest& request) = 0;
   // Returns the digest of the pushed index.
   virtual util::Result<std::string> manifest_push(const std::string& name, const ManifestPushRequest& request) = 0;

@@ -24,7 +24,9 @@ struct BuildOptions {
   std::vector<api::Platform> platforms; // --platform; empty: all the hosts serve
   std::map<std::string, std::string> build_args;
   std::map<std::string, std::string> labels;
-  std::vector<std::string> annotations; // "k=v", on every image
+  std::vector<std::string> annotations;            // "k=v", on every image manifest
+  std::vector<std::string> descriptor_annotations; // "k=v", on every list entry
+  std::vector<std::string> index_annotations;      // "k=v", on the list itself (podman ≥ 5.0 coordinator)
   std::string target;
   bool no_cache = false;
   std::string pull_policy = "missing";
