@@ -37,6 +37,9 @@ Client::build(const BuildRequest& request, const transport::BodyStream& context,
   if (!request.target.empty()) {
     query.add("target", request.target);
   }
+  if (request.jobs) {
+    query.add("jobs", std::to_string(*request.jobs));
+  }
   query.add_bool("nocache", request.no_cache);
   query.add_bool("layers", true); // libpod's default is false; podman's CLI sends true
   query.add("pullpolicy", request.pull_policy);

@@ -52,6 +52,22 @@ parse_step(std::string_view line, int& step, int& steps)
   return ec2 == std::errc() && colon != end && *colon == ':';
 }
 
+// One line of a stream as a JSON object; blank lines are skipped, anything
+// else that is not an object is counted in `malformed`.
+std::optional<json>
+parse_object(const std::string_view line, int& malformed)
+{
+  if (util::trim(line).empty()) {
+    return std::nullopt;
+  }
+  json value = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!value.is_object()) {
+    ++malformed;
+    return std::nullopt;
+  }
+  return value;
+}
+
 std::string
 error_text(const json& object)
 {
@@ -111,14 +127,11 @@ BuildStreamParser::finish(const Handler& on_event)
 void
 BuildStreamParser::object(const std::string_view line, const Handler& on_event)
 {
-  if (util::trim(line).empty()) {
+  const auto parsed = parse_object(line, m_malformed);
+  if (!parsed) {
     return;
   }
-  const json value = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (!value.is_object()) {
-    ++m_malformed;
-    return;
-  }
+  const json& value = *parsed;
   if (const auto stream = value.find("stream"); stream != value.end() && stream->is_string()) {
     text(stream->get_ref<const std::string&>(), false, on_event);
   }
@@ -186,14 +199,11 @@ PushStreamParser::finish(const std::function<void(std::string_view)>& on_progres
 void
 PushStreamParser::object(const std::string_view line, const std::function<void(std::string_view)>& on_progress)
 {
-  if (util::trim(line).empty()) {
+  const auto parsed = parse_object(line, m_malformed);
+  if (!parsed) {
     return;
   }
-  const json value = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (!value.is_object()) {
-    ++m_malformed;
-    return;
-  }
+  const json& value = *parsed;
   if (value.contains("error") || value.contains("errorDetail")) {
     m_error = error_text(value);
     if (m_error->empty()) {

@@ -335,6 +335,7 @@ Runner::build_image(PlatformResult& result, hosts::Session& host)
   request.labels = m_options.labels;
   request.annotations = m_options.annotations;
   request.target = m_options.target;
+  request.jobs = m_options.jobs;
   request.no_cache = m_options.no_cache;
   request.pull_policy = m_options.pull_policy;
   request.tls_verify = m_options.tls_verify;

@@ -39,6 +39,7 @@ define_options(cxxopts::Options& options)
     ("label", "Image label KEY=VALUE (repeatable)", cxxopts::value<std::vector<std::string>>(), "KEY=VALUE")
     ("annotation", "Annotation [LEVEL:]KEY=VALUE; LEVEL manifest (default: the images), manifest-descriptor (list entries) or index (the list; podman 5 coordinator); repeatable", cxxopts::value<std::vector<std::string>>(), "[LEVEL:]KEY=VALUE")
     ("no-cache", "Do not use cached layers")
+    ("jobs", "Stages each host builds in parallel (0: as many as possible)", cxxopts::value<int>(), "N")
     ("pull", "Pull policy for base images: missing, always, newer, never (--pull alone: always)", cxxopts::value<std::string>()->default_value("missing")->implicit_value("always"), "POLICY")
     ("format", "Image and list format: oci or docker (with --dry-run: table or json for the plan)", cxxopts::value<std::string>()->default_value("oci"), "FORMAT")
     ("emulation", "Where native hosts lack a platform: never, fallback, always", cxxopts::value<std::string>()->default_value("fallback"), "MODE")
@@ -185,6 +186,13 @@ build_options(const cxxopts::ParseResult& parsed)
     options.target = parsed["target"].as<std::string>();
   }
   options.no_cache = parsed.count("no-cache") != 0;
+  if (parsed.count("jobs") != 0) {
+    const int jobs = parsed["jobs"].as<int>();
+    if (jobs < 0) {
+      return util::fail(ErrorClass::usage, fmt::format("--jobs must be 0 or more, not {}", jobs));
+    }
+    options.jobs = jobs;
+  }
   const std::string pull = parsed["pull"].as<std::string>();
   const std::map<std::string, std::string> policies = {
       {"missing", "missing"}, {"always", "always"}, {"true", "always"}, {"newer", "ifnewer"},
@@ -263,10 +271,6 @@ run_build(const std::vector<std::string>& args, const GlobalOptions& globals)
   if (progress_mode == "auto") {
     progress_mode = ::isatty(::fileno(stderr)) != 0 && util::env("TERM") != "dumb" ? "tty" : "plain";
   }
-  auto connect = connect_options(*parsed);
-  if (!connect) {
-    return report(connect.error());
-  }
   auto credentials = auth::CredentialStore::load(
       {parsed->count("authfile") != 0 ? (*parsed)["authfile"].as<std::string>() : std::string(),
        parsed->count("creds") != 0 ? (*parsed)["creds"].as<std::string>() : std::string()},
@@ -274,16 +278,16 @@ run_build(const std::vector<std::string>& args, const GlobalOptions& globals)
   if (!credentials) {
     return report(credentials.error());
   }
-  auto hosts = selected_hosts(*parsed, globals);
-  if (!hosts) {
-    return report(hosts.error());
+  auto selection = host_selection(*parsed, globals);
+  if (!selection) {
+    return report(selection.error());
   }
 
   const bool color = output::use_color(stderr);
   build::BuildOutcome outcome;
   {
     auto progress = output::make_progress(progress_mode, stderr, color);
-    outcome = build::run_build(*build_opts, *hosts, *connect, *credentials, *progress);
+    outcome = build::run_build(*build_opts, selection->hosts, selection->connect, *credentials, *progress);
   }
 
   if (build_opts->dry_run && !outcome.error) {

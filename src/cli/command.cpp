@@ -128,54 +128,54 @@ parse(cxxopts::Options& options, const std::vector<std::string>& args, const Glo
   }
 }
 
-Result<std::vector<config::Host>>
-selected_hosts(const cxxopts::ParseResult& parsed, const GlobalOptions& globals)
+Result<Selection>
+host_selection(const cxxopts::ParseResult& parsed, const GlobalOptions& globals)
 {
+  Selection selection;
+  selection.connect.accept_new_host_keys = parsed.count("ssh-accept-new-host-keys") != 0;
+  auto timeout = util::parse_duration(parsed["connect-timeout"].as<std::string>(), "--connect-timeout");
+  if (!timeout) {
+    return util::Unexpected(std::move(timeout).error());
+  }
+  selection.connect.connect_timeout = *timeout;
+
   const std::string config_flag = parsed.count("config") != 0 ? parsed["config"].as<std::string>() : globals.config;
   auto config_path = config::find_config(config_flag);
   if (!config_path) {
-    return util::Unexpected(config_path.error());
+    return util::Unexpected(std::move(config_path).error());
   }
   std::optional<config::ConfigFile> config;
   if (*config_path) {
     auto loaded = config::load_config(**config_path);
     if (!loaded) {
-      return util::Unexpected(loaded.error());
+      return util::Unexpected(std::move(loaded).error());
     }
     config = std::move(*loaded);
     util::log::debug("configuration: {}", (*config_path)->string());
   }
   auto podman = config::load_podman_settings(config::podman_config_paths());
   if (!podman) {
-    return util::Unexpected(podman.error());
+    return util::Unexpected(std::move(podman).error());
   }
-  config::SelectionOptions selection;
+  config::SelectionOptions options;
   if (parsed.count("host") != 0) {
-    selection.hosts = parsed["host"].as<std::vector<std::string>>();
+    options.hosts = parsed["host"].as<std::vector<std::string>>();
   }
   if (parsed.count("connection") != 0) {
-    selection.connections = parsed["connection"].as<std::vector<std::string>>();
+    options.connections = parsed["connection"].as<std::vector<std::string>>();
   }
   if (parsed.count("farm") != 0) {
-    selection.farm = parsed["farm"].as<std::string>();
+    options.farm = parsed["farm"].as<std::string>();
   }
   if (parsed.count("identity") != 0) {
-    selection.identity = parsed["identity"].as<std::string>();
+    options.identity = parsed["identity"].as<std::string>();
   }
-  return config::select_hosts(selection, config, *podman, config::SelectionEnvironment::from_process());
-}
-
-Result<hosts::ConnectOptions>
-connect_options(const cxxopts::ParseResult& parsed)
-{
-  hosts::ConnectOptions options;
-  options.accept_new_host_keys = parsed.count("ssh-accept-new-host-keys") != 0;
-  auto timeout = util::parse_duration(parsed["connect-timeout"].as<std::string>(), "--connect-timeout");
-  if (!timeout) {
-    return util::Unexpected(timeout.error());
+  auto hosts = config::select_hosts(options, config, *podman, config::SelectionEnvironment::from_process());
+  if (!hosts) {
+    return util::Unexpected(std::move(hosts).error());
   }
-  options.connect_timeout = *timeout;
-  return options;
+  selection.hosts = std::move(*hosts);
+  return selection;
 }
 
 Result<std::string>

@@ -55,21 +55,18 @@ run_hosts(const std::vector<std::string>& args, const GlobalOptions& globals)
   if (!format) {
     return report(format.error());
   }
-  auto connect = connect_options(*parsed);
-  if (!connect) {
-    return report(connect.error());
+  auto selection = host_selection(*parsed, globals);
+  if (!selection) {
+    return report(selection.error());
   }
-  auto hosts = selected_hosts(*parsed, globals);
-  if (!hosts) {
-    return report(hosts.error());
-  }
+  const auto& hosts = selection->hosts;
 
   if (action == "list") {
-    fmt::print("{}", *format == "json" ? output::hosts_json(*hosts) : output::hosts_table(*hosts));
+    fmt::print("{}", *format == "json" ? output::hosts_json(hosts) : output::hosts_table(hosts));
     return 0;
   }
 
-  const auto probes = hosts::probe_hosts(*hosts, *connect);
+  const auto probes = hosts::probe_hosts(hosts, selection->connect);
   fmt::print("{}",
              *format == "json" ? output::probes_json(probes) : output::probes_table(probes, output::use_color(stdout)));
   (void)std::fflush(stdout); // results first, then the errors on stderr

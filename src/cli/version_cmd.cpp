@@ -32,15 +32,11 @@ run_version(const std::vector<std::string>& args, const GlobalOptions& globals)
       parsed->count("host") != 0 || parsed->count("farm") != 0 || parsed->count("connection") != 0;
   std::vector<hosts::Probe> probes;
   if (want_servers) {
-    auto connect = connect_options(*parsed);
-    if (!connect) {
-      return report(connect.error());
+    auto selection = host_selection(*parsed, globals);
+    if (!selection) {
+      return report(selection.error());
     }
-    auto hosts = selected_hosts(*parsed, globals);
-    if (!hosts) {
-      return report(hosts.error());
-    }
-    probes = hosts::probe_hosts(*hosts, *connect);
+    probes = hosts::probe_hosts(selection->hosts, selection->connect);
   }
 
   int status = 0;

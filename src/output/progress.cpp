@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 
 namespace pma::output {
 
@@ -160,7 +161,6 @@ public:
   TtyProgress(std::FILE* stream, const bool color)
     : m_stream(stream)
     , m_color(color)
-    , m_start(Clock::now())
   {
   }
 
@@ -175,10 +175,10 @@ public:
   {
     const std::lock_guard lock(m_mutex);
     Lane& lane = find(platform, host);
-    if (lane.phase != phase) {
-      lane.since = Clock::now();
-    }
     lane.phase = phase;
+    if (phase == Phase::done || phase == Phase::failed || phase == Phase::skipped) {
+      lane.finished = Clock::now();
+    }
     lane.detail = std::string(detail);
     if (phase == Phase::failed) {
       above(fmt::format("{} {}: {}", output::lane(platform, host), paint("failed", Color::red, m_color), detail));
@@ -225,7 +225,8 @@ private:
     std::string host;
     Phase phase = Phase::queued;
     std::string detail;
-    Clock::time_point since;
+    Clock::time_point started;
+    std::optional<Clock::time_point> finished;
     std::deque<std::string> tail;
   };
 
@@ -237,7 +238,7 @@ private:
         return lane;
       }
     }
-    m_lanes.push_back(Lane{platform, host, Phase::queued, {}, Clock::now(), {}});
+    m_lanes.push_back(Lane{platform, host, Phase::queued, {}, Clock::now(), std::nullopt, {}});
     return m_lanes.back();
   }
 
@@ -267,7 +268,8 @@ private:
     }
     erase();
     for (const auto& lane : m_lanes) {
-      const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - m_start).count();
+      const auto seconds =
+          std::chrono::duration_cast<std::chrono::seconds>(lane.finished.value_or(now) - lane.started).count();
       std::string phase = build::to_string(lane.phase);
       if (lane.phase == Phase::done) {
         phase = paint(phase, Color::green, m_color);
@@ -287,7 +289,7 @@ private:
 
   std::FILE* m_stream;
   const bool m_color;
-  const Clock::time_point m_start;
+
   std::vector<Lane> m_lanes;
   size_t m_drawn = 0;
   Clock::time_point m_last_draw;

@@ -216,3 +216,12 @@ build -t "$repo/annotated:2" --host "plain=unix://$LAB_SOCK_amd64" --platform li
   --annotation index:a=b "$ctx"
 expect_rc 2
 expect_err "no reachable host can assemble the list: that needs podman 5.0 (for index annotations) or newer (plain runs 4.3.1)"
+
+TEST "--progress tty draws one lane per platform on a terminal; --jobs is accepted"
+script -qec "$PMA_BIN build --config $cfg --authfile $LAB_AUTHFILE -t $repo/tty:1 --platform linux/amd64,linux/s390x --jobs 2 $ctx" \
+  /dev/null >"$T/tty.out" 2>&1
+RC=$?
+expect_rc 0
+grep -q '\[linux/s390x@s390x\].*done' "$T/tty.out" || fail "no s390x lane: $(tail -5 "$T/tty.out")"
+grep -q $'\033\[1A' "$T/tty.out" || fail "lanes are not redrawn in place"
+[[ $(registry_platforms "$repo/tty:1") == "linux/amd64 linux/s390x " ]] || fail "tty run did not publish"

@@ -41,6 +41,7 @@ struct BuildRequest {
   std::map<std::string, std::string> labels;     // labels=
   std::vector<std::string> annotations;          // annotations= ("k=v")
   std::string target;
+  std::optional<int> jobs; // stages built in parallel (0: unlimited)
   bool no_cache = false;
   std::string pull_policy = "missing"; // missing, always, ifnewer, never
   std::optional<bool> tls_verify;

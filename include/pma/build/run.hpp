@@ -28,6 +28,7 @@ struct BuildOptions {
   std::vector<std::string> descriptor_annotations; // "k=v", on every list entry
   std::vector<std::string> index_annotations;      // "k=v", on the list itself (podman ≥ 5.0 coordinator)
   std::string target;
+  std::optional<int> jobs; // --jobs: stages each host builds in parallel
   bool no_cache = false;
   std::string pull_policy = "missing";
   std::optional<bool> tls_verify;

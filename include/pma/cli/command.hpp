@@ -37,11 +37,13 @@ void add_host_selection_options(cxxopts::Options& options);
 util::Result<cxxopts::ParseResult> parse(cxxopts::Options& options, const std::vector<std::string>& args,
                                          const GlobalOptions& globals);
 
-// The hosts selected by the parsed host-selection options.
-util::Result<std::vector<config::Host>> selected_hosts(const cxxopts::ParseResult& parsed,
-                                                       const GlobalOptions& globals);
+struct Selection {
+  std::vector<config::Host> hosts;
+  hosts::ConnectOptions connect;
+};
 
-util::Result<hosts::ConnectOptions> connect_options(const cxxopts::ParseResult& parsed);
+// The hosts the parsed host-selection options select, and how to connect.
+util::Result<Selection> host_selection(const cxxopts::ParseResult& parsed, const GlobalOptions& globals);
 
 // Validates --format against `allowed`.
 util::Result<std::string> output_format(const cxxopts::ParseResult& parsed, const std::vector<std::string>& allowed);
