@@ -15,10 +15,10 @@ COPY . /ctx/
 CF
 echo keep >"$ctx/kept.txt"
 build() { pma build --config "$cfg" --authfile "$LAB_AUTHFILE" --progress plain "$@"; }
-images_before() { for h in $LAB_HOSTS; do host_image_count "$h"; done | tr '\n' ' '; }
+none="0 0 0 0 "
 
 TEST "4 platforms, mixed podman versions, unix + ssh: the registry serves exactly them"
-baseline=$(images_before)
+start=$(date +%s)
 build -t "$repo/app:1.0" --metadata-file "$T/meta.json" --digestfile "$T/digest" "$ctx"
 expect_rc 0
 [[ $(registry_platforms "$repo/app:1.0") == "linux/amd64 linux/arm64/v8 linux/ppc64le linux/s390x " ]] ||
@@ -37,7 +37,7 @@ expect_err "[linux/arm64/v8@arm64]"
 expect_err "verified: the registry serves every platform"
 
 TEST "nothing is left on the hosts: no list, no per-arch image"
-[[ $(images_before) == "$baseline" ]] || fail "images before: $baseline, after: $(images_before)"
+[[ $(images_created_since "$start") == "$none" ]] || fail "images left per host: $(images_created_since "$start")"
 for h in $LAB_HOSTS; do [[ $(host_list_count "$h") == 0 ]] || fail "a list is left on $h"; done
 
 TEST "each image ran its RUN step on its own architecture"
@@ -48,17 +48,17 @@ for platform in linux/amd64 linux/arm64 linux/ppc64le linux/s390x; do
   [[ $arch == "$want" ]] || fail "$platform image says it was built on '$arch'"
   "${podman_amd64[@]}" rmi -f "$repo/app:1.0" >/dev/null 2>&1
 done
-baseline=$(images_before)
 
 TEST "a failed platform publishes nothing (exit 4); the tag keeps its index byte for byte"
 registry_raw "$repo/app:1.0" >"$T/before.json"
+start=$(date +%s)
 build -t "$repo/app:1.0" --build-arg FAIL_ON=s390x "$ctx"
 expect_rc 4
 expect_err "nothing published: 1 of 4 platforms failed"
 expect_err "host s390x (linux/s390x): build failed"
 registry_raw "$repo/app:1.0" >"$T/after.json"
 cmp -s "$T/before.json" "$T/after.json" || fail "the index changed"
-[[ $(images_before) == "$baseline" ]] || fail "images left after a failed run: $(images_before)"
+[[ $(images_created_since "$start") == "$none" ]] || fail "images left after a failed run: $(images_created_since "$start")"
 
 TEST "--allow-partial publishes the others (exit 3) and names what it left out"
 build -t "$repo/partial:1" --build-arg FAIL_ON=s390x --allow-partial --metadata-file "$T/partial.json" "$ctx"
@@ -103,13 +103,14 @@ skopeo inspect --raw --authfile "$LAB_AUTHFILE" "docker://$repo/mislabel:1" >/de
 rm -f "$ctx/Mislabel"
 
 TEST "--dry-run prints the plan and touches nothing"
+start=$(date +%s)
 build -t "$repo/dry:1" --dry-run --format json "$ctx"
 expect_rc 0
 expect_json '.platforms | length == 4 and (map(.host) | sort == ["amd64", "arm64", "ppc64le", "s390x"])'
 expect_json '.platforms[] | select(.host == "ppc64le") | .pushTo | endswith("@@unknown-digest@@")'
 expect_json '.platforms[] | select(.host == "amd64") | .pushTo | endswith(":1-linux-amd64")'
 skopeo inspect --raw --authfile "$LAB_AUTHFILE" "docker://$repo/dry:1" >/dev/null 2>&1 && fail "dry run pushed"
-[[ $(images_before) == "$baseline" ]] || fail "dry run left images"
+[[ $(images_created_since "$start") == "$none" ]] || fail "dry run left images"
 build -t "$repo/dry:1" --dry-run "$ctx"
 expect_out "PLATFORM"
 expect_out "linux/s390x"

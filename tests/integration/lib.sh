@@ -81,11 +81,15 @@ registry_platforms() {
 }
 # config_arch REF@DIGEST → "linux/arm64" from the image config blob
 config_arch() { skopeo inspect --config --raw --authfile "$LAB_AUTHFILE" "docker://$1" | jq -r '.os + "/" + .architecture'; }
-# host_image_count HOST → images on a lab host, untagged ones included, but not
-# the intermediate layers podman keeps as build cache.
-host_image_count() {
-  local sock_var="LAB_SOCK_$1"
-  curl -s --unix-socket "${!sock_var}" "http://d/v4.0.0/libpod/images/json" | jq length
+# images_created_since EPOCH → "n n n n": per lab host, images created at or
+# after EPOCH that are still there (intermediate cache layers with children are
+# not listed by podman; pulled base images are older).
+images_created_since() {
+  local h sock_var
+  for h in $LAB_HOSTS; do
+    sock_var="LAB_SOCK_$h"
+    curl -s --unix-socket "${!sock_var}" "http://d/v4.0.0/libpod/images/json" | jq --argjson t "$1" '[.[] | select(.Created >= $t)] | length'
+  done | tr '\n' ' '
 }
 host_list_count() {
   local sock_var="LAB_SOCK_$1"
