@@ -71,109 +71,72 @@ private:
   Error m_error;
 };
 
-// A value or an Error: the subset of std::expected<T, Error> this project
-// uses. Our own, so that the code also builds with clang 14 (libFuzzer and
-// sanitizers), whose libstdc++ <expected> is unavailable.
-template <typename T> class [[nodiscard]] Result {
+namespace detail {
+
+// The error side shared by Result<T> and Result<void>.
+class ResultError {
 public:
-  template <typename U = T>
-  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, Result> &&
-           !std::is_same_v<std::remove_cvref_t<U>, Unexpected>) Result(U&& value)
-    : m_value(std::forward<U>(value)) // NOLINT(google-explicit-constructor)
-  {
-  }
-  Result(Unexpected failure)
+  // clang-format off
+  Error& error() & { return *m_error; }
+  const Error& error() const& { return *m_error; }
+  Error&& error() && { return std::move(*m_error); }
+  // clang-format on
+
+protected:
+  ResultError() = default;
+  explicit ResultError(Unexpected failure)
     : m_error(std::move(failure).error())
   {
-  } // NOLINT(google-explicit-constructor)
-
-  bool
-  has_value() const
-  {
-    return m_value.has_value();
-  }
-  explicit operator bool() const { return has_value(); }
-
-  T&
-  operator*() &
-  {
-    return *m_value;
-  }
-  const T&
-  operator*() const&
-  {
-    return *m_value;
-  }
-  T&&
-  operator*() &&
-  {
-    return std::move(*m_value);
-  }
-  T*
-  operator->()
-  {
-    return &*m_value;
-  }
-  const T*
-  operator->() const
-  {
-    return &*m_value;
   }
 
-  Error&
-  error() &
-  {
-    return *m_error;
-  }
-  const Error&
-  error() const&
-  {
-    return *m_error;
-  }
-  Error&&
-  error() &&
-  {
-    return std::move(*m_error);
-  }
-
-private:
-  std::optional<T> m_value;
   std::optional<Error> m_error;
 };
 
-template <> class [[nodiscard]] Result<void> {
-public:
-  Result() = default;
-  Result(Unexpected failure)
-    : m_error(std::move(failure).error())
-  {
-  } // NOLINT(google-explicit-constructor)
+} // namespace detail
 
-  bool
-  has_value() const
+// A value or an Error: the subset of std::expected<T, Error> this project
+// uses. Our own, so that the code also builds with clang 14 (libFuzzer and
+// sanitizers), whose libstdc++ <expected> is unavailable.
+template <typename T> class [[nodiscard]] Result : public detail::ResultError {
+public:
+  template <typename U = T>
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, Result> &&
+           !std::is_same_v<std::remove_cvref_t<U>, Unexpected>) Result(U&& value) // NOLINT(google-explicit-constructor)
+    : m_value(std::forward<U>(value))
   {
-    return !m_error.has_value();
   }
+  Result(Unexpected failure) // NOLINT(google-explicit-constructor)
+    : ResultError(std::move(failure))
+  {
+  }
+
+  // clang-format off
+  bool has_value() const { return m_value.has_value(); }
   explicit operator bool() const { return has_value(); }
 
-  Error&
-  error() &
-  {
-    return *m_error;
-  }
-  const Error&
-  error() const&
-  {
-    return *m_error;
-  }
-  Error&&
-  error() &&
-  {
-    return std::move(*m_error);
-  }
+  T& operator*() & { return *m_value; }
+  const T& operator*() const& { return *m_value; }
+  T&& operator*() && { return std::move(*m_value); }
+  T* operator->() { return &*m_value; }
+  const T* operator->() const { return &*m_value; }
+  // clang-format on
 
 private:
-  std::optional<Error> m_error;
+  std::optional<T> m_value;
+};
+
+template <> class [[nodiscard]] Result<void> : public detail::ResultError {
+public:
+  Result() = default;
+  Result(Unexpected failure) // NOLINT(google-explicit-constructor)
+    : ResultError(std::move(failure))
+  {
+  }
+
+  // clang-format off
+  bool has_value() const { return !m_error.has_value(); }
+  explicit operator bool() const { return has_value(); }
+  // clang-format on
 };
 
 inline Unexpected
