@@ -83,7 +83,6 @@ Runner::Runner(const BuildOptions& options, const std::vector<config::Host>& hos
 BuildOutcome
 Runner::run()
 {
-  m_outcome.dry_run = m_options.dry_run;
   if (auto ok = connect_and_plan(); !ok) {
     return fail(std::move(ok).error());
   }

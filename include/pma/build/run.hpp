@@ -66,7 +66,6 @@ struct BuildOutcome {
   std::string media_type;
   std::string coordinator; // host that assembled the list
   bool verified = false;   // the registry's index was read back and matched
-  bool dry_run = false;
   int exit_code = 0;
   std::optional<util::Error> error; // why the run failed, if it did
 };
