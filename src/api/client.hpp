@@ -63,6 +63,9 @@ public:
   util::Result<void> manifest_add(const std::string& name, const ManifestAddRequest& request) override;
   util::Result<std::string> manifest_push(const std::string& name, const ManifestPushRequest& request) override;
   util::Result<void> manifest_delete(const std::string& name) override;
+  util::Result<bool> manifest_exists(const std::string& name) override;
+  util::Result<void> manifest_annotate(const std::string& name, const ManifestAnnotateRequest& request) override;
+  util::Result<void> manifest_remove(const std::string& name, const std::string& digest) override;
   util::Result<std::optional<Index>> manifest_inspect(const std::string& reference, const std::string& auth_config,
                                                       std::optional<bool> tls_verify) override;
 

@@ -123,6 +123,85 @@ Client::manifest_delete(const std::string& name)
   return {};
 }
 
+Result<bool>
+Client::manifest_exists(const std::string& name)
+{
+  auto response = call({.method = "GET", .target = path("/manifests/" + transport::url_encode(name) + "/exists")},
+                       "manifest exists", /*missing_is_ok=*/true);
+  if (!response) {
+    return util::Unexpected(std::move(response).error());
+  }
+  return response->status != 404;
+}
+
+Result<void>
+Client::manifest_annotate(const std::string& name, const ManifestAnnotateRequest& request)
+{
+  if (!m_caps) {
+    return not_negotiated();
+  }
+  json body = {{"operation", "annotate"}};
+  if (request.index) {
+    if (!m_caps->index_annotate) {
+      return util::Unexpected(tag(Error(ErrorClass::api, fmt::format("annotating the list itself needs podman 5.4 or "
+                                                                     "newer (this host runs {})",
+                                                                     m_caps->version.to_string()))));
+    }
+    std::map<std::string, std::string> annotations;
+    for (const auto& annotation : request.annotations) {
+      const size_t eq = annotation.find('=');
+      annotations[annotation.substr(0, eq)] = eq == std::string::npos ? "" : annotation.substr(eq + 1);
+    }
+    body["index_annotations"] = annotations;
+  } else {
+    if (!request.annotations.empty() && !m_caps->instance_annotation_map) {
+      return util::Unexpected(tag(Error(ErrorClass::api, fmt::format("annotating an entry needs podman 4.4 or newer "
+                                                                     "(this host runs {}, which ignores it)",
+                                                                     m_caps->version.to_string()))));
+    }
+    body["images"] = json::array({request.digest});
+    const std::pair<const char*, const std::string*> fields[] = {{"os", &request.os},
+                                                                 {"arch", &request.architecture},
+                                                                 {"variant", &request.variant},
+                                                                 {"os_version", &request.os_version}};
+    for (const auto& [key, value] : fields) {
+      if (!value->empty()) {
+        body[key] = *value;
+      }
+    }
+    if (!request.os_features.empty()) {
+      body["os_features"] = request.os_features;
+    }
+    if (!request.features.empty()) {
+      body["features"] = request.features;
+    }
+    if (!request.annotations.empty()) {
+      body["annotation"] = request.annotations;
+    }
+  }
+  transport::HttpRequest http{.method = "PUT", .target = path("/manifests/" + transport::url_encode(name))};
+  http.body = body.dump();
+  http.content_type = "application/json";
+  auto response = call(http, "manifest annotate");
+  if (!response) {
+    return util::Unexpected(std::move(response).error());
+  }
+  return {};
+}
+
+Result<void>
+Client::manifest_remove(const std::string& name, const std::string& digest)
+{
+  transport::HttpRequest http{.method = "PUT", .target = path("/manifests/" + transport::url_encode(name))};
+  http.body = json{{"operation", "remove"}, {"images", json::array({digest})}}.dump();
+  http.content_type = "application/json";
+  auto response = call(http, "manifest remove");
+  if (!response) {
+    return util::Unexpected(std::move(response).error());
+  }
+  return {};
+}
+
 Result<std::optional<Index>>
 Client::manifest_inspect(const std::string& reference, const std::string& auth_config, std::optional<bool> tls_verify)
 {

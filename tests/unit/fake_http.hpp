@@ -30,6 +30,16 @@ public:
     }
     auto answer = std::move(m_state->answers.front());
     m_state->answers.pop_front();
+    // Like the real client: a streamed success body goes to on_data, in
+    // small pieces, and is not collected.
+    if (answer && request.on_data && answer->status < 400) {
+      for (size_t i = 0; i < answer->body.size(); i += 7) {
+        if (!request.on_data(std::string_view(answer->body).substr(i, 7))) {
+          return util::fail(util::ErrorClass::interrupted, "FakeHttp: cancelled by on_data");
+        }
+      }
+      answer->body.clear();
+    }
     return answer;
   }
 

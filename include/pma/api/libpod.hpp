@@ -76,6 +76,20 @@ struct ManifestAddRequest {
   std::optional<bool> tls_verify;
 };
 
+// `podman manifest annotate`: platform fields and annotations of one entry, or
+// (index = true, podman ≥ 5.4) annotations of the list itself.
+struct ManifestAnnotateRequest {
+  std::string digest; // the entry's instance digest; empty with index = true
+  bool index = false;
+  std::string os;
+  std::string architecture;
+  std::string variant;
+  std::string os_version;
+  std::vector<std::string> os_features;
+  std::vector<std::string> features;
+  std::vector<std::string> annotations; // "k=v"
+};
+
 struct ManifestPushRequest {
   std::string destination; // registry reference (docker:// is added)
   bool all = false;        // also copy the instances
@@ -140,6 +154,12 @@ public:
   virtual util::Result<std::string> manifest_push(const std::string& name, const ManifestPushRequest& request) = 0;
   // DELETE /libpod/manifests/{name}; not found is success.
   virtual util::Result<void> manifest_delete(const std::string& name) = 0;
+  // GET /libpod/manifests/{name}/exists.
+  virtual util::Result<bool> manifest_exists(const std::string& name) = 0;
+  // PUT operation "annotate"; refuses what the service would silently ignore.
+  virtual util::Result<void> manifest_annotate(const std::string& name, const ManifestAnnotateRequest& request) = 0;
+  // PUT operation "remove" of the entry with instance digest `digest`.
+  virtual util::Result<void> manifest_remove(const std::string& name, const std::string& digest) = 0;
   // Reads a registry reference through the service; nullopt: it does not exist.
   // `auth_config` is the multi-registry X-Registry-Auth (base64url JSON map).
   virtual util::Result<std::optional<Index>>
