@@ -58,8 +58,8 @@ public:
   util::Result<void> remove_image(const std::string& image) override;
 
   // manifests.cpp
-  util::Result<void> manifest_create(const std::string& name,
-                                     const std::vector<std::string>& index_annotations) override;
+  util::Result<void> manifest_create(const std::string& name, const std::vector<std::string>& index_annotations,
+                                     bool amend) override;
   util::Result<void> manifest_add(const std::string& name, const ManifestAddRequest& request) override;
   util::Result<std::string> manifest_push(const std::string& name, const ManifestPushRequest& request) override;
   util::Result<void> manifest_delete(const std::string& name) override;

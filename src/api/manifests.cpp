@@ -16,12 +16,20 @@ using util::Result;
 namespace detail {
 
 Result<void>
-Client::manifest_create(const std::string& name, const std::vector<std::string>& index_annotations)
+Client::manifest_create(const std::string& name, const std::vector<std::string>& index_annotations, const bool amend)
 {
   if (!m_caps) {
     return not_negotiated();
   }
   Query query;
+  if (amend) {
+    if (!m_caps->manifest_amend) {
+      return util::Unexpected(
+          tag(Error(ErrorClass::api, fmt::format("--amend needs podman 4.3 or newer (this host runs {})",
+                                                 m_caps->version.to_string()))));
+    }
+    query.add_bool("amend", true);
+  }
   if (!index_annotations.empty()) {
     if (!m_caps->index_annotations_create) {
       return util::Unexpected(
@@ -52,12 +60,24 @@ Client::manifest_add(const std::string& name, const ManifestAddRequest& request)
   if (request.tls_verify) {
     query.add_bool("tlsVerify", *request.tls_verify);
   }
-  json body = {{"operation", "update"},
-               {"images", json::array({request.image})},
-               {"os", request.platform.os},
-               {"arch", request.platform.architecture}};
-  if (!request.platform.variant.empty()) {
-    body["variant"] = request.platform.variant;
+  json body = {{"operation", "update"}, {"images", json::array({request.image})}};
+  if (request.all) {
+    body["all"] = true;
+  }
+  const std::pair<const char*, const std::string*> fields[] = {{"os", &request.platform.os},
+                                                               {"arch", &request.platform.architecture},
+                                                               {"variant", &request.platform.variant},
+                                                               {"os_version", &request.os_version}};
+  for (const auto& [key, value] : fields) {
+    if (!value->empty()) {
+      body[key] = *value;
+    }
+  }
+  if (!request.os_features.empty()) {
+    body["os_features"] = request.os_features;
+  }
+  if (!request.features.empty()) {
+    body["features"] = request.features;
   }
   if (!request.annotations.empty()) {
     body["annotation"] = request.annotations; // the array form: every version applies it
@@ -261,6 +281,7 @@ parse_index(const std::string_view body)
     return out;
   };
   Index index;
+  index.body = std::string(body);
   index.media_type = detail::string_at(root, "mediaType");
   index.annotations = annotations_of(root);
   const auto manifests = root.find("manifests");

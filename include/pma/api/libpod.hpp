@@ -70,7 +70,11 @@ struct PushRequest {
 // One entry added to a manifest list.
 struct ManifestAddRequest {
   std::string image; // "docker://registry/repo@sha256:…"
-  Platform platform;
+  bool all = false;  // add every instance of a list
+  Platform platform; // fields left empty are taken from the image
+  std::string os_version;
+  std::vector<std::string> os_features;
+  std::vector<std::string> features;
   std::vector<std::string> annotations; // "k=v"
   std::string auth_header;
   std::optional<bool> tls_verify;
@@ -108,6 +112,7 @@ struct IndexEntry {
 
 // A manifest list / image index as a host reads it.
 struct Index {
+  std::string body;     // the JSON as the host returned it
   bool is_list = false; // false: a single image manifest
   std::string media_type;
   std::vector<IndexEntry> manifests;
@@ -148,7 +153,8 @@ public:
   // POST /libpod/manifests/{name} with no body (create ignores auth; add with
   // PUT). `index_annotations` ("k=v") need capabilities().index_annotations_create.
   virtual util::Result<void> manifest_create(const std::string& name,
-                                             const std::vector<std::string>& index_annotations = {}) = 0;
+                                             const std::vector<std::string>& index_annotations = {},
+                                             bool amend = false) = 0;
   virtual util::Result<void> manifest_add(const std::string& name, const ManifestAddRequest& request) = 0;
   // Returns the digest of the pushed index.
   virtual util::Result<std::string> manifest_push(const std::string& name, const ManifestPushRequest& request) = 0;
