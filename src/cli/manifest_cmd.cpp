@@ -39,6 +39,7 @@ std::vector<std::string>
 verb_names()
 {
   std::vector<std::string> names;
+  names.reserve(k_verbs.size());
   for (const auto& verb : k_verbs) {
     names.emplace_back(verb.name);
   }
