@@ -1,6 +1,7 @@
 // Publishing (DESIGN.md "Publishing rules" 1, 2, 4, 5): shrink protection,
 // the list assembled by digest on a coordinating host, pushed to every tag,
 // and read back from the registry.
+#include <pma/util/interrupt.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
@@ -239,6 +240,9 @@ Runner::assemble_and_push(const std::vector<const PlatformResult*>& images)
     push.format = m_options.format;
     push.auth_header = auth_header_for(tag.registry);
     push.tls_verify = m_options.tls_verify;
+    if (util::interrupt::requested()) {
+      return util::Unexpected(Error(ErrorClass::interrupted, "interrupted: the list was not pushed"));
+    }
     m_progress.info(fmt::format("pushing the list to {}", tag.to_string()));
     auto digest = client.manifest_push(m_list_name, push);
     if (!digest) {

@@ -2,6 +2,7 @@
 // then publish (publish.cpp).
 #include <pma/context/context.hpp>
 #include <pma/util/fs.hpp>
+#include <pma/util/interrupt.hpp>
 #include <pma/util/log.hpp>
 #include <pma/util/strings.hpp>
 
@@ -109,7 +110,14 @@ Runner::run()
       return fail(std::move(ok).error());
     }
   }
-  build_all();
+  if (!util::interrupt::requested()) {
+    build_all();
+  }
+  if (util::interrupt::requested()) {
+    // Ctrl-C: nothing new is published; what the run made is removed.
+    m_outcome.exit_code = 130;
+    return fail(Error(ErrorClass::interrupted, "interrupted: nothing published"));
+  }
   if (!m_options.no_push) {
     publish();
   } else {
@@ -312,6 +320,10 @@ Runner::build_one(PlatformResult& result)
   result.image_id = *image;
   if (auto ok = check_platform(result, *host); !ok) {
     finish(Phase::failed, std::move(ok).error());
+    return;
+  }
+  if (util::interrupt::requested()) {
+    finish(Phase::failed, Error(ErrorClass::interrupted, "interrupted before the push"));
     return;
   }
   if (!m_options.no_push) {

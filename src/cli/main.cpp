@@ -1,5 +1,6 @@
 #include <pma/cli/command.hpp>
 #include <pma/cli/main.hpp>
+#include <pma/util/interrupt.hpp>
 #include <pma/util/strings.hpp>
 #include <pma/version.hpp>
 
@@ -115,6 +116,7 @@ dispatch(const std::vector<std::string>& args)
 int
 main(const int argc, const char* const* argv)
 {
+  util::interrupt::install();
   try {
     return dispatch(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const std::exception& e) {

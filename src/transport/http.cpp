@@ -1,5 +1,6 @@
 // The only file that includes <httplib.h>.
 #include <pma/transport/http.hpp>
+#include <pma/util/interrupt.hpp>
 #include <pma/util/log.hpp>
 #include <pma/util/strings.hpp>
 
@@ -139,12 +140,18 @@ Client::send(const HttpRequest& request)
   const auto start = std::chrono::steady_clock::now();
   httplib::Response res;
   httplib::Error error = httplib::Error::Success;
+  // Ctrl-C cuts the connection of every request in flight.
+  const int token = util::interrupt::add([&client] { client.stop(); });
   const bool ok = client.send(req, res, error);
+  util::interrupt::remove(token);
   const auto elapsed = std::chrono::steady_clock::now() - start;
   util::log::debug("{} {} {} -> {} ({} ms)", request.method, describe(m_endpoint), request.target,
                    ok ? std::to_string(res.status) : httplib::to_string(error),
                    std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
   if (!ok) {
+    if (util::interrupt::requested()) {
+      return util::fail(ErrorClass::interrupted, fmt::format("request to {} interrupted", describe(m_endpoint)));
+    }
     return util::Unexpected(transport_error(error, m_endpoint, elapsed, idle_timeout));
   }
   response.status = res.status;

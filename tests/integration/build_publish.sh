@@ -226,3 +226,25 @@ expect_rc 0
 grep -q '\[linux/s390x@s390x\].*done' "$T/tty.out" || fail "no s390x lane: $(tail -5 "$T/tty.out")"
 grep -q $'\033\[1A' "$T/tty.out" || fail "lanes are not redrawn in place"
 [[ $(registry_platforms "$repo/tty:1") == "linux/amd64 linux/s390x " ]] || fail "tty run did not publish"
+
+TEST "Ctrl-C during the builds: exit 130 at once, nothing published, nothing left on the hosts"
+mkdir -p "$T/slow"
+printf 'FROM %s\nRUN sleep 6\n' "$LAB_BASE_IMAGE" >"$T/slow/Containerfile"
+start=$(date +%s)
+"$PMA_BIN" build --config "$cfg" --authfile "$LAB_AUTHFILE" --progress plain -t "$repo/interrupted:1" "$T/slow" \
+  >"$T/out" 2>"$T/err" &
+pid=$!
+for _ in $(seq 100); do grep -q "build" "$T/err" 2>/dev/null && break; sleep 0.1; done
+sleep 1
+kill -INT "$pid"
+signalled=$(date +%s%N)
+wait "$pid"
+RC=$?
+elapsed_ms=$((($(date +%s%N) - signalled) / 1000000))
+expect_rc 130
+((elapsed_ms < 3000)) || fail "exit took ${elapsed_ms} ms after SIGINT"
+expect_err "interrupted: nothing published"
+sleep 7 # a server-side build that outlived the connection would have committed by now
+[[ $(images_created_since "$start") == "$none" ]] || fail "images left: $(images_created_since "$start")"
+skopeo inspect --raw --authfile "$LAB_AUTHFILE" "docker://$repo/interrupted:1" >/dev/null 2>&1 && fail "the tag was published"
+for h in $LAB_HOSTS; do [[ $(host_list_count "$h") == 0 ]] || fail "a list is left on $h"; done

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <functional>
+
+// Ctrl-C / SIGTERM: the first signal asks everything to stop (in-flight
+// requests are cut, nothing new is published, cleanup runs); the second one
+// exits at once with status 130.
+namespace pma::util::interrupt {
+
+// Installs the SIGINT/SIGTERM handlers and the thread that acts on them.
+void install();
+
+// Whether a stop was asked for.
+bool requested();
+
+// Registers `cancel`, called (from the watcher thread) when a stop is asked
+// for while it is registered; returns a token for remove(). Work registered
+// after the signal (cleanup) is not cancelled.
+int add(std::function<void()> cancel);
+void remove(int token);
+
+// For tests: behave as if the signal had arrived.
+void request_for_test();
+
+} // namespace pma::util::interrupt
