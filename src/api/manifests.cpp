@@ -15,6 +15,38 @@ using util::Result;
 
 namespace detail {
 
+namespace {
+
+// The platform fields and annotations of one list entry, as the update and
+// annotate operations take them; empty fields are left out (podman then
+// keeps what the image says).
+void
+put_entry_fields(json& body, const Platform& platform, const std::string& os_version,
+                 const std::vector<std::string>& os_features, const std::vector<std::string>& features,
+                 const std::vector<std::string>& annotations)
+{
+  const std::pair<const char*, const std::string*> fields[] = {{"os", &platform.os},
+                                                               {"arch", &platform.architecture},
+                                                               {"variant", &platform.variant},
+                                                               {"os_version", &os_version}};
+  for (const auto& [key, value] : fields) {
+    if (!value->empty()) {
+      body[key] = *value;
+    }
+  }
+  if (!os_features.empty()) {
+    body["os_features"] = os_features;
+  }
+  if (!features.empty()) {
+    body["features"] = features;
+  }
+  if (!annotations.empty()) {
+    body["annotation"] = annotations; // the array form: every version applies it
+  }
+}
+
+} // namespace
+
 Result<void>
 Client::manifest_create(const std::string& name, const std::vector<std::string>& index_annotations, const bool amend)
 {
@@ -64,24 +96,8 @@ Client::manifest_add(const std::string& name, const ManifestAddRequest& request)
   if (request.all) {
     body["all"] = true;
   }
-  const std::pair<const char*, const std::string*> fields[] = {{"os", &request.platform.os},
-                                                               {"arch", &request.platform.architecture},
-                                                               {"variant", &request.platform.variant},
-                                                               {"os_version", &request.os_version}};
-  for (const auto& [key, value] : fields) {
-    if (!value->empty()) {
-      body[key] = *value;
-    }
-  }
-  if (!request.os_features.empty()) {
-    body["os_features"] = request.os_features;
-  }
-  if (!request.features.empty()) {
-    body["features"] = request.features;
-  }
-  if (!request.annotations.empty()) {
-    body["annotation"] = request.annotations; // the array form: every version applies it
-  }
+  put_entry_fields(body, request.platform, request.os_version, request.os_features, request.features,
+                   request.annotations);
   transport::HttpRequest http{.method = "PUT",
                               .target = path("/manifests/" + transport::url_encode(name)) + query.text()};
   http.body = body.dump();
@@ -180,24 +196,8 @@ Client::manifest_annotate(const std::string& name, const ManifestAnnotateRequest
                                                                      m_caps->version.to_string()))));
     }
     body["images"] = json::array({request.digest});
-    const std::pair<const char*, const std::string*> fields[] = {{"os", &request.os},
-                                                                 {"arch", &request.architecture},
-                                                                 {"variant", &request.variant},
-                                                                 {"os_version", &request.os_version}};
-    for (const auto& [key, value] : fields) {
-      if (!value->empty()) {
-        body[key] = *value;
-      }
-    }
-    if (!request.os_features.empty()) {
-      body["os_features"] = request.os_features;
-    }
-    if (!request.features.empty()) {
-      body["features"] = request.features;
-    }
-    if (!request.annotations.empty()) {
-      body["annotation"] = request.annotations;
-    }
+    put_entry_fields(body, Platform{request.os, request.architecture, request.variant}, request.os_version,
+                     request.os_features, request.features, request.annotations);
   }
   transport::HttpRequest http{.method = "PUT", .target = path("/manifests/" + transport::url_encode(name))};
   http.body = body.dump();

@@ -122,6 +122,17 @@ Platform::parse(const std::string_view text)
   return platform;
 }
 
+std::vector<std::string>
+to_strings(const std::vector<Platform>& platforms)
+{
+  std::vector<std::string> names;
+  names.reserve(platforms.size());
+  for (const auto& platform : platforms) {
+    names.push_back(platform.to_string());
+  }
+  return names;
+}
+
 std::string
 Platform::to_string() const
 {

@@ -19,14 +19,9 @@ contains(const std::vector<api::Platform>& platforms, const api::Platform& platf
 }
 
 std::string
-platform_list(const std::vector<api::Platform>& platforms)
+listed(const std::vector<api::Platform>& platforms)
 {
-  std::vector<std::string> names;
-  names.reserve(platforms.size());
-  for (const auto& platform : platforms) {
-    names.push_back(platform.to_string());
-  }
-  return names.empty() ? "nothing" : util::join(names, ",");
+  return platforms.empty() ? "nothing" : util::join(api::to_strings(platforms), ",");
 }
 
 // Why `host` cannot take `platform`, for the error message.
@@ -36,10 +31,10 @@ describe_host(const HostCapacity& host, const Emulation emulation)
   if (!host.reachable) {
     return fmt::format("{} (unreachable: {})", host.name, host.unreachable_reason);
   }
-  std::string text = fmt::format("{} (serves {}", host.name, platform_list(host.serves));
+  std::string text = fmt::format("{} (serves {}", host.name, listed(host.serves));
   if (emulation != Emulation::never) {
-    text += host.emulated ? fmt::format("; emulates {}", platform_list(*host.emulated))
-                          : "; emulators unknown before podman 5.6";
+    text +=
+        host.emulated ? fmt::format("; emulates {}", listed(*host.emulated)) : "; emulators unknown before podman 5.6";
   }
   return text + ")";
 }

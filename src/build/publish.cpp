@@ -18,17 +18,6 @@ using util::Result;
 
 namespace {
 
-std::string
-platform_names(const std::vector<api::Platform>& platforms)
-{
-  std::vector<std::string> names;
-  names.reserve(platforms.size());
-  for (const auto& platform : platforms) {
-    names.push_back(platform.to_string());
-  }
-  return util::join(names, ", ");
-}
-
 // Platforms `existing` serves that `platforms` lacks.
 std::vector<api::Platform>
 dropped_platforms(const api::Index& existing, const std::vector<api::Platform>& platforms)
@@ -133,7 +122,8 @@ Runner::check_existing_tags(const std::vector<api::Platform>& platforms)
       if (!dropped.empty()) {
         return util::Unexpected(
             Error(ErrorClass::usage,
-                  fmt::format("{} serves {} now, which this run would drop", tag.to_string(), platform_names(dropped)),
+                  fmt::format("{} serves {} now, which this run would drop", tag.to_string(),
+                              util::join(api::to_strings(dropped), ", ")),
                   "build those platforms too, or pass --allow-shrink to shrink the list deliberately"));
       }
     }
@@ -182,10 +172,11 @@ Runner::publish()
       for (const auto& [tag, existing] : m_existing) {
         if (existing && existing->is_list && !dropped_platforms(*existing, platforms).empty()) {
           m_outcome.exit_code = 2;
-          m_outcome.error = Error(ErrorClass::usage,
-                                  fmt::format("nothing published: the partial list would drop {} from {}",
-                                              platform_names(dropped_platforms(*existing, platforms)), tag),
-                                  "pass --allow-shrink to shrink it deliberately");
+          m_outcome.error =
+              Error(ErrorClass::usage,
+                    fmt::format("nothing published: the partial list would drop {} from {}",
+                                util::join(api::to_strings(dropped_platforms(*existing, platforms)), ", "), tag),
+                    "pass --allow-shrink to shrink it deliberately");
           return;
         }
       }

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pma::api {
 
@@ -27,5 +28,8 @@ struct Platform {
   bool operator==(const Platform&) const = default;
   auto operator<=>(const Platform&) const = default;
 };
+
+// "linux/amd64", … for each platform.
+std::vector<std::string> to_strings(const std::vector<Platform>& platforms);
 
 } // namespace pma::api
