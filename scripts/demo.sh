@@ -26,7 +26,9 @@ run "$pma" hosts check --config "$LAB_CONFIG"
 run "$pma" build --config "$LAB_CONFIG" --authfile "$LAB_AUTHFILE" --progress plain \
   -t "$image" -t "$LAB_REGISTRY/demo/moo-chop:latest" examples/moo-chop
 
-# What the registry serves now, read without podman-multiarch.
+run "$pma" inspect --authfile "$LAB_AUTHFILE" "$image"
+
+# The same, read without podman-multiarch.
 echo
 echo "\$ skopeo inspect --raw docker://$image | jq '.manifests[] | .digest, .platform'"
 skopeo inspect --raw --authfile "$LAB_AUTHFILE" "docker://$image" | jq -c '.manifests[] | [.digest, .platform]'

@@ -171,6 +171,16 @@ error_from_response(const transport::HttpResponse& response, const std::string_v
     if (detail.empty()) {
       detail = string_at(body, "cause");
     }
+    // The manifest PUT handler of podman 4.x answers {"Id":"","errors":["…"]}.
+    if (const auto errors = body.find("errors"); detail.empty() && errors != body.end() && errors->is_array()) {
+      std::vector<std::string> texts;
+      for (const auto& item : *errors) {
+        if (item.is_string()) {
+          texts.push_back(item.get<std::string>());
+        }
+      }
+      detail = util::join(texts, "; ");
+    }
   }
   if (detail.empty()) {
     detail = std::string(util::trim(response.body));

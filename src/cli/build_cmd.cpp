@@ -44,10 +44,10 @@ define_options(cxxopts::Options& options)
     ("format", "Image and list format: oci or docker (with --dry-run: table or json for the plan)", cxxopts::value<std::string>()->default_value("oci"), "FORMAT")
     ("emulation", "Where native hosts lack a platform: never, fallback, always", cxxopts::value<std::string>()->default_value("fallback"), "MODE")
     ("context", "", cxxopts::value<std::vector<std::string>>());
+  // clang-format on
+  add_registry_options(options, "Publishing");
+  // clang-format off
   options.add_options("Publishing")
-    ("authfile", "Registry auth file (default: containers-auth.json search order)", cxxopts::value<std::string>(), "FILE")
-    ("creds", "Registry credentials USER:PASSWORD (prefer --authfile: arguments are visible to other users)", cxxopts::value<std::string>(), "USER:PASSWORD")
-    ("tls-verify", "Require HTTPS and verified certificates for registries", cxxopts::value<bool>()->default_value("true")->implicit_value("true"), "BOOL")
     ("dry-run", "Print the plan (platform → host) and touch nothing")
     ("no-push", "Build only; report the image ID per host")
     ("require", "With --allow-partial: platforms that must be in the list (comma list)", cxxopts::value<std::vector<std::string>>(), "PLATFORMS")
@@ -271,10 +271,7 @@ run_build(const std::vector<std::string>& args, const GlobalOptions& globals)
   if (progress_mode == "auto") {
     progress_mode = ::isatty(::fileno(stderr)) != 0 && util::env("TERM") != "dumb" ? "tty" : "plain";
   }
-  auto credentials = auth::CredentialStore::load(
-      {parsed->count("authfile") != 0 ? (*parsed)["authfile"].as<std::string>() : std::string(),
-       parsed->count("creds") != 0 ? (*parsed)["creds"].as<std::string>() : std::string()},
-      auth::AuthEnvironment::from_process());
+  auto credentials = load_credentials(*parsed);
   if (!credentials) {
     return report(credentials.error());
   }

@@ -97,6 +97,52 @@ add_host_selection_options(cxxopts::Options& options)
   // clang-format on
 }
 
+void
+add_registry_options(cxxopts::Options& options, const std::string& group)
+{
+  // clang-format off
+  options.add_options(group)
+    ("authfile", "Registry auth file (default: containers-auth.json search order)", cxxopts::value<std::string>(), "FILE")
+    ("creds", "Registry credentials USER:PASSWORD (prefer --authfile: arguments are visible to other users)", cxxopts::value<std::string>(), "USER:PASSWORD")
+    ("tls-verify", "Require HTTPS and verified certificates for registries", cxxopts::value<bool>()->default_value("true")->implicit_value("true"), "BOOL");
+  // clang-format on
+}
+
+Result<auth::CredentialStore>
+load_credentials(const cxxopts::ParseResult& parsed)
+{
+  const auto text = [&parsed](const char* name) {
+    return parsed.count(name) != 0 ? parsed[name].as<std::string>() : std::string();
+  };
+  return auth::CredentialStore::load({text("authfile"), text("creds")}, auth::AuthEnvironment::from_process());
+}
+
+void
+add_retry_options(cxxopts::Options& options)
+{
+  // clang-format off
+  options.add_options("Retry")
+    ("retry", "Retry a push this many times after a network or registry failure (not after auth errors)", cxxopts::value<int>()->default_value("3"), "N")
+    ("retry-delay", "Wait before the first retry; doubled after each one", cxxopts::value<std::string>()->default_value("2s"), "DURATION");
+  // clang-format on
+}
+
+Result<util::RetryPolicy>
+retry_policy(const cxxopts::ParseResult& parsed)
+{
+  util::RetryPolicy policy;
+  policy.retries = parsed["retry"].as<int>();
+  if (policy.retries < 0) {
+    return util::fail(ErrorClass::usage, fmt::format("invalid --retry {} (0 or more)", policy.retries));
+  }
+  auto delay = util::parse_duration(parsed["retry-delay"].as<std::string>(), "--retry-delay");
+  if (!delay) {
+    return util::Unexpected(std::move(delay).error());
+  }
+  policy.delay = *delay;
+  return policy;
+}
+
 Result<cxxopts::ParseResult>
 parse(cxxopts::Options& options, const std::vector<std::string>& args, const GlobalOptions& globals)
 {

@@ -12,6 +12,7 @@ namespace pma::cli {
 
 int run_build(const std::vector<std::string>& args, const GlobalOptions& globals);
 int run_hosts(const std::vector<std::string>& args, const GlobalOptions& globals);
+int run_inspect(const std::vector<std::string>& args, const GlobalOptions& globals);
 int run_manifest(const std::vector<std::string>& args, const GlobalOptions& globals);
 int run_version(const std::vector<std::string>& args, const GlobalOptions& globals);
 
@@ -21,6 +22,7 @@ commands()
   static const std::vector<Command> table = {
       {"build", "Build on every architecture's host in parallel and publish the multi-arch list", &run_build},
       {"hosts", "List the selected hosts, or probe them: podman-multiarch hosts check", &run_hosts},
+      {"inspect", "Show what a registry serves for an image: digest, media type, one row per platform", &run_inspect},
       {"manifest", "podman's manifest verbs (create, add, annotate, remove, inspect, push, rm, exists) on a host",
        &run_manifest},
       {"version", "Show the client version and, with --host/--farm, the servers'", &run_version},

@@ -3,6 +3,8 @@
 #include <pma/api/reference.hpp>
 #include <pma/auth/credentials.hpp>
 #include <pma/cli/command.hpp>
+#include <pma/util/log.hpp>
+#include <pma/util/retry.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
@@ -44,17 +46,6 @@ verb_names()
     names.emplace_back(verb.name);
   }
   return names;
-}
-
-void
-add_registry_options(cxxopts::Options& options)
-{
-  // clang-format off
-  options.add_options("Registry")
-    ("authfile", "Registry auth file", cxxopts::value<std::string>(), "FILE")
-    ("creds", "Registry credentials USER:PASSWORD", cxxopts::value<std::string>(), "USER:PASSWORD")
-    ("tls-verify", "Require HTTPS and verified certificates", cxxopts::value<bool>()->default_value("true")->implicit_value("true"), "BOOL");
-  // clang-format on
 }
 
 void
@@ -106,8 +97,7 @@ public:
       return util::Unexpected(std::move(session).error());
     }
     m_session = std::move(*session);
-    auto store = auth::CredentialStore::load({string_of(m_parsed, "authfile"), string_of(m_parsed, "creds")},
-                                             auth::AuthEnvironment::from_process());
+    auto store = load_credentials(m_parsed);
     if (!store) {
       return util::Unexpected(std::move(store).error());
     }
@@ -280,9 +270,23 @@ run_verb(const std::string& verb, VerbRun& run)
     push.format = parsed["format"].as<std::string>() == "docker" ? "docker" : "oci";
     push.auth_header = run.auth_header(push.destination);
     push.tls_verify = run.tls_verify();
-    auto digest = client.manifest_push(args[0], push);
-    if (!digest) {
-      return util::Unexpected(std::move(digest).error());
+    auto policy = retry_policy(parsed);
+    if (!policy) {
+      return util::Unexpected(std::move(policy).error());
+    }
+    Result<std::string> digest = util::fail(ErrorClass::internal, "not pushed");
+    auto pushed = util::with_retries(
+        *policy,
+        [&]() -> Result<void> {
+          digest = client.manifest_push(args[0], push);
+          return digest ? Result<void>() : util::Unexpected(digest.error());
+        },
+        [&](const int retry, const Error& error, const std::chrono::milliseconds wait) {
+          util::log::warn("pushing {} failed ({}); retry {}/{} in {:.1f} s", args[0], error.message, retry,
+                          policy->retries, static_cast<double>(wait.count()) / 1000.0);
+        });
+    if (!pushed) {
+      return util::Unexpected(std::move(pushed).error());
     }
     if (parsed.count("digestfile") != 0) {
       std::ofstream out(parsed["digestfile"].as<std::string>(), std::ios::trunc);
@@ -347,6 +351,7 @@ run_manifest(const std::vector<std::string>& args, const GlobalOptions& globals)
       ("format", "List format: oci or docker", cxxopts::value<std::string>()->default_value("oci"), "FORMAT")
       ("digestfile", "Write the pushed list's digest to FILE", cxxopts::value<std::string>(), "FILE")
       ("rm", "Remove the local list after a successful push");
+    add_retry_options(options);
     add_registry_options(options);
   }
   // clang-format on

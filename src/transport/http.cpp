@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
+#include <openssl/x509.h>
 #include <sys/socket.h>
 
 namespace pma::transport {
@@ -23,6 +24,21 @@ describe(const Endpoint& endpoint)
   return endpoint.is_unix() ? endpoint.unix_path : fmt::format("{}:{}", endpoint.host, endpoint.port);
 }
 
+// The system's CAs plus `extra` (PEM files); httplib's own CA options replace
+// the system store instead of adding to it.
+X509_STORE*
+make_ca_store(const std::vector<std::string>& extra)
+{
+  X509_STORE* store = X509_STORE_new();
+  X509_STORE_set_default_paths(store);
+  for (const auto& file : extra) {
+    if (X509_STORE_load_file(store, file.c_str()) != 1) {
+      util::log::warn("cannot read CA certificate {}", file);
+    }
+  }
+  return store;
+}
+
 httplib::Client
 make_client(const Endpoint& endpoint)
 {
@@ -31,7 +47,17 @@ make_client(const Endpoint& endpoint)
     client.set_address_family(AF_UNIX);
     return client;
   }
-  return httplib::Client(endpoint.host, endpoint.port);
+  if (!endpoint.tls.enabled) {
+    return httplib::Client(endpoint.host, endpoint.port);
+  }
+  const bool ipv6 = endpoint.host.find(':') != std::string::npos;
+  httplib::Client client(fmt::format("https://{}:{}", ipv6 ? "[" + endpoint.host + "]" : endpoint.host, endpoint.port),
+                         endpoint.tls.cert_file, endpoint.tls.key_file);
+  client.enable_server_certificate_verification(endpoint.tls.verify);
+  if (endpoint.tls.verify) {
+    client.set_ca_cert_store(make_ca_store(endpoint.tls.ca_files)); // httplib takes ownership
+  }
+  return client;
 }
 
 util::Error
@@ -53,6 +79,14 @@ transport_error(const httplib::Error error, const Endpoint& endpoint, const std:
     return {ErrorClass::connect, fmt::format("connection to {} closed while reading the response", where)};
   case httplib::Error::Write:
     return {ErrorClass::connect, fmt::format("connection to {} closed while sending the request", where)};
+  case httplib::Error::SSLServerVerification:
+    return {
+        ErrorClass::connect, fmt::format("the TLS certificate of {} is not trusted", where),
+        "podman trusts the system CAs and /etc/containers/certs.d/HOST:PORT/*.crt; --tls-verify=false skips the check"};
+  case httplib::Error::SSLConnection:
+    return {ErrorClass::connect, fmt::format("TLS handshake with {} failed", where)};
+  case httplib::Error::SSLLoadingCerts:
+    return {ErrorClass::config, fmt::format("cannot load the TLS client certificate for {}", where)};
   case httplib::Error::Canceled:
     return {ErrorClass::interrupted, fmt::format("request to {} cancelled", where)};
   default:

@@ -24,6 +24,8 @@ to_string(const ErrorClass cls)
     return "api";
   case ErrorClass::auth:
     return "auth";
+  case ErrorClass::registry:
+    return "registry";
   case ErrorClass::interrupted:
     return "interrupted";
   case ErrorClass::internal:
@@ -80,12 +82,6 @@ exit_code_for(const ErrorClass cls)
   default:
     return 1;
   }
-}
-
-bool
-is_retryable(const ErrorClass cls)
-{
-  return cls == ErrorClass::connect || cls == ErrorClass::timeout;
 }
 
 } // namespace pma::util

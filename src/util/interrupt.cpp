@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <csignal>
 #include <map>
 #include <mutex>
@@ -79,6 +80,25 @@ remove(const int token)
 {
   const std::lock_guard lock(g_mutex);
   g_cancellers.erase(token);
+}
+
+bool
+sleep_for(const std::chrono::milliseconds duration)
+{
+  std::mutex mutex;
+  std::condition_variable woken;
+  bool stop = false;
+  const int token = add([&] {
+    const std::lock_guard lock(mutex);
+    stop = true;
+    woken.notify_all();
+  });
+  {
+    std::unique_lock lock(mutex);
+    woken.wait_for(lock, duration, [&] { return stop || requested(); });
+  }
+  remove(token);
+  return !requested();
 }
 
 void

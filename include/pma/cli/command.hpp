@@ -1,9 +1,11 @@
 #pragma once
 
+#include <pma/auth/credentials.hpp>
 #include <pma/cli/cxxopts.hpp>
 #include <pma/config/host.hpp>
 #include <pma/hosts/session.hpp>
 #include <pma/util/error.hpp>
+#include <pma/util/retry.hpp>
 
 #include <string>
 #include <vector>
@@ -31,6 +33,16 @@ cxxopts::Options make_options(const std::string& command, const std::string& sum
 
 // --host, --farm, --connection, --identity, --ssh-accept-new-host-keys, --connect-timeout.
 void add_host_selection_options(cxxopts::Options& options);
+
+// --authfile, --creds and --tls-verify, in option group `group`.
+void add_registry_options(cxxopts::Options& options, const std::string& group = "Registry");
+
+// The registry credentials that --authfile / --creds (and the environment) name.
+util::Result<auth::CredentialStore> load_credentials(const cxxopts::ParseResult& parsed);
+
+// --retry and --retry-delay (podman's names and defaults).
+void add_retry_options(cxxopts::Options& options);
+util::Result<util::RetryPolicy> retry_policy(const cxxopts::ParseResult& parsed);
 
 // Parses `args` (without the command name); unknown options get "did you mean".
 // Applies --log-level.

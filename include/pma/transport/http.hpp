@@ -20,6 +20,15 @@ inline constexpr std::chrono::milliseconds k_default_connect_timeout{std::chrono
 // own, longer value: a compile step can be silent for minutes.
 inline constexpr std::chrono::milliseconds k_default_idle_timeout{std::chrono::seconds(60)};
 
+// HTTPS settings of a TCP endpoint (registries; podman services speak plain HTTP).
+struct TlsSettings {
+  bool enabled = false;
+  bool verify = true;                // certificate chain and host name
+  std::vector<std::string> ca_files; // trusted in addition to the system's CAs
+  std::string cert_file;             // client certificate (PEM), optional
+  std::string key_file;
+};
+
 // The local end an HTTP client connects to: a Unix socket (also the SSH bridge)
 // or a TCP address.
 struct Endpoint {
@@ -27,6 +36,7 @@ struct Endpoint {
   std::string host;
   uint16_t port = 0;
   std::string label; // what logs and errors call it (a redacted URL); empty: the address
+  TlsSettings tls;
 
   bool
   is_unix() const

@@ -20,6 +20,7 @@ enum class ErrorClass {
   protocol,    // the peer answered something we cannot understand
   api,         // the podman service answered with an error
   auth,        // registry credentials missing or refused
+  registry,    // a registry answered with an error (no such tag, 5xx, …)
   interrupted, // Ctrl-C / SIGTERM
   internal,    // a bug in podman-multiarch
 };
@@ -147,8 +148,5 @@ fail(ErrorClass cls, std::string message)
 
 // Exit status for a failure of class `cls` (DESIGN.md "Exit codes").
 int exit_code_for(ErrorClass cls);
-
-// Whether repeating the same operation may succeed (network-level classes).
-bool is_retryable(ErrorClass cls);
 
 } // namespace pma::util

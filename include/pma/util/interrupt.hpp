@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 
 // Ctrl-C / SIGTERM: the first signal asks everything to stop (in-flight
@@ -18,6 +19,9 @@ bool requested();
 // after the signal (cleanup) is not cancelled.
 int add(std::function<void()> cancel);
 void remove(int token);
+
+// Sleeps for `duration` unless a stop is asked for; false if it was.
+bool sleep_for(std::chrono::milliseconds duration);
 
 // For tests: behave as if the signal had arrived.
 void request_for_test();

@@ -1,0 +1,95 @@
+#pragma once
+
+// A read-only registry client for `inspect`: it fetches a manifest exactly as
+// the registry serves it (podman's API cannot return those bytes, see
+// docs/api-experiments-inspect.md), and small blobs such as an image config.
+// It never writes to a registry: builds and pushes go through podman.
+
+#include <pma/api/platform.hpp>
+#include <pma/api/reference.hpp>
+#include <pma/auth/credentials.hpp>
+#include <pma/transport/http.hpp>
+#include <pma/util/error.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pma::registry {
+
+// containers/image refuses manifests above 4 MiB; so do we.
+inline constexpr size_t k_max_manifest_size = size_t{4} << 20;
+
+struct Manifest {
+  std::string bytes;      // exactly as served
+  std::string media_type; // Content-Type, else the body's "mediaType"
+  std::string digest;     // "sha256:" + sha256(bytes)
+};
+
+// Where containers/image looks for per-registry TLS files, in order:
+// ~/.config/containers/certs.d (when not root), /etc/containers/certs.d,
+// /etc/docker/certs.d. The first one holding a HOST[:PORT] directory wins.
+std::vector<std::filesystem::path> default_cert_roots();
+
+// TLS trust for `registry` ("host[:port]") from the first matching certs.d
+// directory: every *.crt is a CA, a *.cert/*.key pair a client certificate.
+transport::TlsSettings tls_settings_for(std::string_view registry, const std::vector<std::filesystem::path>& roots);
+
+// A WWW-Authenticate challenge: scheme ("bearer", "basic") and its parameters.
+struct Challenge {
+  std::string scheme;
+  std::map<std::string, std::string> params;
+};
+Challenge parse_challenge(std::string_view header);
+
+// "sha256:<hex>" of `bytes`.
+std::string sha256_digest(std::string_view bytes);
+
+using HttpFactory = std::function<std::unique_ptr<transport::HttpClient>(const transport::Endpoint&)>;
+
+struct ReaderOptions {
+  bool tls_verify = true; // false: unverified HTTPS, then plain HTTP (podman's --tls-verify=false)
+  std::vector<std::filesystem::path> cert_roots = default_cert_roots();
+  HttpFactory http; // empty: real connections (tests inject fakes)
+};
+
+class Reader {
+public:
+  Reader(const auth::CredentialStore& credentials, ReaderOptions options);
+
+  // GET /v2/<repository>/manifests/<tag|digest>. A reference by digest is
+  // checked against the bytes. Errors say what is missing (repository, tag),
+  // or why access was refused.
+  util::Result<Manifest> manifest(const api::ImageRef& ref);
+
+  // GET /v2/<repository>/blobs/<digest>, at most `limit` bytes, checked
+  // against the digest; follows the registry's redirect to its storage.
+  util::Result<std::string> blob(const api::ImageRef& repository, const std::string& digest, size_t limit);
+
+  // GET /v2/<repository>/tags/list (the first page).
+  util::Result<std::vector<std::string>> tags(const api::ImageRef& repository);
+
+  // The platform of a single image `manifest` of `repository`, from its config blob.
+  util::Result<api::Platform> platform_of(const api::ImageRef& repository, const Manifest& manifest);
+
+private:
+  struct Response;
+  util::Result<Response> get(const api::ImageRef& ref, const std::string& path, const std::string& accept,
+                             size_t limit);
+  util::Result<Response> send(const transport::Endpoint& endpoint, transport::HttpRequest request, size_t limit) const;
+  util::Error not_found(const api::ImageRef& ref, const std::string& code);
+  util::Result<void> authenticate(const api::ImageRef& ref, const std::string& challenge_header);
+  transport::Endpoint endpoint_for(const std::string& host_port, bool https) const;
+
+  const auth::CredentialStore& m_credentials;
+  ReaderOptions m_options;
+  bool m_plain_http = false;   // --tls-verify=false and the registry does not speak TLS
+  std::string m_authorization; // "Bearer …" or "Basic …" once a challenge was answered
+};
+
+} // namespace pma::registry

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <pma/util/error.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string_view>
+
+namespace pma::util {
+
+// --retry / --retry-delay: podman's defaults (3 retries, 2 s first delay).
+struct RetryPolicy {
+  int retries = 3;
+  std::chrono::milliseconds delay{2000}; // doubled after each retry, ±25 % jitter
+};
+
+// Whether trying again may help: connection failures, timeouts, and
+// registry/server answers 429, 5xx or a cut stream, as podman reports them.
+// Never auth, bad references or failed build steps.
+bool is_transient(const Error& error);
+
+// The wait before retry number `attempt` (1-based): delay × 2^(attempt-1),
+// jittered by `jitter` in [-1, 1] × 25 %.
+std::chrono::milliseconds backoff(const RetryPolicy& policy, int attempt, double jitter);
+
+// Runs `attempt` until it succeeds, fails with an error that is not
+// transient, the retries are used up, or Ctrl-C. `on_retry(n, error, wait)`
+// is told before each wait.
+Result<void> with_retries(const RetryPolicy& policy, const std::function<Result<void>()>& attempt,
+                          const std::function<void(int, const Error&, std::chrono::milliseconds)>& on_retry);
+
+} // namespace pma::util

@@ -1,0 +1,109 @@
+#include <pma/output/inspect_view.hpp>
+#include <pma/output/table.hpp>
+#include <pma/util/strings.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+
+namespace pma::output {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+constexpr const char* k_unknown = "n/a";
+
+std::string
+annotations_cell(const std::optional<Annotations>& annotations)
+{
+  if (!annotations) {
+    return k_unknown;
+  }
+  std::vector<std::string> pairs;
+  pairs.reserve(annotations->size());
+  for (const auto& [key, value] : *annotations) {
+    std::string pair = key + "=";
+    for (const char c : value) { // one row per entry, whatever the value holds
+      pair += static_cast<unsigned char>(c) < 0x20 ? fmt::format("\\x{:02x}", static_cast<int>(c)) : std::string(1, c);
+    }
+    pairs.push_back(std::move(pair));
+  }
+  return util::join(pairs, ",");
+}
+
+std::string
+platform_cell(const api::Platform& platform)
+{
+  return platform.os.empty() && platform.architecture.empty() ? "unknown" : platform.to_string();
+}
+
+template <typename T>
+ordered_json
+or_null(const std::optional<T>& value)
+{
+  return value ? ordered_json(*value) : ordered_json(nullptr);
+}
+
+} // namespace
+
+std::string
+human_size(const int64_t bytes)
+{
+  constexpr std::array<const char*, 6> units = {"B", "kB", "MB", "GB", "TB", "PB"};
+  auto value = static_cast<double>(bytes);
+  size_t unit = 0;
+  // 999.7 would print as "1e+03": move on to the next unit where rounding reaches it.
+  while (value >= 999.5 && unit + 1 < units.size()) {
+    value /= 1000.0;
+    ++unit;
+  }
+  return fmt::format("{:.3g}{}", value, units.at(unit));
+}
+
+std::string
+inspect_table(const InspectView& view)
+{
+  std::string out =
+      fmt::format("{}  {}  {}", view.reference, view.digest.value_or(k_unknown), view.media_type.value_or(k_unknown));
+  if (view.is_list && !*view.is_list) {
+    out += "  (a single image, not a list)";
+  }
+  out += "\n";
+  if (view.is_list.value_or(true) && view.annotations && !view.annotations->empty()) {
+    out += "annotations: " + annotations_cell(view.annotations) + "\n";
+  }
+  Table table({"PLATFORM", "DIGEST", "SIZE", "ANNOTATIONS"});
+  for (const auto& row : view.rows) {
+    table.add_row({platform_cell(row.platform), row.digest, human_size(row.size), annotations_cell(row.annotations)});
+  }
+  return out + table.render();
+}
+
+std::string
+inspect_json(const InspectView& view)
+{
+  ordered_json manifests = ordered_json::array();
+  for (const auto& row : view.rows) {
+    manifests.push_back({{"platform", platform_cell(row.platform)},
+                         {"os", row.platform.os},
+                         {"architecture", row.platform.architecture},
+                         {"variant", row.platform.variant},
+                         {"digest", row.digest},
+                         {"mediaType", row.media_type},
+                         {"size", row.size},
+                         {"annotations", or_null(row.annotations)}});
+  }
+  const ordered_json root = {{"reference", view.reference},
+                             {"source", view.source},
+                             {"digest", or_null(view.digest)},
+                             {"mediaType", or_null(view.media_type)},
+                             {"size", or_null(view.size)},
+                             {"isList", or_null(view.is_list)},
+                             {"annotations", or_null(view.annotations)},
+                             {"manifests", manifests}};
+  return root.dump(2) + "\n";
+}
+
+} // namespace pma::output

@@ -1,0 +1,544 @@
+// Read-only registry access for `inspect` (distribution-spec GETs only).
+#include <pma/registry/reader.hpp>
+#include <pma/util/fs.hpp>
+#include <pma/util/log.hpp>
+#include <pma/util/strings.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+namespace pma::registry {
+
+using util::Error;
+using util::ErrorClass;
+using util::Result;
+
+namespace {
+
+// Where a registry name is served from (Docker Hub's API lives elsewhere).
+std::string
+api_host(const std::string& registry)
+{
+  return registry == "docker.io" ? "registry-1.docker.io" : registry;
+}
+
+// "host", "host:port", "[v6]:port" → host (without brackets) and port.
+std::pair<std::string, uint16_t>
+split_host_port(const std::string& host_port, const uint16_t default_port)
+{
+  std::string host = host_port;
+  std::string port;
+  if (host.starts_with('[')) {
+    const size_t close = host.find(']');
+    port = close + 1 < host.size() && host[close + 1] == ':' ? host.substr(close + 2) : "";
+    host = host.substr(1, close - 1);
+  } else if (const size_t colon = host.rfind(':'); colon != std::string::npos) {
+    port = host.substr(colon + 1);
+    host.resize(colon);
+  }
+  int number = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  const bool valid = ec == std::errc() && end == port.data() + port.size() && number > 0 && number < 65536;
+  return {host, valid ? static_cast<uint16_t>(number) : default_port};
+}
+
+// An absolute http(s) URL split into what a request needs.
+struct Url {
+  bool https = true;
+  std::string host_port;
+  std::string target = "/";
+};
+
+std::optional<Url>
+parse_url(const std::string& text)
+{
+  Url url;
+  std::string_view rest = text;
+  if (rest.starts_with("https://")) {
+    rest.remove_prefix(8);
+  } else if (rest.starts_with("http://")) {
+    url.https = false;
+    rest.remove_prefix(7);
+  } else {
+    return std::nullopt;
+  }
+  const size_t slash = rest.find_first_of("/?");
+  url.host_port = std::string(rest.substr(0, slash));
+  if (slash != std::string_view::npos) {
+    url.target = std::string(rest.substr(slash));
+    if (url.target.starts_with('?')) {
+      url.target.insert(0, "/");
+    }
+  }
+  if (url.host_port.empty()) {
+    return std::nullopt;
+  }
+  return url;
+}
+
+// The first error of a distribution-spec error body, as "CODE: message".
+std::pair<std::string, std::string>
+registry_error(const std::string& body)
+{
+  const auto root = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (root.is_object()) {
+    if (const auto errors = root.find("errors"); errors != root.end() && errors->is_array() && !errors->empty()) {
+      const auto& first = errors->front();
+      return {first.value("code", ""), first.value("message", "")};
+    }
+  }
+  return {"", std::string(util::trim(body.substr(0, 200)))};
+}
+
+// "application/vnd.oci.image.index.v1+json; charset=utf-8" → the type alone.
+std::string
+bare_media_type(const std::string& content_type)
+{
+  return std::string(util::trim(content_type.substr(0, content_type.find(';'))));
+}
+
+constexpr const char* k_manifest_accept = "application/vnd.oci.image.index.v1+json, "
+                                          "application/vnd.docker.distribution.manifest.list.v2+json, "
+                                          "application/vnd.oci.image.manifest.v1+json, "
+                                          "application/vnd.docker.distribution.manifest.v2+json";
+
+} // namespace
+
+std::vector<std::filesystem::path>
+default_cert_roots()
+{
+  std::vector<std::filesystem::path> roots;
+  if (geteuid() != 0) {
+    roots.push_back(util::xdg_config_home() / "containers" / "certs.d");
+  }
+  roots.emplace_back("/etc/containers/certs.d");
+  roots.emplace_back("/etc/docker/certs.d");
+  return roots;
+}
+
+transport::TlsSettings
+tls_settings_for(const std::string_view registry, const std::vector<std::filesystem::path>& roots)
+{
+  transport::TlsSettings tls;
+  tls.enabled = true;
+  for (const auto& root : roots) {
+    std::error_code ec;
+    const auto dir = root / std::string(registry);
+    if (!std::filesystem::is_directory(dir, ec)) {
+      continue;
+    }
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+      if (file.extension() == ".crt") {
+        tls.ca_files.push_back(file.string());
+      } else if (file.extension() == ".cert" && tls.cert_file.empty()) {
+        auto key = file;
+        key.replace_extension(".key");
+        if (std::filesystem::exists(key, ec)) {
+          tls.cert_file = file.string();
+          tls.key_file = key.string();
+        }
+      }
+    }
+    break; // like containers/image: only the first directory that exists counts
+  }
+  return tls;
+}
+
+Challenge
+parse_challenge(const std::string_view header)
+{
+  Challenge challenge;
+  const std::string_view text = util::trim(header);
+  const size_t space = text.find(' ');
+  challenge.scheme = util::to_lower(text.substr(0, space));
+  if (space == std::string_view::npos) {
+    return challenge;
+  }
+  size_t i = space + 1;
+  while (i < text.size()) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == ',')) {
+      ++i;
+    }
+    const size_t equals = text.find('=', i);
+    if (equals == std::string_view::npos) {
+      break;
+    }
+    const std::string key = util::to_lower(util::trim(text.substr(i, equals - i)));
+    std::string value;
+    i = equals + 1;
+    if (i < text.size() && text[i] == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\' && i + 1 < text.size()) {
+          ++i;
+        }
+        value += text[i];
+      }
+      ++i; // closing quote
+    } else {
+      const size_t end = text.find(',', i);
+      value = std::string(util::trim(text.substr(i, end - i)));
+      i = end == std::string_view::npos ? text.size() : end;
+    }
+    challenge.params[key] = value;
+  }
+  return challenge;
+}
+
+std::string
+sha256_digest(const std::string_view bytes)
+{
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), md.data(), &length, EVP_sha256(), nullptr);
+  std::string out = "sha256:";
+  for (unsigned int i = 0; i < length; ++i) {
+    out += fmt::format("{:02x}", md[i]);
+  }
+  return out;
+}
+
+struct Reader::Response {
+  int status = 0;
+  transport::HttpHeaders headers;
+  std::string body;
+
+  std::string
+  header(const std::string_view name) const
+  {
+    return transport::HttpResponse{status, headers, {}}.header(name);
+  }
+};
+
+Reader::Reader(const auth::CredentialStore& credentials, ReaderOptions options)
+  : m_credentials(credentials)
+  , m_options(std::move(options))
+{
+}
+
+transport::Endpoint
+Reader::endpoint_for(const std::string& host_port, const bool https) const
+{
+  transport::Endpoint endpoint;
+  std::tie(endpoint.host, endpoint.port) = split_host_port(host_port, https ? 443 : 80);
+  endpoint.label = host_port;
+  if (https) {
+    endpoint.tls = tls_settings_for(host_port, m_options.cert_roots);
+    endpoint.tls.verify = m_options.tls_verify;
+  }
+  return endpoint;
+}
+
+Result<Reader::Response>
+Reader::send(const transport::Endpoint& endpoint, transport::HttpRequest request, const size_t limit) const
+{
+  auto http = m_options.http ? m_options.http(endpoint) : transport::make_http_client(endpoint);
+  Response response;
+  bool too_large = false;
+  request.on_data = [&](const std::string_view piece) {
+    if (response.body.size() + piece.size() > limit) {
+      too_large = true;
+      return false;
+    }
+    response.body.append(piece);
+    return true;
+  };
+  auto answer = http->send(request);
+  if (too_large) {
+    return util::fail(ErrorClass::protocol,
+                      fmt::format("{} sent more than {} bytes for {}", endpoint.label, limit, request.target));
+  }
+  if (!answer) {
+    return util::Unexpected(std::move(answer).error());
+  }
+  response.status = answer->status;
+  response.headers = std::move(answer->headers);
+  if (response.status >= 400) {
+    response.body = std::move(answer->body);
+  }
+  return response;
+}
+
+Result<Reader::Response>
+Reader::get(const api::ImageRef& ref, const std::string& path, const std::string& accept, const size_t limit)
+{
+  const std::string host = api_host(ref.registry);
+  const std::string target = "/v2/" + ref.repository + "/" + path;
+  const auto attempt = [&]() -> Result<Response> {
+    transport::HttpHeaders headers;
+    if (!accept.empty()) {
+      headers.emplace_back("Accept", accept);
+    }
+    if (!m_authorization.empty()) {
+      headers.emplace_back("Authorization", m_authorization);
+    }
+    const transport::HttpRequest request{.target = target, .headers = headers};
+    auto response = send(endpoint_for(host, !m_plain_http), request, limit);
+    if (!response && !m_plain_http && !m_options.tls_verify && response.error().cls == ErrorClass::connect) {
+      // --tls-verify=false also allows plain HTTP, as in containers/image.
+      util::log::debug("{}: no HTTPS ({}), trying HTTP", host, response.error().message);
+      m_plain_http = true;
+      auto plain = send(endpoint_for(host, false), request, limit);
+      if (plain) {
+        return plain;
+      }
+      m_plain_http = false;
+    }
+    return response;
+  };
+  auto response = attempt();
+  if (!response && response.error().message.starts_with("TLS handshake") && response.error().hint.empty()) {
+    return util::Unexpected(std::move(response).error().with_hint(
+        fmt::format("if {} serves plain HTTP, --tls-verify=false allows it", ref.registry)));
+  }
+  if (response && response->status == 401 && m_authorization.empty()) {
+    if (auto ok = authenticate(ref, response->header("WWW-Authenticate")); !ok) {
+      return util::Unexpected(std::move(ok).error());
+    }
+    response = attempt();
+  }
+  if (response && (response->status == 401 || response->status == 403)) {
+    const auto source = m_credentials.source_of(ref.name());
+    const auto [code, message] = registry_error(response->body);
+    if (source.empty()) {
+      return util::Unexpected(Error(ErrorClass::auth,
+                                    fmt::format("{} requires authentication to read {} and no credentials were found "
+                                                "for it",
+                                                ref.registry, ref.repository),
+                                    fmt::format("podman login {}, or --authfile / --creds", ref.registry)));
+    }
+    return util::Unexpected(Error(ErrorClass::auth,
+                                  fmt::format("{} refused the credentials from {} for {}{}", ref.registry, source,
+                                              ref.repository, message.empty() ? "" : ": " + message),
+                                  "check the user name and password (--creds USER:PASSWORD or --authfile FILE)"));
+  }
+  return response;
+}
+
+Result<void>
+Reader::authenticate(const api::ImageRef& ref, const std::string& challenge_header)
+{
+  const auto credential = m_credentials.lookup(ref.name());
+  if (!credential) {
+    if (auto helper = m_credentials.helper_for(ref.registry)) {
+      util::log::warn("registry {} is configured to use docker-credential-{}; podman-multiarch never runs programs "
+                      "— put the credentials in an auth file or use --creds",
+                      ref.registry, *helper);
+    }
+  }
+  const std::string basic = credential && credential->identity_token.empty()
+                                ? "Basic " + auth::base64_encode(credential->username + ":" + credential->password,
+                                                                 /*url_safe=*/false)
+                                : std::string();
+  const Challenge challenge = parse_challenge(challenge_header);
+  if (challenge.scheme == "basic") {
+    m_authorization = basic;
+    return {};
+  }
+  if (challenge.scheme != "bearer") {
+    return util::fail(ErrorClass::protocol, fmt::format("{} asked for authentication of an unknown kind ('{}')",
+                                                        ref.registry, challenge_header.substr(0, 60)));
+  }
+  const auto realm = parse_url(challenge.params.contains("realm") ? challenge.params.at("realm") : "");
+  if (!realm) {
+    return util::fail(ErrorClass::protocol,
+                      fmt::format("{} sent a token challenge without a usable realm", ref.registry));
+  }
+  std::string target = realm->target + (realm->target.find('?') == std::string::npos ? "?" : "&");
+  if (challenge.params.contains("service")) {
+    target += "service=" + transport::url_encode(challenge.params.at("service")) + "&";
+  }
+  const std::string scope = "repository:" + ref.repository + ":pull";
+  target += "scope=" + transport::url_encode(scope);
+  transport::HttpRequest request{.target = target};
+  if (!basic.empty()) {
+    request.headers.emplace_back("Authorization", basic);
+  } else if (credential) {
+    // An identity token is an OAuth2 refresh token (distribution's token spec: POST a form).
+    request.method = "POST";
+    request.target = realm->target;
+    request.content_type = "application/x-www-form-urlencoded";
+    request.body =
+        fmt::format("grant_type=refresh_token&client_id=podman-multiarch&service={}&scope={}&refresh_token={}",
+                    transport::url_encode(challenge.params.contains("service") ? challenge.params.at("service") : ""),
+                    transport::url_encode(scope), transport::url_encode(credential->identity_token));
+  }
+  auto response = send(endpoint_for(realm->host_port, realm->https), std::move(request), size_t{1} << 20);
+  if (!response) {
+    return util::Unexpected(std::move(response).error());
+  }
+  if (response->status == 401 || response->status == 403) {
+    return util::Unexpected(
+        Error(ErrorClass::auth,
+              fmt::format("{} refused the credentials from {}", realm->host_port, m_credentials.source_of(ref.name())),
+              "check the user name and password (--creds USER:PASSWORD or --authfile FILE)"));
+  }
+  if (response->status != 200) {
+    return util::fail(ErrorClass::registry,
+                      fmt::format("token server {} answered {}", realm->host_port, response->status));
+  }
+  const auto body = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  std::string token;
+  if (body.is_object()) {
+    token = body.value("token", "");
+    if (token.empty()) {
+      token = body.value("access_token", "");
+    }
+  }
+  if (token.empty()) {
+    return util::fail(ErrorClass::protocol, fmt::format("token server {} sent no token", realm->host_port));
+  }
+  m_authorization = "Bearer " + token;
+  return {};
+}
+
+Result<Manifest>
+Reader::manifest(const api::ImageRef& ref)
+{
+  const std::string reference = !ref.digest.empty() ? ref.digest : (ref.tag.empty() ? "latest" : ref.tag);
+  auto response = get(ref, "manifests/" + reference, k_manifest_accept, k_max_manifest_size);
+  if (!response) {
+    return util::Unexpected(std::move(response).error());
+  }
+  if (response->status == 404) {
+    return util::Unexpected(not_found(ref, registry_error(response->body).first));
+  }
+  if (response->status != 200) {
+    const auto [code, message] = registry_error(response->body);
+    return util::fail(ErrorClass::registry, fmt::format("{}: the registry answered {}{}", ref.to_string(),
+                                                        response->status, message.empty() ? "" : ": " + message));
+  }
+  Manifest manifest;
+  manifest.digest = sha256_digest(response->body);
+  manifest.media_type = bare_media_type(response->header("Content-Type"));
+  manifest.bytes = std::move(response->body);
+  if (manifest.media_type.empty() || manifest.media_type == "application/json" ||
+      manifest.media_type == "application/octet-stream" || manifest.media_type == "text/plain") {
+    const auto body = nlohmann::json::parse(manifest.bytes, nullptr, /*allow_exceptions=*/false);
+    manifest.media_type = body.is_object() ? body.value("mediaType", manifest.media_type) : manifest.media_type;
+  }
+  const std::string announced = response->header("Docker-Content-Digest");
+  if (!ref.digest.empty() && ref.digest != manifest.digest) {
+    return util::fail(ErrorClass::protocol, fmt::format("{} served bytes with digest {} for {}", ref.registry,
+                                                        manifest.digest, ref.to_string()));
+  }
+  if (announced.starts_with("sha256:") && announced != manifest.digest) {
+    return util::fail(ErrorClass::protocol, fmt::format("{} announced digest {} but its bytes hash to {}", ref.registry,
+                                                        announced, manifest.digest));
+  }
+  return manifest;
+}
+
+Error
+Reader::not_found(const api::ImageRef& ref, const std::string& code)
+{
+  const std::string repository = ref.registry + "/" + ref.repository;
+  if (!ref.digest.empty()) {
+    return {ErrorClass::registry, fmt::format("{}: no manifest {} in {}", ref.to_string(), ref.digest, repository)};
+  }
+  // Registries answer MANIFEST_UNKNOWN for a missing repository too: the tag
+  // list tells the two apart, and offers the tags there are.
+  auto tags = code == "NAME_UNKNOWN" ? util::fail(ErrorClass::registry, "") : this->tags(ref);
+  if (!tags) {
+    return {ErrorClass::registry, fmt::format("{}: no such repository {}", ref.to_string(), repository)};
+  }
+  const std::string tag = ref.tag.empty() ? "latest" : ref.tag;
+  std::string hint;
+  if (tags->empty()) {
+    hint = "the repository has no tags";
+  } else if (const auto near = util::closest_match(tag, *tags)) {
+    hint = fmt::format("did you mean {}:{}?", repository, *near);
+  } else {
+    const size_t shown = std::min<size_t>(tags->size(), 5);
+    hint = fmt::format("its tags: {}{}", util::join({tags->begin(), tags->begin() + static_cast<long>(shown)}, ", "),
+                       tags->size() > shown ? fmt::format(" (and {} more)", tags->size() - shown) : "");
+  }
+  return {ErrorClass::registry, fmt::format("{}: no tag {} in {}", ref.to_string(), tag, repository), hint};
+}
+
+Result<std::vector<std::string>>
+Reader::tags(const api::ImageRef& repository)
+{
+  auto response = get(repository, "tags/list", "application/json", size_t{1} << 20);
+  if (!response) {
+    return util::Unexpected(std::move(response).error());
+  }
+  const auto body = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  if (response->status != 200 || !body.is_object()) {
+    return util::fail(ErrorClass::registry, fmt::format("{}: no tag list", repository.name()));
+  }
+  std::vector<std::string> tags;
+  if (const auto list = body.find("tags"); list != body.end() && list->is_array()) {
+    for (const auto& tag : *list) {
+      if (tag.is_string()) {
+        tags.push_back(tag.get<std::string>());
+      }
+    }
+  }
+  return tags;
+}
+
+Result<std::string>
+Reader::blob(const api::ImageRef& repository, const std::string& digest, const size_t limit)
+{
+  auto response = get(repository, "blobs/" + digest, "", limit);
+  if (!response) {
+    return util::Unexpected(std::move(response).error());
+  }
+  for (int hops = 0; hops < 5 && response->status >= 300 && response->status < 400; ++hops) {
+    // Blob storage (S3, a CDN) lives elsewhere; the signed URL needs no token.
+    std::string location = response->header("Location");
+    if (location.starts_with('/')) {
+      location = fmt::format("{}://{}{}", m_plain_http ? "http" : "https", api_host(repository.registry), location);
+    }
+    const auto url = parse_url(location);
+    if (!url) {
+      return util::fail(ErrorClass::protocol,
+                        fmt::format("{} redirected {} without a usable location", repository.registry, digest));
+    }
+    response = send(endpoint_for(url->host_port, url->https), transport::HttpRequest{.target = url->target}, limit);
+    if (!response) {
+      return util::Unexpected(std::move(response).error());
+    }
+  }
+  if (response->status != 200) {
+    return util::fail(ErrorClass::registry,
+                      fmt::format("{}: reading blob {} answered {}", repository.name(), digest, response->status));
+  }
+  if (sha256_digest(response->body) != digest) {
+    return util::fail(ErrorClass::protocol,
+                      fmt::format("{}: blob {} does not match its digest", repository.name(), digest));
+  }
+  return std::move(response->body);
+}
+
+Result<api::Platform>
+Reader::platform_of(const api::ImageRef& repository, const Manifest& manifest)
+{
+  const auto body = nlohmann::json::parse(manifest.bytes, nullptr, /*allow_exceptions=*/false);
+  const auto config = body.is_object() ? body.find("config") : body.end();
+  if (config == body.end() || !config->is_object() || !config->contains("digest")) {
+    return util::fail(ErrorClass::protocol, fmt::format("{}: the manifest names no config", repository.name()));
+  }
+  auto blob = this->blob(repository, config->value("digest", ""), k_max_manifest_size);
+  if (!blob) {
+    return util::Unexpected(std::move(blob).error());
+  }
+  const auto image = nlohmann::json::parse(*blob, nullptr, /*allow_exceptions=*/false);
+  if (!image.is_object()) {
+    return util::fail(ErrorClass::protocol, fmt::format("{}: unreadable image config", repository.name()));
+  }
+  return api::Platform::normalized(image.value("os", ""), image.value("architecture", ""), image.value("variant", ""));
+}
+
+} // namespace pma::registry

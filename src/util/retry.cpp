@@ -1,0 +1,74 @@
+#include <pma/util/interrupt.hpp>
+#include <pma/util/retry.hpp>
+#include <pma/util/strings.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <random>
+
+namespace pma::util {
+
+bool
+is_transient(const Error& error)
+{
+  if (error.cls == ErrorClass::connect || error.cls == ErrorClass::timeout) {
+    return true;
+  }
+  if (error.cls != ErrorClass::api && error.cls != ErrorClass::registry && error.cls != ErrorClass::protocol) {
+    return false;
+  }
+  // What containers/image says when a registry or the network fails under it.
+  static constexpr std::array k_transient = {
+      "429 too many requests",
+      "500 internal server error",
+      "502 bad gateway",
+      "503 service unavailable",
+      "504 gateway timeout",
+      "connection reset by peer",
+      "connection refused",
+      "unexpected eof",
+      "i/o timeout",
+      "tls handshake timeout",
+      "broken pipe",
+      "toomanyrequests",
+      "http 429",
+      "http 500",
+      "http 502",
+      "http 503",
+      "http 504",
+      "ended without",
+      "closed while",
+  };
+  const std::string text = to_lower(error.message);
+  return std::ranges::any_of(k_transient,
+                             [&text](const char* marker) { return text.find(marker) != std::string::npos; });
+}
+
+std::chrono::milliseconds
+backoff(const RetryPolicy& policy, const int attempt, const double jitter)
+{
+  const double base = static_cast<double>(policy.delay.count()) * std::pow(2.0, attempt - 1);
+  return std::chrono::milliseconds(static_cast<int64_t>(std::llround(base * (1.0 + 0.25 * jitter))));
+}
+
+Result<void>
+with_retries(const RetryPolicy& policy, const std::function<Result<void>()>& attempt,
+             const std::function<void(int, const Error&, std::chrono::milliseconds)>& on_retry)
+{
+  std::mt19937 random(std::random_device{}());
+  std::uniform_real_distribution<double> jitter(-1.0, 1.0);
+  for (int retry = 1;; ++retry) {
+    auto result = attempt();
+    if (result || retry > policy.retries || !is_transient(result.error()) || interrupt::requested()) {
+      return result;
+    }
+    const auto wait = backoff(policy, retry, jitter(random));
+    on_retry(retry, result.error(), wait);
+    if (!interrupt::sleep_for(wait)) {
+      return result;
+    }
+  }
+}
+
+} // namespace pma::util
