@@ -19,9 +19,7 @@ using util::Result;
 
 namespace {
 
-constexpr const char* k_examples = R"(
-Examples:
-  podman-multiarch build -t quay.io/acme/app:1.4 -t quay.io/acme/app:latest .
+constexpr const char* k_examples = R"(  podman-multiarch build -t quay.io/acme/app:1.4 -t quay.io/acme/app:latest .
   podman-multiarch build --platform linux/amd64,linux/arm64 -t quay.io/acme/app:1.4 --dry-run .
   podman-multiarch build --farm release -f build/Containerfile --metadata-file result.json -t quay.io/acme/app:1.4 .
 )";
@@ -198,9 +196,9 @@ build_options(const cxxopts::ParseResult& parsed)
       {"missing", "missing"}, {"always", "always"}, {"true", "always"}, {"newer", "ifnewer"},
       {"ifnewer", "ifnewer"}, {"never", "never"},   {"false", "never"}};
   if (!policies.contains(pull)) {
-    return util::fail(ErrorClass::usage,
-                      fmt::format("invalid --pull '{}' (missing, always, newer, never){}", pull,
-                                  util::did_you_mean(pull, {"missing", "always", "newer", "never"})));
+    return util::fail(ErrorClass::usage, fmt::format("invalid --pull '{}' (one of: {}){}", pull,
+                                                     util::join(choices_for("build", "pull"), ", "),
+                                                     util::did_you_mean(pull, choices_for("build", "pull"))));
   }
   options.pull_policy = policies.at(pull);
   options.tls_verify = parsed["tls-verify"].as<bool>();
@@ -242,32 +240,34 @@ write_text(const std::string& path, const std::string& text)
 
 } // namespace
 
-int
-run_build(const std::vector<std::string>& args, const GlobalOptions& globals)
+cxxopts::Options
+build_command_options(const std::string& /*verb*/)
 {
   auto options = make_options("build", "Build a multi-architecture image on the hosts and publish its list");
   options.custom_help("[OPTIONS]");
   define_options(options);
   add_host_selection_options(options);
-  auto parsed = parse(options, args, globals);
+  return options;
+}
+
+int
+run_build(const std::vector<std::string>& args, const GlobalOptions& globals)
+{
+  auto options = build_command_options("");
+  int done = 0;
+  auto parsed = parse_command_line(options, args, globals, k_examples, done);
   if (!parsed) {
-    return report(parsed.error());
-  }
-  if (parsed->count("help") != 0) {
-    fmt::print("{}{}", options.help({"Build", "Publishing", "Output", "Host selection", "Global"}), k_examples);
-    return 0;
+    return done;
   }
   auto build_opts = build_options(*parsed);
   if (!build_opts) {
     return report(build_opts.error());
   }
-  std::string progress_mode = (*parsed)["progress"].as<std::string>();
-  const std::vector<std::string> modes = {"auto", "tty", "plain", "json", "quiet"};
-  if (std::find(modes.begin(), modes.end(), progress_mode) == modes.end()) {
-    return report(
-        Error(ErrorClass::usage, fmt::format("invalid --progress '{}' (one of: {}){}", progress_mode,
-                                             util::join(modes, ", "), util::did_you_mean(progress_mode, modes))));
+  auto progress_choice = checked_choice(*parsed, "build", "progress");
+  if (!progress_choice) {
+    return report(progress_choice.error());
   }
+  std::string progress_mode = *progress_choice;
   if (progress_mode == "auto") {
     progress_mode = ::isatty(::fileno(stderr)) != 0 && util::env("TERM") != "dumb" ? "tty" : "plain";
   }

@@ -174,6 +174,33 @@ parse(cxxopts::Options& options, const std::vector<std::string>& args, const Glo
   }
 }
 
+std::optional<cxxopts::ParseResult>
+parse_command_line(cxxopts::Options& options, const std::vector<std::string>& args, const GlobalOptions& globals,
+                   const std::string_view examples, int& status)
+{
+  auto parsed = parse(options, args, globals);
+  if (!parsed) {
+    status = report(parsed.error());
+    return std::nullopt;
+  }
+  if (parsed->count("help") != 0) {
+    // cxxopts lists groups alphabetically: show the command's own first, the shared ones after.
+    static const std::vector<std::string> order = {"",         "Build",          "Publishing", "Create",   "Add",
+                                                   "Annotate", "Push",           "Entry",      "Registry", "Retry",
+                                                   "Output",   "Host selection", "Global"};
+    const auto rank = [](const std::string& group) {
+      return std::find(order.begin(), order.end(), group) - order.begin();
+    };
+    auto groups = options.groups();
+    std::stable_sort(groups.begin(), groups.end(),
+                     [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+    fmt::print("{}\nExamples:\n{}", options.help(groups), examples);
+    status = 0;
+    return std::nullopt;
+  }
+  return std::move(*parsed);
+}
+
 Result<Selection>
 host_selection(const cxxopts::ParseResult& parsed, const GlobalOptions& globals)
 {
@@ -224,15 +251,61 @@ host_selection(const cxxopts::ParseResult& parsed, const GlobalOptions& globals)
   return selection;
 }
 
-Result<std::string>
-output_format(const cxxopts::ParseResult& parsed, const std::vector<std::string>& allowed)
+std::vector<OptionInfo>
+option_infos(const cxxopts::Options& options)
 {
-  const std::string format = parsed["format"].as<std::string>();
-  if (std::find(allowed.begin(), allowed.end(), format) == allowed.end()) {
-    return util::fail(ErrorClass::usage, fmt::format("invalid --format '{}' (one of: {}){}", format,
-                                                     util::join(allowed, ", "), util::did_you_mean(format, allowed)));
+  std::vector<OptionInfo> infos;
+  for (const auto& group : options.groups()) {
+    for (const auto& option : options.group_help(group).options) {
+      if (option.desc.empty() || option.l.empty()) {
+        continue; // a positional holder
+      }
+      infos.push_back(
+          {option.l.front(), option.s, option.desc, option.arg_help, !option.is_boolean && !option.has_implicit});
+    }
   }
-  return format;
+  return infos;
+}
+
+const std::vector<std::string>&
+choices_for(const std::string_view command, const std::string_view option)
+{
+  struct Entry {
+    std::string_view command; // "*": any command
+    std::string_view option;
+    std::vector<std::string> values;
+  };
+  static const std::vector<Entry> table = {
+      {"*", "log-level", {"error", "warn", "info", "debug"}},
+      {"build", "format", {"oci", "docker", "table", "json"}},
+      {"build", "progress", {"auto", "tty", "plain", "json", "quiet"}},
+      {"build", "emulation", {"never", "fallback", "always"}},
+      {"build", "pull", {"missing", "always", "newer", "never"}},
+      {"hosts", "format", {"table", "json"}},
+      {"inspect", "format", {"table", "json"}},
+      {"version", "format", {"text", "json"}},
+      {"manifest", "format", {"oci", "docker"}},
+      {"completion", "shell", {"bash", "zsh", "fish"}},
+  };
+  static const std::vector<std::string> none;
+  for (const auto& entry : table) {
+    if ((entry.command == command || entry.command == "*") && entry.option == option) {
+      return entry.values;
+    }
+  }
+  return none;
+}
+
+Result<std::string>
+checked_choice(const cxxopts::ParseResult& parsed, const std::string_view command, const std::string& option)
+{
+  const std::string value = parsed[option].as<std::string>();
+  const auto& allowed = choices_for(command, option);
+  if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+    return util::fail(ErrorClass::usage, fmt::format("invalid --{} '{}' (one of: {}){}", option, value,
+                                                     util::join(allowed, ", "), util::did_you_mean(value, allowed)));
+  }
+  return value;
 }
 
 int

@@ -10,9 +10,7 @@ namespace pma::cli {
 
 namespace {
 
-constexpr const char* k_examples = R"(
-Examples:
-  podman-multiarch hosts
+constexpr const char* k_examples = R"(  podman-multiarch hosts
   podman-multiarch hosts check
   podman-multiarch hosts check --farm release --format json
   podman-multiarch hosts check --host power9=ssh://ci@p9.example.com/run/user/1000/podman/podman.sock
@@ -20,8 +18,8 @@ Examples:
 
 } // namespace
 
-int
-run_hosts(const std::vector<std::string>& args, const GlobalOptions& globals)
+cxxopts::Options
+hosts_command_options(const std::string& /*verb*/)
 {
   auto options = make_options("hosts", "List the selected hosts, or probe them (check)");
   options.custom_help("[list|check] [OPTIONS]");
@@ -33,14 +31,17 @@ run_hosts(const std::vector<std::string>& args, const GlobalOptions& globals)
     ("action", "", cxxopts::value<std::vector<std::string>>());
   // clang-format on
   options.parse_positional({"action"});
+  return options;
+}
 
-  auto parsed = parse(options, args, globals);
+int
+run_hosts(const std::vector<std::string>& args, const GlobalOptions& globals)
+{
+  auto options = hosts_command_options("");
+  int done = 0;
+  auto parsed = parse_command_line(options, args, globals, k_examples, done);
   if (!parsed) {
-    return report(parsed.error());
-  }
-  if (parsed->count("help") != 0) {
-    fmt::print("{}{}", options.help({"", "Host selection", "Output", "Global"}), k_examples);
-    return 0;
+    return done;
   }
   const std::vector<std::string> actions =
       parsed->count("action") != 0 ? (*parsed)["action"].as<std::vector<std::string>>() : std::vector<std::string>{};
@@ -51,7 +52,7 @@ run_hosts(const std::vector<std::string>& args, const GlobalOptions& globals)
                                           util::did_you_mean(action, {"list", "check"})),
                               "use: podman-multiarch hosts [list|check]"});
   }
-  auto format = output_format(*parsed, {"table", "json"});
+  auto format = checked_choice(*parsed, "hosts", "format");
   if (!format) {
     return report(format.error());
   }

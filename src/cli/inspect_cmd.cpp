@@ -26,9 +26,7 @@ using util::Result;
 
 namespace {
 
-constexpr const char* k_examples = R"(
-Examples:
-  podman-multiarch inspect quay.io/acme/app:1.4
+constexpr const char* k_examples = R"(  podman-multiarch inspect quay.io/acme/app:1.4
   podman-multiarch inspect --raw quay.io/acme/app:1.4 | sha256sum
   podman-multiarch inspect --format json quay.io/acme/app@sha256:3f1c... | jq '.manifests[].platform'
   podman-multiarch inspect --host power9 registry.internal:5000/acme/app:1.4
@@ -189,8 +187,8 @@ unknown_fields(const output::InspectView& view)
 
 } // namespace
 
-int
-run_inspect(const std::vector<std::string>& args, const GlobalOptions& globals)
+cxxopts::Options
+inspect_command_options(const std::string& /*verb*/)
 {
   auto options = make_options("inspect", "Show what a registry serves for an image: digest, media type, platforms");
   options.custom_help("IMAGE [OPTIONS]");
@@ -204,13 +202,17 @@ run_inspect(const std::vector<std::string>& args, const GlobalOptions& globals)
     ("image", "", cxxopts::value<std::vector<std::string>>());
   // clang-format on
   options.parse_positional({"image"});
-  auto parsed = parse(options, args, globals);
+  return options;
+}
+
+int
+run_inspect(const std::vector<std::string>& args, const GlobalOptions& globals)
+{
+  auto options = inspect_command_options("");
+  int done = 0;
+  auto parsed = parse_command_line(options, args, globals, k_examples, done);
   if (!parsed) {
-    return report(parsed.error());
-  }
-  if (parsed->count("help") != 0) {
-    fmt::print("{}{}", options.help({"", "Registry", "Host selection", "Output", "Global"}), k_examples);
-    return 0;
+    return done;
   }
   const auto images =
       parsed->count("image") != 0 ? (*parsed)["image"].as<std::vector<std::string>>() : std::vector<std::string>{};
@@ -218,7 +220,7 @@ run_inspect(const std::vector<std::string>& args, const GlobalOptions& globals)
     return report(Error(ErrorClass::usage, "usage: podman-multiarch inspect IMAGE [OPTIONS]",
                         "IMAGE is a registry reference such as quay.io/acme/app:1.4"));
   }
-  auto format = output_format(*parsed, {"table", "json"});
+  auto format = checked_choice(*parsed, "inspect", "format");
   if (!format) {
     return report(format.error());
   }

@@ -10,22 +10,46 @@
 
 namespace pma::cli {
 
-int run_build(const std::vector<std::string>& args, const GlobalOptions& globals);
-int run_hosts(const std::vector<std::string>& args, const GlobalOptions& globals);
-int run_inspect(const std::vector<std::string>& args, const GlobalOptions& globals);
-int run_manifest(const std::vector<std::string>& args, const GlobalOptions& globals);
-int run_version(const std::vector<std::string>& args, const GlobalOptions& globals);
+// One file per command defines these.
+#define PMA_COMMAND(name)                                                                                              \
+  int run_##name(const std::vector<std::string>& args, const GlobalOptions& globals);                                  \
+  cxxopts::Options name##_command_options(const std::string& subcommand)
+PMA_COMMAND(build);
+PMA_COMMAND(completion);
+PMA_COMMAND(hosts);
+PMA_COMMAND(inspect);
+PMA_COMMAND(manifest);
+PMA_COMMAND(version);
+#undef PMA_COMMAND
+std::vector<Subcommand> manifest_subcommands();
 
 const std::vector<Command>&
 commands()
 {
   static const std::vector<Command> table = {
-      {"build", "Build on every architecture's host in parallel and publish the multi-arch list", &run_build},
-      {"hosts", "List the selected hosts, or probe them: podman-multiarch hosts check", &run_hosts},
-      {"inspect", "Show what a registry serves for an image: digest, media type, one row per platform", &run_inspect},
+      {"build",
+       "Build on every architecture's host in parallel and publish the multi-arch list",
+       &run_build,
+       &build_command_options,
+       {},
+       Operand::directory},
+      {"hosts",
+       "List the selected hosts, or probe them: podman-multiarch hosts check",
+       &run_hosts,
+       &hosts_command_options,
+       {{"list", "List the selected hosts (the default)"},
+        {"check", "Probe each host: reachable, versions, platforms"}}},
+      {"inspect", "Show what a registry serves for an image: digest, media type, one row per platform", &run_inspect,
+       &inspect_command_options},
       {"manifest", "podman's manifest verbs (create, add, annotate, remove, inspect, push, rm, exists) on a host",
-       &run_manifest},
-      {"version", "Show the client version and, with --host/--farm, the servers'", &run_version},
+       &run_manifest, &manifest_command_options, manifest_subcommands()},
+      {"version", "Show the client version and, with --host/--farm, the servers'", &run_version,
+       &version_command_options},
+      {"completion",
+       "Print a bash, zsh or fish completion script",
+       &run_completion,
+       &completion_command_options,
+       {{"bash", "bash (with bash-completion)"}, {"zsh", "zsh"}, {"fish", "fish"}}},
   };
   return table;
 }
@@ -99,6 +123,9 @@ dispatch(const std::vector<std::string>& args)
     return 2;
   }
   const std::string& name = args[i];
+  if (name == "__complete") { // hidden: the shell completions call it
+    return run_complete(std::vector<std::string>(args.begin() + static_cast<long>(i) + 1, args.end()));
+  }
   for (const auto& command : commands()) {
     if (name == command.name) {
       return command.run(std::vector<std::string>(args.begin() + static_cast<long>(i) + 1, args.end()), globals);

@@ -24,17 +24,35 @@ struct Verb {
   const char* name;
   const char* usage;
   const char* summary;
+  const char* examples;
 };
 
 const std::vector<Verb> k_verbs = {
-    {"create", "LIST [IMAGE...]", "Create a list, optionally with images"},
-    {"add", "LIST IMAGE...", "Add images to a list"},
-    {"annotate", "LIST DIGEST", "Set an entry's platform fields and annotations, or the list's (--index)"},
-    {"remove", "LIST DIGEST", "Remove an entry from a list"},
-    {"inspect", "LIST|IMAGE", "Show a local list, or what a registry serves, as JSON"},
-    {"push", "LIST DESTINATION", "Push a list (and, with --all, its images) to a registry"},
-    {"rm", "LIST...", "Remove lists from the host (not their images)"},
-    {"exists", "LIST", "Exit 0 if the list exists on the host, 1 if not"},
+    {"create", "LIST [IMAGE...]", "Create a list, optionally with images",
+     "  podman-multiarch manifest create --host x86 localhost/app:1.4\n"
+     "  podman-multiarch manifest create --host x86 --all localhost/app:1.4 quay.io/acme/base:1\n"},
+    {"add", "LIST IMAGE...", "Add images to a list",
+     "  podman-multiarch manifest add --host x86 localhost/app:1.4 quay.io/acme/app@sha256:60b2...\n"
+     "  podman-multiarch manifest add --host x86 --arch arm64 --variant v8 --annotation org.example.note=hi \\\n"
+     "      localhost/app:1.4 quay.io/acme/app@sha256:9a0e...\n"},
+    {"annotate", "LIST DIGEST", "Set an entry's platform fields and annotations, or the list's (--index)",
+     "  podman-multiarch manifest annotate --host x86 localhost/app:1.4 sha256:9a0e... --variant v8\n"
+     "  podman-multiarch manifest annotate --host p5 --index --annotation org.opencontainers.image.source=URL "
+     "localhost/app:1.4\n"},
+    {"remove", "LIST DIGEST", "Remove an entry from a list",
+     "  podman-multiarch manifest remove --host x86 localhost/app:1.4 sha256:fd1e...\n"},
+    {"inspect", "LIST|IMAGE", "Show a local list, or what a registry serves, as JSON",
+     "  podman-multiarch manifest inspect --host x86 localhost/app:1.4\n"
+     "  podman-multiarch manifest inspect --host p5 quay.io/acme/app:1.4 | jq '.manifests[].platform'\n"},
+    {"push", "LIST DESTINATION", "Push a list (and, with --all, its images) to a registry",
+     "  podman-multiarch manifest push --host x86 --digestfile digest localhost/app:1.4 quay.io/acme/app:1.4\n"
+     "  podman-multiarch manifest push --host x86 --retry 5 --retry-delay 10s --rm localhost/app:1.4 "
+     "quay.io/acme/app:1.4\n"},
+    {"rm", "LIST...", "Remove lists from the host (not their images)",
+     "  podman-multiarch manifest rm --host x86 localhost/app:1.4\n"},
+    {"exists", "LIST", "Exit 0 if the list exists on the host, 1 if not",
+     "  podman-multiarch manifest exists --host x86 localhost/app:1.4 || podman-multiarch manifest create --host x86 "
+     "localhost/app:1.4\n"},
 };
 
 std::vector<std::string>
@@ -307,26 +325,23 @@ run_verb(const std::string& verb, VerbRun& run)
 
 } // namespace
 
-int
-run_manifest(const std::vector<std::string>& args, const GlobalOptions& globals)
+std::vector<Subcommand>
+manifest_subcommands()
 {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    fmt::print("Usage: podman-multiarch manifest VERB [OPTIONS]\n\nVerbs:\n");
-    for (const auto& verb : k_verbs) {
-      fmt::print("  {:<9} {:<18} {}\n", verb.name, verb.usage, verb.summary);
-    }
-    fmt::print("\nRun 'podman-multiarch manifest VERB --help' for a verb's options.\n");
-    return args.empty() ? 2 : 0;
+  std::vector<Subcommand> out;
+  out.reserve(k_verbs.size());
+  for (const auto& verb : k_verbs) {
+    out.push_back({verb.name, verb.summary});
   }
-  const auto verb = std::find_if(k_verbs.begin(), k_verbs.end(), [&](const Verb& v) { return args[0] == v.name; });
-  if (verb == k_verbs.end()) {
-    return report(Error(ErrorClass::usage,
-                        fmt::format("unknown manifest verb '{}'{}", args[0], util::did_you_mean(args[0], verb_names())),
-                        "see podman-multiarch manifest --help"));
-  }
-  const std::string name = verb->name;
-  auto options = make_options("manifest " + name, verb->summary);
-  options.custom_help(std::string(verb->usage) + " [OPTIONS]");
+  return out;
+}
+
+cxxopts::Options
+manifest_command_options(const std::string& name)
+{
+  const auto verb = std::find_if(k_verbs.begin(), k_verbs.end(), [&](const Verb& v) { return name == v.name; });
+  auto options = make_options("manifest " + name, verb != k_verbs.end() ? verb->summary : "");
+  options.custom_help(std::string(verb != k_verbs.end() ? verb->usage : "") + " [OPTIONS]");
   add_host_selection_options(options);
   // clang-format off
   options.add_options("")("args", "", cxxopts::value<std::vector<std::string>>());
@@ -356,13 +371,33 @@ run_manifest(const std::vector<std::string>& args, const GlobalOptions& globals)
   }
   // clang-format on
   options.parse_positional({"args"});
-  auto parsed = parse(options, std::vector<std::string>(args.begin() + 1, args.end()), globals);
-  if (!parsed) {
-    return report(parsed.error());
+  return options;
+}
+
+int
+run_manifest(const std::vector<std::string>& args, const GlobalOptions& globals)
+{
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    fmt::print("Usage: podman-multiarch manifest VERB [OPTIONS]\n\nVerbs:\n");
+    for (const auto& verb : k_verbs) {
+      fmt::print("  {:<9} {:<18} {}\n", verb.name, verb.usage, verb.summary);
+    }
+    fmt::print("\nRun 'podman-multiarch manifest VERB --help' for a verb's options.\n");
+    return args.empty() ? 2 : 0;
   }
-  if (parsed->count("help") != 0) {
-    fmt::print("{}", options.help());
-    return 0;
+  const auto verb = std::find_if(k_verbs.begin(), k_verbs.end(), [&](const Verb& v) { return args[0] == v.name; });
+  if (verb == k_verbs.end()) {
+    return report(Error(ErrorClass::usage,
+                        fmt::format("unknown manifest verb '{}'{}", args[0], util::did_you_mean(args[0], verb_names())),
+                        "see podman-multiarch manifest --help"));
+  }
+  const std::string name = verb->name;
+  auto options = manifest_command_options(name);
+  int done = 0;
+  auto parsed = parse_command_line(options, std::vector<std::string>(args.begin() + 1, args.end()), globals,
+                                   verb->examples, done);
+  if (!parsed) {
+    return done;
   }
   const auto positional = strings_of(*parsed, "args");
   const std::string usage = verb->usage;
@@ -373,10 +408,10 @@ run_manifest(const std::vector<std::string>& args, const GlobalOptions& globals)
       (!variadic && positional.size() > required)) {
     return report(Error(ErrorClass::usage, fmt::format("usage: podman-multiarch manifest {} {}", name, usage)));
   }
-  if (name == "push" && (*parsed)["format"].as<std::string>() != "oci" &&
-      (*parsed)["format"].as<std::string>() != "docker") {
-    return report(Error(ErrorClass::usage,
-                        fmt::format("invalid --format '{}' (oci or docker)", (*parsed)["format"].as<std::string>())));
+  if (name == "push") {
+    if (auto format = checked_choice(*parsed, "manifest", "format"); !format) {
+      return report(format.error());
+    }
   }
   VerbRun run(*parsed, positional);
   if (auto ok = run.connect(globals); !ok) {

@@ -8,23 +8,34 @@
 
 namespace pma::cli {
 
-int
-run_version(const std::vector<std::string>& args, const GlobalOptions& globals)
+namespace {
+
+constexpr const char* k_examples =
+    "  podman-multiarch version\n  podman-multiarch version --farm release --format json\n";
+
+} // namespace
+
+cxxopts::Options
+version_command_options(const std::string& /*verb*/)
 {
   auto options = make_options("version", "Show the client version and, with host selection, the servers'");
+  options.custom_help("[OPTIONS]");
   add_host_selection_options(options);
   options.add_options("Output")("format", "Output format: text or json",
                                 cxxopts::value<std::string>()->default_value("text"), "FORMAT");
-  auto parsed = parse(options, args, globals);
+  return options;
+}
+
+int
+run_version(const std::vector<std::string>& args, const GlobalOptions& globals)
+{
+  auto options = version_command_options("");
+  int done = 0;
+  auto parsed = parse_command_line(options, args, globals, k_examples, done);
   if (!parsed) {
-    return report(parsed.error());
+    return done;
   }
-  if (parsed->count("help") != 0) {
-    fmt::print("{}\nExamples:\n  podman-multiarch version\n  podman-multiarch version --farm release\n",
-               options.help({"", "Host selection", "Output", "Global"}));
-    return 0;
-  }
-  auto format = output_format(*parsed, {"text", "json"});
+  auto format = checked_choice(*parsed, "version", "format");
   if (!format) {
     return report(format.error());
   }

@@ -51,3 +51,61 @@ CONTAINER_HOST=tcp://127.0.0.1:1 pma hosts check
 expect_rc 1
 expect_err "crosses the network unencrypted"
 expect_err "host 127.0.0.1:1: cannot connect to 127.0.0.1:1"
+
+TEST "every option a command accepts is in its man page, and every option a page names exists"
+flags() { "$PMA_BIN" __complete "$@" -- | grep '^--' | cut -f1 | sort -u; }
+# The options a page's OPTIONS (or VERBS, COMMON OPTIONS, GLOBAL OPTIONS) sections name.
+documented() {
+  awk '/^## / { on = ($0 ~ /OPTIONS|VERBS/) } on' "$1" | grep -oE '\*\*--[a-z0-9-]+' | sed 's/^\*\*//' | sort -u
+}
+man_dir=$PMA_SOURCE_ROOT/man
+inherited=$( (documented "$man_dir/podman-multiarch.1.md"; documented "$man_dir/podman-multiarch-hosts.1.md") | sort -u)
+commands=$("$PMA_BIN" __complete '' | grep -v '^:' | cut -f1)
+[[ $(wc -w <<<"$commands") -ge 6 ]] || fail "commands: $commands"
+for cmd in $commands; do
+  page=$man_dir/podman-multiarch-$cmd.1.md
+  [[ -f $page ]] || { fail "no man page for $cmd"; continue; }
+  subs=$("$PMA_BIN" __complete "$cmd" '' | grep -v '^:' | cut -f1)
+  if [[ $cmd == manifest ]]; then
+    code=$(for verb in $subs; do flags manifest "$verb"; done | sort -u)
+    for verb in $subs; do grep -q "^\*\*$verb\*\*" "$page" || fail "manifest verb $verb not in its page"; done
+  else
+    code=$(flags "$cmd")
+  fi
+  own=$(documented "$page")
+  for flag in $code; do
+    printf '%s\n' "$own" "$inherited" | grep -qxF -- "$flag" || fail "$cmd: $flag is not documented"
+  done
+  for flag in $own; do
+    grep -qxF -- "$flag" <<<"$code" || fail "$cmd: the page documents $flag, which $cmd does not accept"
+  done
+  grep -q "^\*\*podman-multiarch-$cmd(1)\*\*\|podman-multiarch-$cmd(1)" "$man_dir/podman-multiarch.1.md" ||
+    fail "podman-multiarch(1) does not list $cmd"
+done
+
+TEST "each command's --help has usage, grouped options and examples"
+for cmd in build hosts inspect version completion "manifest create" "manifest add" "manifest annotate" \
+  "manifest remove" "manifest inspect" "manifest push" "manifest rm" "manifest exists"; do
+  # shellcheck disable=SC2086
+  pma $cmd --help
+  expect_rc 0
+  expect_out "Usage:"
+  expect_out "Examples:"
+  expect_out " Global options:"
+done
+
+TEST "a mistyped manifest verb and completion shell get a suggestion"
+pma manifest anotate
+expect_rc 2
+expect_err "unknown manifest verb 'anotate', did you mean 'annotate'?"
+pma completion zhs
+expect_rc 2
+expect_err "did you mean 'zsh'?"
+
+TEST "colours only on a terminal, never with NO_COLOR"
+script -qec "$PMA_BIN hots" /dev/null >"$T/tty.txt" 2>&1
+grep -q $'\e\[' "$T/tty.txt" || fail "no colour on a terminal: $(cat -v "$T/tty.txt")"
+NO_COLOR=1 script -qec "$PMA_BIN hots" /dev/null >"$T/tty.txt" 2>&1
+! grep -q $'\e\[' "$T/tty.txt" || fail "colour despite NO_COLOR: $(cat -v "$T/tty.txt")"
+pma hots
+! grep -q $'\e\[' "$T/err" || fail "colour into a pipe"

@@ -1,4 +1,5 @@
 #include <pma/build/plan.hpp>
+#include <pma/cli/command.hpp>
 
 #include <doctest/doctest.h>
 
@@ -117,3 +118,11 @@ TEST_CASE("build::parse_emulation")
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("every --emulation value completion offers is one the planner accepts")
+{
+  for (const auto& value : pma::cli::choices_for("build", "emulation")) {
+    CHECK(pma::build::parse_emulation(value));
+  }
+  CHECK(pma::cli::choices_for("build", "emulation").size() == 3);
+}

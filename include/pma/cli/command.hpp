@@ -18,13 +18,50 @@ struct GlobalOptions {
   std::string log_level; // --log-level
 };
 
+// What a command's operands are, for completion.
+enum class Operand { none, directory };
+
+struct Subcommand {
+  std::string name;
+  std::string summary;
+};
+
 struct Command {
   const char* name;
   const char* summary;
   int (*run)(const std::vector<std::string>& args, const GlobalOptions& globals);
+  // The options run() parses; `subcommand` selects them where they depend on it
+  // (manifest verbs). Help, completion and the man-page test use it too.
+  cxxopts::Options (*options)(const std::string& subcommand);
+  std::vector<Subcommand> subcommands; // hosts: list, check; manifest: its verbs; completion: the shells
+  Operand operand = Operand::none;
 };
 
+// The commands, in the order --help lists them.
 const std::vector<Command>& commands();
+
+// podman-multiarch __complete WORD... CURRENT (hidden; see complete.cpp).
+int run_complete(const std::vector<std::string>& args);
+
+// One option as completion and documentation see it.
+struct OptionInfo {
+  std::string long_name;  // without "--"
+  std::string short_name; // without "-", may be empty
+  std::string description;
+  std::string value_name;   // "FILE", "N", …; empty for flags
+  bool takes_value = false; // as a separate word (not flags, not --opt[=value] options)
+};
+
+// The visible options of `options` (positional holders are hidden).
+std::vector<OptionInfo> option_infos(const cxxopts::Options& options);
+
+// The fixed values option `option` of `command` accepts ("" for global options),
+// for validation and completion alike; empty if its values are open.
+const std::vector<std::string>& choices_for(std::string_view command, std::string_view option);
+
+// Checks the value of `option` against choices_for(command, option).
+util::Result<std::string> checked_choice(const cxxopts::ParseResult& parsed, std::string_view command,
+                                         const std::string& option);
 
 // --- Helpers shared by the commands ---
 
@@ -49,6 +86,13 @@ util::Result<util::RetryPolicy> retry_policy(const cxxopts::ParseResult& parsed)
 util::Result<cxxopts::ParseResult> parse(cxxopts::Options& options, const std::vector<std::string>& args,
                                          const GlobalOptions& globals);
 
+// Parses a command's arguments like parse(). nullopt means the command is done:
+// a usage error was reported, or --help printed its options (Global last) and
+// `examples`; `status` then holds the exit code.
+std::optional<cxxopts::ParseResult> parse_command_line(cxxopts::Options& options, const std::vector<std::string>& args,
+                                                       const GlobalOptions& globals, std::string_view examples,
+                                                       int& status);
+
 struct Selection {
   std::vector<config::Host> hosts;
   hosts::ConnectOptions connect;
@@ -56,9 +100,6 @@ struct Selection {
 
 // The hosts the parsed host-selection options select, and how to connect.
 util::Result<Selection> host_selection(const cxxopts::ParseResult& parsed, const GlobalOptions& globals);
-
-// Validates --format against `allowed`.
-util::Result<std::string> output_format(const cxxopts::ParseResult& parsed, const std::vector<std::string>& allowed);
 
 // Prints "podman-multiarch: error: …" and returns the exit code for `error`.
 int report(const util::Error& error);
