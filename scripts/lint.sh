@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 status=0
 
-mapfile -t files < <(git ls-files 'src/*.cpp' 'include/*.hpp' 'tests/unit/*.cpp' 'tests/unit/*.hpp' 2>/dev/null ||
+mapfile -t files < <(git ls-files 'src/*.cpp' 'include/*.hpp' 'tests/unit/*.cpp' 'tests/unit/*.hpp' 'fuzz/*.cpp' 2>/dev/null ||
   find src include tests/unit -name '*.[ch]pp')
 if ! clang-format-14 --dry-run --Werror "${files[@]}"; then
   echo "lint: run clang-format-14 -i on the files above"

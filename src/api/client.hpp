@@ -56,6 +56,7 @@ public:
   util::Result<std::string> push_image(const PushRequest& request,
                                        const std::function<void(std::string_view)>& on_progress) override;
   util::Result<void> remove_image(const std::string& image) override;
+  util::Result<std::vector<std::string>> dangling_images() override;
 
   // manifests.cpp
   util::Result<void> manifest_create(const std::string& name, const std::vector<std::string>& index_annotations,

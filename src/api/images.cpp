@@ -145,4 +145,25 @@ Client::remove_image(const std::string& image)
   return {};
 }
 
+Result<std::vector<std::string>>
+Client::dangling_images()
+{
+  auto response = call(
+      {.method = "GET", .target = path("/images/json?filters=" + transport::url_encode(R"({"dangling":["true"]})"))},
+      "list images");
+  if (!response) {
+    return util::Unexpected(std::move(response).error());
+  }
+  const auto root = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  std::vector<std::string> ids;
+  if (root.is_array()) {
+    for (const auto& image : root) {
+      if (image.is_object() && image.contains("Id") && image["Id"].is_string()) {
+        ids.push_back(image["Id"].get<std::string>());
+      }
+    }
+  }
+  return ids;
+}
+
 } // namespace pma::api::detail

@@ -179,6 +179,8 @@ CredentialStore::from_auth_json(const std::string_view text, const std::string& 
     root = json::parse(text);
   } catch (const json::parse_error& e) {
     return auth_error(fmt::format("auth file {}: invalid JSON at byte {}", source, e.byte));
+  } catch (const json::exception&) { // e.g. a number too large (found by fuzzing)
+    return auth_error(fmt::format("auth file {}: invalid JSON (a number out of range)", source));
   }
   if (!root.is_object()) {
     return auth_error(fmt::format("auth file {}: expected a JSON object", source));

@@ -235,9 +235,13 @@ Runner::assemble_and_push(const std::vector<const PlatformResult*>& images)
       return util::Unexpected(Error(ErrorClass::interrupted, "interrupted: the list was not pushed"));
     }
     m_progress.info(fmt::format("pushing the list to {}", tag.to_string()));
-    auto digest = client.manifest_push(m_list_name, push);
-    if (!digest) {
-      return util::Unexpected(std::move(digest).error());
+    Result<std::string> digest = util::fail(ErrorClass::internal, "not pushed");
+    auto pushed = with_retries("pushing the list to " + tag.to_string(), m_outcome.list_push_retries, [&] {
+      digest = client.manifest_push(m_list_name, push);
+      return digest ? Result<void>() : util::Unexpected(digest.error());
+    });
+    if (!pushed) {
+      return util::Unexpected(std::move(pushed).error());
     }
     if (!m_outcome.index_digest.empty() && m_outcome.index_digest != *digest) {
       m_progress.warning(fmt::format("{} got index {}, unlike {} for the first tag", tag.to_string(), *digest,

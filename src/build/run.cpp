@@ -1,6 +1,7 @@
 // The build job: connect, plan, build and push on every host in parallel,
 // then publish (publish.cpp).
 #include <pma/context/context.hpp>
+#include <pma/registry/reader.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/interrupt.hpp>
 #include <pma/util/log.hpp>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <random>
 #include <thread>
 
@@ -81,9 +83,47 @@ Runner::Runner(const BuildOptions& options, const std::vector<config::Host>& hos
 {
 }
 
+// --timeout: when the deadline passes, stop everything as Ctrl-C does.
+class Deadline {
+public:
+  Deadline(const std::optional<std::chrono::milliseconds> timeout, std::atomic<bool>& expired)
+  {
+    if (!timeout) {
+      return;
+    }
+    m_thread = std::thread([this, timeout, &expired] {
+      std::unique_lock lock(m_mutex);
+      if (!m_done.wait_for(lock, *timeout, [this] { return m_finished; })) {
+        expired = true;
+        util::interrupt::request();
+      }
+    });
+  }
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
+  ~Deadline()
+  {
+    {
+      const std::lock_guard lock(m_mutex);
+      m_finished = true;
+    }
+    m_done.notify_all();
+    if (m_thread.joinable()) {
+      m_thread.join();
+    }
+  }
+
+private:
+  std::mutex m_mutex;
+  std::condition_variable m_done;
+  bool m_finished = false;
+  std::thread m_thread;
+};
+
 BuildOutcome
 Runner::run()
 {
+  const Deadline deadline(m_options.timeout, m_timed_out);
   if (auto ok = connect_and_plan(); !ok) {
     return fail(std::move(ok).error());
   }
@@ -106,12 +146,21 @@ Runner::run()
     return fail(std::move(ok).error());
   }
   if (!m_options.no_push) {
+    if (auto ok = preflight_credentials(); !ok) {
+      return fail(std::move(ok).error());
+    }
     if (auto ok = check_existing_tags(planned_platforms()); !ok) {
       return fail(std::move(ok).error());
     }
   }
   if (!util::interrupt::requested()) {
     build_all();
+  }
+  if (m_timed_out) {
+    return fail(Error(ErrorClass::timeout,
+                      fmt::format("--timeout {} s reached: nothing published",
+                                  std::chrono::duration_cast<std::chrono::seconds>(*m_options.timeout).count()),
+                      "the platforms' logs above show where the time went"));
   }
   if (util::interrupt::requested()) {
     // Ctrl-C: nothing new is published; what the run made is removed.
@@ -120,6 +169,10 @@ Runner::run()
   }
   if (!m_options.no_push) {
     publish();
+    if (m_timed_out && m_outcome.exit_code != 0) {
+      m_outcome.exit_code = 1;
+      m_outcome.error = Error(ErrorClass::timeout, "--timeout reached while publishing the list");
+    }
   } else {
     const bool failed = std::any_of(m_outcome.platforms.begin(), m_outcome.platforms.end(),
                                     [](const PlatformResult& r) { return r.state != Phase::done; });
@@ -168,6 +221,7 @@ Runner::connect_and_plan()
     }
     capacities.push_back(std::move(capacity));
   }
+  m_capacities = capacities;
   const std::vector<api::Platform> platforms =
       m_options.platforms.empty() ? served_platforms(capacities) : m_options.platforms;
   if (platforms.empty()) {
@@ -261,6 +315,31 @@ Runner::prepare()
   return {};
 }
 
+// A wrong password should not cost a whole build: where this machine reaches
+// the registry, the credentials are tried (a read of each tag) before anything
+// is built. Anything but a refusal (unreachable from here, no such tag yet) is
+// left to the hosts, which may see the registry differently.
+Result<void>
+Runner::preflight_credentials()
+{
+  for (const auto& tag : m_options.tags) {
+    if (!m_credentials.lookup(tag.name())) {
+      continue;
+    }
+    registry::Reader reader(m_credentials, {.tls_verify = m_options.tls_verify.value_or(true)});
+    auto manifest = reader.manifest(tag);
+    if (!manifest && manifest.error().cls == ErrorClass::auth) {
+      Error error = std::move(manifest).error();
+      error.message = "before building: " + error.message;
+      return util::Unexpected(std::move(error));
+    }
+    if (!manifest) {
+      util::log::debug("credential check of {} skipped: {}", tag.to_string(), manifest.error().describe());
+    }
+  }
+  return {};
+}
+
 std::string
 Runner::auth_header_for(const std::string& registry) const
 {
@@ -307,12 +386,42 @@ Runner::build_one(PlatformResult& result)
       m_progress.phase(result.platform, result.host, state, result.digest.empty() ? result.image_id : result.digest);
     }
   };
-  hosts::Session* host = session(result.host);
-  if (host == nullptr) {
-    finish(Phase::failed, Error(ErrorClass::internal, "no session for the planned host"));
-    return;
+  hosts::Session* host = nullptr;
+  Result<std::string> image = util::fail(ErrorClass::internal, "not built");
+  for (;;) {
+    host = session(result.host);
+    if (host == nullptr) {
+      finish(Phase::failed, Error(ErrorClass::internal, "no session for the planned host"));
+      return;
+    }
+    // A build cut off mid-way can still commit a layer we never hear of.
+    auto before = host->client().dangling_images();
+    image = build_image(result, *host);
+    const bool host_died =
+        !image && (image.error().cls == ErrorClass::connect || image.error().cls == ErrorClass::timeout);
+    if (before && (host_died || (!image && image.error().cls == ErrorClass::interrupted))) {
+      const std::lock_guard lock(m_failover_mutex);
+      m_abandoned.emplace_back(result.host, std::set<std::string>(before->begin(), before->end()));
+      m_last_abandoned = std::chrono::steady_clock::now();
+    }
+    if (!host_died || util::interrupt::requested()) {
+      break;
+    }
+    auto next = failover(result, image.error());
+    if (!next) {
+      break;
+    }
+    m_progress.warning(fmt::format("{}: host {} failed ({}); building it on {} ({}) instead",
+                                   result.platform.to_string(), result.host, image.error().message, next->host,
+                                   next->reason()));
+    result.failed_over.push_back(result.host);
+    result.host = next->host;
+    result.reason = next->reason();
+    result.last_layer.clear();
+    if (!m_options.tags.empty() && !m_options.no_push) {
+      result.pushed_to = push_destination(result, *session(result.host));
+    }
   }
-  auto image = build_image(result, *host);
   if (!image) {
     finish(Phase::failed, std::move(image).error());
     return;
@@ -327,12 +436,44 @@ Runner::build_one(PlatformResult& result)
     return;
   }
   if (!m_options.no_push) {
-    if (auto ok = push(result, *host); !ok) {
-      finish(Phase::failed, std::move(ok).error());
+    auto pushed = with_retries(fmt::format("pushing {} from {}", result.platform.to_string(), result.host),
+                               result.retries, [&] { return push(result, *host); });
+    if (!pushed) {
+      finish(Phase::failed, std::move(pushed).error());
       return;
     }
   }
   finish(Phase::done);
+}
+
+std::optional<Assignment>
+Runner::failover(const PlatformResult& result, const Error& host_error)
+{
+  const std::lock_guard lock(m_failover_mutex);
+  m_dead_hosts.insert(result.host);
+  std::vector<HostCapacity> alive = m_capacities;
+  for (auto& capacity : alive) {
+    if (m_dead_hosts.contains(capacity.name) || session(capacity.name) == nullptr) {
+      capacity.reachable = false;
+      capacity.unreachable_reason = capacity.name == result.host ? host_error.message : "failed during this run";
+    }
+  }
+  Plan plan = plan_platforms({result.platform}, alive, m_options.emulation);
+  if (plan.assignments.empty()) {
+    return std::nullopt;
+  }
+  return plan.assignments.front();
+}
+
+Result<void>
+Runner::with_retries(const std::string& what, int& retries, const std::function<Result<void>()>& attempt)
+{
+  return util::with_retries(
+      m_options.retry, attempt, [&](const int retry, const Error& error, const std::chrono::milliseconds wait) {
+        retries = retry;
+        m_progress.warning(fmt::format("{} failed ({}); retry {}/{} in {:.1f} s", what, error.message, retry,
+                                       m_options.retry.retries, static_cast<double>(wait.count()) / 1000.0));
+      });
 }
 
 Result<std::string>
@@ -445,6 +586,26 @@ Runner::cleanup()
   if (m_list_created && m_coordinator != nullptr) {
     if (auto ok = m_coordinator->client().manifest_delete(m_list_name); !ok) {
       m_progress.warning("cleanup: " + ok.error().describe());
+    }
+  }
+  if (!m_abandoned.empty()) {
+    // podman cancels a build whose client went away between steps: a step that
+    // was ending then still commits. Give it a moment to land, then remove it.
+    constexpr auto k_settle = std::chrono::seconds(2);
+    const auto since = std::chrono::steady_clock::now() - m_last_abandoned;
+    if (since < k_settle) {
+      util::interrupt::sleep_for(std::chrono::duration_cast<std::chrono::milliseconds>(k_settle - since));
+    }
+  }
+  for (const auto& [host_name, before] : m_abandoned) {
+    auto* host = session(host_name);
+    auto now = host != nullptr ? host->client().dangling_images() : util::fail(ErrorClass::connect, "no session");
+    for (const auto& image : now ? *now : std::vector<std::string>{}) {
+      if (!before.contains(image)) {
+        if (auto ok = host->client().remove_image(image); !ok) { // never forced: images in use stay
+          m_progress.warning("cleanup: " + ok.error().describe());
+        }
+      }
     }
   }
   for (const auto& result : m_outcome.platforms) {

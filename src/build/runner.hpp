@@ -5,7 +5,10 @@
 #include <pma/build/run.hpp>
 #include <pma/context/context.hpp>
 
+#include <atomic>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,11 +26,17 @@ private:
   BuildOutcome fail(util::Error error);
   util::Result<void> connect_and_plan();
   util::Result<void> prepare();
+  util::Result<void> preflight_credentials();
   std::vector<api::Platform> planned_platforms() const;
   hosts::Session* session(const std::string& host);
   std::string auth_header_for(const std::string& registry) const;
   void build_all();
   void build_one(PlatformResult& result);
+  // After `host_error` on result.host: another host for the platform, if any.
+  std::optional<Assignment> failover(const PlatformResult& result, const util::Error& host_error);
+  // Runs `attempt` under --retry, counting and announcing each retry in `retries`.
+  util::Result<void> with_retries(const std::string& what, int& retries,
+                                  const std::function<util::Result<void>()>& attempt);
   util::Result<std::string> build_image(PlatformResult& result, hosts::Session& host);
   util::Result<void> check_platform(PlatformResult& result, hosts::Session& host);
   util::Result<void> push(PlatformResult& result, hosts::Session& host);
@@ -50,6 +59,14 @@ private:
   const std::string m_run_id;
 
   std::vector<hosts::Connected> m_connected;
+  std::vector<HostCapacity> m_capacities;
+  std::mutex m_failover_mutex;
+  std::set<std::string> m_dead_hosts; // died during this run (guarded by m_failover_mutex)
+  std::atomic<bool> m_timed_out{false};
+  // Hosts whose build was abandoned by a failover, with the unnamed images they
+  // held before it: what is new there at cleanup is the abandoned build's.
+  std::vector<std::pair<std::string, std::set<std::string>>> m_abandoned; // guarded by m_failover_mutex
+  std::chrono::steady_clock::time_point m_last_abandoned;
   context::ContextPlan m_context;
   api::ImageRef m_repository;    // -t #1: where per-arch images go
   std::string m_registry_config; // X-Registry-Config for base-image pulls

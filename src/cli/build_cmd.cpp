@@ -3,6 +3,7 @@
 #include <pma/cli/command.hpp>
 #include <pma/output/progress.hpp>
 #include <pma/output/terminal.hpp>
+#include <pma/util/duration.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/strings.hpp>
 
@@ -41,9 +42,12 @@ define_options(cxxopts::Options& options)
     ("pull", "Pull policy for base images: missing, always, newer, never (--pull alone: always)", cxxopts::value<std::string>()->default_value("missing")->implicit_value("always"), "POLICY")
     ("format", "Image and list format: oci or docker (with --dry-run: table or json for the plan)", cxxopts::value<std::string>()->default_value("oci"), "FORMAT")
     ("emulation", "Where native hosts lack a platform: never, fallback, always", cxxopts::value<std::string>()->default_value("fallback"), "MODE")
+    ("timeout", "Give up the whole run after this long: nothing is published, the hosts are cleaned up", cxxopts::value<std::string>(), "DURATION")
+    ("idle-timeout", "Give up a platform whose build prints nothing for this long", cxxopts::value<std::string>()->default_value("30m"), "DURATION")
     ("context", "", cxxopts::value<std::vector<std::string>>());
   // clang-format on
   add_registry_options(options, "Publishing");
+  add_retry_options(options);
   // clang-format off
   options.add_options("Publishing")
     ("dry-run", "Print the plan (platform → host) and touch nothing")
@@ -203,6 +207,23 @@ build_options(const cxxopts::ParseResult& parsed)
   options.pull_policy = policies.at(pull);
   options.tls_verify = parsed["tls-verify"].as<bool>();
   options.cleanup = parsed["cleanup"].as<bool>();
+  if (parsed.count("timeout") != 0) {
+    auto timeout = util::parse_duration(parsed["timeout"].as<std::string>(), "--timeout");
+    if (!timeout) {
+      return util::Unexpected(std::move(timeout).error());
+    }
+    options.timeout = *timeout;
+  }
+  auto idle = util::parse_duration(parsed["idle-timeout"].as<std::string>(), "--idle-timeout");
+  if (!idle) {
+    return util::Unexpected(std::move(idle).error());
+  }
+  options.build_idle_timeout = *idle;
+  auto retry = retry_policy(parsed);
+  if (!retry) {
+    return util::Unexpected(std::move(retry).error());
+  }
+  options.retry = *retry;
   const std::string format = parsed["format"].as<std::string>();
   const std::vector<std::string> formats = options.dry_run ? std::vector<std::string>{"oci", "docker", "table", "json"}
                                                            : std::vector<std::string>{"oci", "docker"};

@@ -255,6 +255,8 @@ merge_connections_json(const std::string_view text, const std::string& source, P
     root = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     return util::fail(ErrorClass::config, fmt::format("{}: invalid JSON at byte {}: {}", source, e.byte, e.what()));
+  } catch (const nlohmann::json::exception& e) { // e.g. a number too large (found by fuzzing)
+    return util::fail(ErrorClass::config, fmt::format("{}: invalid JSON: {}", source, e.what()));
   }
   if (const auto* connection = member(root, "Connection")) {
     settings.json_default_connection = string_member(*connection, "Default");

@@ -357,7 +357,8 @@ metadata_json(const build::BuildOutcome& outcome)
                            {"digest", result.digest},
                            {"pushedTo", result.pushed_to},
                            {"durationSeconds", static_cast<double>(result.duration.count()) / 1000.0},
-                           {"retries", result.retries}});
+                           {"retries", result.retries},
+                           {"failedOverFrom", result.failed_over}});
     } else {
       skipped.push_back({{"platform", result.platform.to_string()},
                          {"host", result.host},
@@ -369,6 +370,7 @@ metadata_json(const build::BuildOutcome& outcome)
                       {"tags", outcome.tags},
                       {"verified", outcome.verified},
                       {"coordinator", outcome.coordinator},
+                      {"listPushRetries", outcome.list_push_retries},
                       {"platforms", platforms},
                       {"skipped", skipped},
                       {"exitCode", outcome.exit_code}};

@@ -141,13 +141,16 @@ Client::send(const HttpRequest& request)
   if (!request.content_type.empty()) {
     req.headers.emplace("Content-Type", request.content_type);
   }
+  bool upload_broken = false; // the peer stopped reading the body: not a cancellation
   if (request.body_stream) {
     // httplib's chunked provider: we write the whole body in the first call.
     req.is_chunked_content_provider_ = true;
     req.headers.emplace("Transfer-Encoding", "chunked");
-    req.content_provider_ = [&request](size_t /*offset*/, size_t /*length*/, httplib::DataSink& sink) {
-      const bool complete = request.body_stream(
-          [&sink](const char* data, const size_t size) { return sink.is_writable() && sink.write(data, size); });
+    req.content_provider_ = [&request, &upload_broken](size_t /*offset*/, size_t /*length*/, httplib::DataSink& sink) {
+      const bool complete = request.body_stream([&sink, &upload_broken](const char* data, const size_t size) {
+        upload_broken = !(sink.is_writable() && sink.write(data, size));
+        return !upload_broken;
+      });
       if (complete) {
         sink.done();
       }
@@ -185,6 +188,9 @@ Client::send(const HttpRequest& request)
   if (!ok) {
     if (util::interrupt::requested()) {
       return util::fail(ErrorClass::interrupted, fmt::format("request to {} interrupted", describe(m_endpoint)));
+    }
+    if (error == httplib::Error::Canceled && upload_broken) {
+      error = httplib::Error::Write; // httplib calls a failed body write a cancellation
     }
     return util::Unexpected(transport_error(error, m_endpoint, elapsed, idle_timeout));
   }

@@ -60,6 +60,11 @@ parse_duration(const std::string_view text, const std::string_view what)
     total_ms += value * scale;
     any = true;
   }
+  // Found by fuzzing: a huge number overflowed the conversion (undefined behaviour).
+  constexpr double k_max_ms = 365.0 * 24 * 3'600'000; // one year
+  if (total_ms > k_max_ms) {
+    return fail(ErrorClass::usage, fmt::format("duration '{}' for {} is longer than a year", text, what));
+  }
   return std::chrono::milliseconds(static_cast<long long>(total_ms));
 }
 

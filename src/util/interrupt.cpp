@@ -102,7 +102,7 @@ sleep_for(const std::chrono::milliseconds duration)
 }
 
 void
-request_for_test()
+request()
 {
   g_requested = true;
   cancel_all();

@@ -54,6 +54,9 @@ pma() {
   "$PMA_BIN" "$@" >"$T/out" 2>"$T/err"
   RC=$?
   echo "  \$ podman-multiarch $* → $RC"
+  if [[ -n ${PMA_TRANSCRIPTS:-} ]]; then # everything printed, for secrets.sh
+    cat "$T/out" "$T/err" >>"$PMA_TRANSCRIPTS/$(basename "${PMA_SCENARIO:-unknown}" .sh).log"
+  fi
 }
 
 expect_rc() { [[ $RC == "$1" ]] || fail "exit code $RC, expected $1"; }

@@ -9,6 +9,11 @@ if [[ -f $PMA_LAB_DIR/lab.env ]]; then
   # shellcheck source=/dev/null
   source "$PMA_LAB_DIR/lab.env"
 fi
+export PMA_SCENARIO=$scenario
+if [[ -n ${PMA_TRANSCRIPTS:-} ]]; then
+  mkdir -p "$PMA_TRANSCRIPTS"
+  : >"$PMA_TRANSCRIPTS/$(basename "$scenario" .sh).log"
+fi
 # shellcheck source=lib.sh
 source "$PMA_SOURCE_ROOT/tests/integration/lib.sh"
 # shellcheck source=/dev/null

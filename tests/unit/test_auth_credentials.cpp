@@ -181,4 +181,11 @@ FROM alpine:3
         std::vector<std::string>{"127.0.0.1:45443", "docker.io", "reg.example"});
 }
 
+TEST_CASE("auth::CredentialStore refuses numbers out of range (a fuzzing finding)")
+{
+  const auto store = CredentialStore::from_auth_json(R"({"auths":{"quay.io":{"auth":1e99999}}})", "a.json");
+  REQUIRE_FALSE(store);
+  CHECK(store.error().message.find("auth file a.json: invalid JSON") == 0);
+}
+
 TEST_SUITE_END();

@@ -116,4 +116,13 @@ tfarm = ["shared", "toml-only"]
   }
 }
 
+TEST_CASE("config::merge_connections_json refuses numbers out of range (a fuzzing finding)")
+{
+  PodmanSettings settings;
+  const auto merged = merge_connections_json("-98805E9886", "c.json", settings);
+  REQUIRE_FALSE(merged);
+  CHECK(merged.error().cls == pma::util::ErrorClass::config);
+  CHECK(merged.error().message.find("c.json: invalid JSON") == 0);
+}
+
 TEST_SUITE_END();

@@ -26,6 +26,14 @@ TEST_CASE("util::parse_duration")
     CHECK_FALSE(parse_duration("5d", "x"));
     CHECK_FALSE(parse_duration("1m5", "x"));
   }
+
+  SUBCASE("huge values are refused, not overflowed (a fuzzing finding)")
+  {
+    const auto huge = parse_duration(std::string(34, '4'), "--timeout");
+    REQUIRE_FALSE(huge);
+    CHECK(huge.error().message.find("longer than a year") != std::string::npos);
+    CHECK(*parse_duration("8760h", "x") == milliseconds(31'536'000'000));
+  }
 }
 
 TEST_SUITE_END();

@@ -149,6 +149,8 @@ public:
 
   // DELETE /libpod/images/{image}; not found is success.
   virtual util::Result<void> remove_image(const std::string& image) = 0;
+  // IDs of the images without a name that no other image builds on.
+  virtual util::Result<std::vector<std::string>> dangling_images() = 0;
 
   // POST /libpod/manifests/{name} with no body (create ignores auth; add with
   // PUT). `index_annotations` ("k=v") need capabilities().index_annotations_create.

@@ -7,6 +7,7 @@
 #include <pma/build/progress.hpp>
 #include <pma/config/host.hpp>
 #include <pma/hosts/session.hpp>
+#include <pma/util/retry.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -43,6 +44,8 @@ struct BuildOptions {
   std::string arch_tag_format = "{tag}-{os}-{arch}{-variant}";
   std::string manifest_host; // --manifest-host
   std::chrono::milliseconds build_idle_timeout{std::chrono::minutes(30)};
+  util::RetryPolicy retry;                          // --retry / --retry-delay: pushes and the list push
+  std::optional<std::chrono::milliseconds> timeout; // --timeout: the whole run
 };
 
 struct PlatformResult {
@@ -54,8 +57,9 @@ struct PlatformResult {
   std::string digest;     // pushed manifest digest
   std::string pushed_to;  // repo@digest, or the per-arch tag on podman < 4.9
   std::chrono::milliseconds duration{0};
-  int retries = 0;
-  Phase state = Phase::queued; // done, failed or skipped at the end
+  int retries = 0;                      // push retries
+  std::vector<std::string> failed_over; // hosts that died while building this platform
+  Phase state = Phase::queued;          // done, failed or skipped at the end
   std::optional<util::Error> error;
 };
 
@@ -66,6 +70,7 @@ struct BuildOutcome {
   std::string media_type;
   std::string coordinator; // host that assembled the list
   bool verified = false;   // the registry's index was read back and matched
+  int list_push_retries = 0;
   int exit_code = 0;
   std::optional<util::Error> error; // why the run failed, if it did
 };

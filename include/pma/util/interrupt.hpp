@@ -23,7 +23,7 @@ void remove(int token);
 // Sleeps for `duration` unless a stop is asked for; false if it was.
 bool sleep_for(std::chrono::milliseconds duration);
 
-// For tests: behave as if the signal had arrived.
-void request_for_test();
+// Asks for a stop as the first signal would (a deadline, tests).
+void request();
 
 } // namespace pma::util::interrupt

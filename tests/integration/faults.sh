@@ -1,0 +1,232 @@
+# Faults injected between podman-multiarch and real podman services
+# (tests/faults/proxy.py in front of the lab's sockets): refused connections,
+# resets during the upload and the build stream, stalls, 429/5xx answers,
+# garbage. Each scenario checks the exit code, the message, what the registry
+# serves afterwards (the previous index, unless the run succeeded) and that
+# nothing is left on the hosts. The matrix is written to
+# $PMA_BUILD_ROOT/reliability.md (docs/reliability.md is a copy of one run).
+require_lab
+repo=$LAB_REGISTRY/it-faults-$$-$RANDOM
+tag=$repo/app:1
+ctx=$T/ctx
+mkdir -p "$ctx"
+cat >"$ctx/Containerfile" <<CF
+FROM $LAB_BASE_IMAGE
+RUN echo built > /built
+COPY . /ctx/
+CF
+head -c 1048576 /dev/urandom >"$ctx/payload.bin" # 1 MiB: uploads take several writes
+# The tag's "previous index": the lab base image, copied in.
+skopeo copy -q --all --authfile "$LAB_AUTHFILE" --dest-authfile "$LAB_AUTHFILE" "docker://$LAB_BASE_IMAGE" "docker://$tag"
+previous=$(registry_digest "$tag")
+matrix=$T/matrix.md
+proxies=()
+
+# proxy NAME HOST [RULE...] — a fault proxy in front of lab host HOST at $T/NAME.sock.
+proxy() {
+  local name=$1 host=$2 sock_var="LAB_SOCK_$2"
+  shift 2
+  local args=(--listen "$T/$name.sock" --upstream "${!sock_var}" --log "$T/$name.log")
+  local rule
+  for rule in "$@"; do args+=(--rule "$rule"); done
+  : >"$T/$name.log"
+  python3 "$PMA_SOURCE_ROOT/tests/faults/proxy.py" "${args[@]}" &
+  proxies+=($!)
+  for _ in $(seq 50); do [[ -S $T/$name.sock ]] && return; sleep 0.05; done
+  echo "proxy $name did not start"
+}
+stop_proxies() {
+  local pid
+  for pid in "${proxies[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+  proxies=()
+  rm -f "$T"/*.sock
+}
+trap 'stop_proxies; rm -rf "$T"' EXIT
+
+# scenario TITLE EXPECTED — starts a row of the matrix; observe() ends it.
+scenario() {
+  TEST "$1"
+  row_title=$1 row_expected=$2 row_start=$(date +%s)
+}
+# build_via HOSTSPEC... -- ARGS — build linux/amd64 on the given --host specs.
+build_via() {
+  local hosts=()
+  while [[ $1 != -- ]]; do hosts+=(--host "$1"); shift; done
+  shift
+  local started=$(date +%s%N)
+  pma build "${hosts[@]}" --authfile "$LAB_AUTHFILE" --progress plain --platform linux/amd64 \
+    --metadata-file "$T/meta.json" --allow-shrink -t "$tag" "$@" "$ctx"
+  elapsed=$((($(date +%s%N) - started) / 1000000))
+}
+# Checks shared by every scenario, then one matrix row.
+observe() {
+  local served
+  served=$(registry_digest "$tag")
+  if [[ $RC == 0 ]]; then
+    [[ $served != "$previous" ]] || fail "the run succeeded but the tag still serves the previous index"
+    previous=$served
+  else
+    [[ $served == "$previous" ]] || fail "a failed run changed the tag"
+  fi
+  [[ $(images_created_since "$row_start") == "0 0 0 0 " ]] || fail "left on the hosts: $(images_created_since "$row_start")"
+  local h
+  for h in $LAB_HOSTS; do
+    [[ $(host_list_count "$h") == 0 ]] || fail "a temporary list is left on $h"
+  done
+  local message
+  message=$(grep -m1 'error:' "$T/err" | sed "s/^podman-multiarch: error: //; s/|/\\\\|/g; s|$T|\$TMP|g; s|$repo|REPO|g" |
+    cut -c1-150)
+  local fired
+  fired=$(cat "$T"/*.log 2>/dev/null | grep -v '^pass ' | awk '{print $1}' | sort | uniq -c | awk '{printf "%s×%s ", $2, $1}')
+  printf '| %s | %s | exit %s%s; %s ms; faults: %s; registry %s; hosts clean: %s |\n' \
+    "$row_title" "$row_expected" "$RC" "${message:+, \"$message\"}" "$elapsed" "${fired:-none}" \
+    "$([[ $RC == 0 ]] && echo updated || echo untouched)" "$([[ $current_failed == 0 ]] && echo yes || echo NO)" >>"$matrix"
+  stop_proxies
+}
+a1=linux/amd64@a1=unix://$T/a1.sock
+b1=linux/amd64@b1=unix://$T/b1.sock
+
+scenario "a host is down (nothing listens)" "planned on the other host that serves the platform; exit 0"
+proxy b1 ppc64le
+build_via "$a1" "$b1" --
+expect_rc 0
+expect_err "host a1: cannot reach unix://$T/a1.sock: No such file or directory"
+[[ $(jq -r '.platforms[0].host' "$T/meta.json") == b1 ]] || fail "not built on b1"
+observe
+
+scenario "context upload reset after 100 KiB, another host serves the platform" "rebuilt on the other host; exit 0"
+proxy a1 amd64 "POST /build reset-upload 102400"
+proxy b1 ppc64le
+build_via "$a1" "$b1" --
+expect_rc 0
+expect_err "host a1 failed"
+expect_err "building it on b1"
+[[ $(jq -c '.platforms[0] | [.host, .failedOverFrom]' "$T/meta.json") == '["b1",["a1"]]' ]] || fail "metadata: $(cat "$T/meta.json")"
+observe
+
+scenario "context upload reset, no other host" "exit 4, nothing published"
+proxy a1 amd64 "POST /build reset-upload 102400"
+build_via "$a1" --
+expect_rc 4
+expect_err "nothing published"
+observe
+
+scenario "build stream reset mid-build, another host serves the platform" "rebuilt on the other host; exit 0"
+proxy a1 amd64 "POST /build reset-response 400"
+proxy b1 ppc64le
+build_via "$a1" "$b1" --
+expect_rc 0
+[[ $(jq -r '.platforms[0].failedOverFrom[0]' "$T/meta.json") == a1 ]] || fail "no failover"
+observe
+
+scenario "build stream cut cleanly mid-build, no other host" "exit 4, the cut is named"
+proxy a1 amd64 "POST /build truncate 400"
+build_via "$a1" --
+expect_rc 4
+expect_err "host a1"
+observe
+
+scenario "a build that goes silent (--idle-timeout 2s)" "exit 4 within seconds, host and platform named"
+proxy a1 amd64 "POST /build stall 60"
+build_via "$a1" -- --idle-timeout 2s
+expect_rc 4
+expect_err "no data from"
+expect_err "[linux/amd64@a1]"
+((elapsed < 15000)) || fail "took $elapsed ms"
+observe
+
+scenario "--timeout 3s while a build hangs" "exit 1 after 3 s, nothing published, hosts cleaned"
+proxy a1 amd64 "POST /build stall 60"
+build_via "$a1" -- --timeout 3s
+expect_rc 1
+expect_err "--timeout 3 s reached: nothing published"
+((elapsed < 15000)) || fail "took $elapsed ms"
+observe
+
+scenario "push answered 502 twice (--retry 3 --retry-delay 200ms)" "two retries, then published; exit 0"
+proxy a1 amd64 "POST /push status 502 2"
+build_via "$a1" -- --retry 3 --retry-delay 200ms
+expect_rc 0
+expect_err "retry 1/3"
+expect_err "retry 2/3"
+[[ $(jq -r '.platforms[0].retries' "$T/meta.json") == 2 ]] || fail "retries not counted"
+observe
+
+scenario "push answered 429 every time (--retry 1)" "one retry, then exit 4; nothing published"
+proxy a1 amd64 "POST /push status 429"
+build_via "$a1" -- --retry 1 --retry-delay 100ms
+expect_rc 4
+expect_err "retry 1/1"
+expect_err "HTTP 429"
+observe
+
+scenario "push connection reset once" "retried, published; exit 0"
+proxy a1 amd64 "POST /push reset-response 0 1"
+build_via "$a1" -- --retry-delay 100ms
+expect_rc 0
+expect_err "retry 1/3"
+observe
+
+scenario "list push answered 503 once" "retried, published; exit 0"
+proxy a1 amd64 "POST /manifests/.*/registry/ status 503 1"
+build_via "$a1" -- --retry-delay 100ms
+expect_rc 0
+[[ $(jq -r '.listPushRetries' "$T/meta.json") == 1 ]] || fail "list push retry not counted"
+observe
+
+scenario "list push reset every time (--retry 1)" "exit 1, the tag keeps its index"
+proxy a1 amd64 "POST /manifests/.*/registry/ reset-response 0"
+build_via "$a1" -- --retry 1 --retry-delay 100ms
+expect_rc 1
+expect_err "retry 1/1"
+observe
+
+scenario "/info answers garbage" "that host is unusable, the other builds; exit 0"
+proxy a1 amd64 "GET /info garbage"
+proxy b1 ppc64le
+build_via "$a1" "$b1" --
+expect_rc 0
+expect_err "host a1"
+observe
+
+scenario "a host resets every connection" "no host for the platform: exit 4 before anything is built"
+proxy a1 amd64 "* . refuse"
+build_via "$a1" --
+expect_rc 4
+expect_err "host a1: connection to"
+observe
+
+scenario "every request answered 500" "no host for the platform: exit 4 before anything is built"
+proxy a1 amd64 "* . status 500"
+build_via "$a1" --
+expect_rc 4
+expect_err "host a1"
+observe
+
+scenario "wrong registry password" "refused before building, no retry: exit 1"
+proxy a1 amd64
+printf '{"auths":{"%s":{"auth":"%s"}}}' "$LAB_REGISTRY" "$(printf 'pma:wrong' | base64)" >"$T/wrong.json"
+started=$(date +%s%N)
+pma build --host "$a1" --authfile "$T/wrong.json" --progress plain --platform linux/amd64 --allow-shrink -t "$tag" --retry 3 "$ctx"
+elapsed=$((($(date +%s%N) - started) / 1000000))
+expect_rc 1
+expect_no_err "retry 1/"
+expect_err "before building: $LAB_REGISTRY refused the credentials from $T/wrong.json"
+grep -q "POST /v[0-9.]*/libpod/build" "$T/a1.log" && fail "a build was started"
+observe
+
+{
+  echo "# Reliability: the fault matrix"
+  echo
+  echo "Generated by \`tests/integration/faults.sh\` on $(date -u +%Y-%m-%d) — do not edit by hand. Each row is one"
+  echo "\`podman-multiarch build\` of linux/amd64 against real podman services (host a1: podman 4.3.1, host b1:"
+  echo "podman 5.4.2, both declaring linux/amd64) behind \`tests/faults/proxy.py\`, which injects the fault, and"
+  echo "a TLS+auth registry whose tag held a previous index. \"registry untouched\" means the tag still served that"
+  echo "index byte for byte; \"hosts clean\" means no image or list created by the run was left on any lab host."
+  echo "Regenerate: \`scripts/test.sh --suite integration\`, then copy \`build/reliability.md\` here."
+  echo
+  echo "| scenario | expected | observed |"
+  echo "|---|---|---|"
+  cat "$matrix"
+} >"$PMA_BUILD_ROOT/reliability.md"
+echo "  matrix: $PMA_BUILD_ROOT/reliability.md"
