@@ -74,7 +74,7 @@ observe() {
     [[ $(host_list_count "$h") == 0 ]] || fail "a temporary list is left on $h"
   done
   local message
-  message=$(grep -m1 'error:' "$T/err" | sed "s/^podman-multiarch: error: //; s/|/\\\\|/g; s|$T|\$TMP|g; s|$repo|REPO|g" |
+  message=$(grep -m1 'error:' "$T/err" | sed "s/^podman-multiarch: error: //; s/|/\\\\|/g; s|$T|\$TMP|g; s|$repo|REPO|g; s|${repo#*/}|REPO|g" |
     cut -c1-150)
   local fired
   fired=$(cat "$T"/*.log 2>/dev/null | grep -v '^pass ' | awk '{print $1}' | sort | uniq -c | awk '{printf "%s×%s ", $2, $1}')
@@ -213,6 +213,30 @@ expect_rc 1
 expect_no_err "retry 1/"
 expect_err "before building: $LAB_REGISTRY refused the credentials from $T/wrong.json"
 grep -q "POST /v[0-9.]*/libpod/build" "$T/a1.log" && fail "a build was started"
+observe
+
+scenario "a host's podman service killed (SIGKILL) mid-build" "rebuilt on the other host; exit 0; the dead host restarts clean"
+mkdir -p "$T/slow"
+printf 'FROM %s\nRUN sleep 4 && echo slow > /slow\n' "$LAB_BASE_IMAGE" >"$T/slow/Containerfile"
+victim=s390x
+victim_pid=$(cat "$PMA_LAB_DIR/pids/$victim.pid")
+proxy b1 ppc64le
+started=$(date +%s%N)
+"$PMA_BIN" build --host "linux/amd64@k1=unix://$LAB_SOCK_s390x" --host "$b1" --authfile "$LAB_AUTHFILE" \
+  --progress plain --platform linux/amd64 --allow-shrink --metadata-file "$T/meta.json" -t "$tag" "$T/slow" \
+  >"$T/out" 2>"$T/err" &
+build_pid=$!
+for _ in $(seq 100); do grep -q "linux/amd64@k1\] STEP 2/2" "$T/err" && break; sleep 0.1; done
+sleep 0.5
+kill -9 "$victim_pid" # the service and its in-process build die at once
+wait "$build_pid"
+RC=$?
+elapsed=$((($(date +%s%N) - started) / 1000000))
+echo "  \$ podman-multiarch build (k1 killed mid-build) → $RC"
+expect_rc 0
+expect_err "host k1 failed"
+[[ $(jq -c '.platforms[0] | [.host, .failedOverFrom]' "$T/meta.json") == '["b1",["k1"]]' ]] || fail "metadata: $(cat "$T/meta.json")"
+"$PMA_SOURCE_ROOT/tests/lab/lab.sh" up >/dev/null 2>&1 || fail "the lab did not come back"
 observe
 
 {
