@@ -468,12 +468,10 @@ Runner::failover(const PlatformResult& result, const Error& host_error)
 Result<void>
 Runner::with_retries(const std::string& what, int& retries, const std::function<Result<void>()>& attempt)
 {
-  return util::with_retries(
-      m_options.retry, attempt, [&](const int retry, const Error& error, const std::chrono::milliseconds wait) {
-        retries = retry;
-        m_progress.warning(fmt::format("{} failed ({}); retry {}/{} in {:.1f} s", what, error.message, retry,
-                                       m_options.retry.retries, static_cast<double>(wait.count()) / 1000.0));
-      });
+  return util::with_retries(m_options.retry, what, attempt, [&](const int retry, const std::string& message) {
+    retries = retry;
+    m_progress.warning(message);
+  });
 }
 
 Result<std::string>

@@ -294,15 +294,12 @@ run_verb(const std::string& verb, VerbRun& run)
     }
     Result<std::string> digest = util::fail(ErrorClass::internal, "not pushed");
     auto pushed = util::with_retries(
-        *policy,
+        *policy, "pushing " + args[0],
         [&]() -> Result<void> {
           digest = client.manifest_push(args[0], push);
           return digest ? Result<void>() : util::Unexpected(digest.error());
         },
-        [&](const int retry, const Error& error, const std::chrono::milliseconds wait) {
-          util::log::warn("pushing {} failed ({}); retry {}/{} in {:.1f} s", args[0], error.message, retry,
-                          policy->retries, static_cast<double>(wait.count()) / 1000.0);
-        });
+        [](int /*retry*/, const std::string& message) { util::log::warn("{}", message); });
     if (!pushed) {
       return util::Unexpected(std::move(pushed).error());
     }

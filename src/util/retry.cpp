@@ -2,6 +2,8 @@
 #include <pma/util/retry.hpp>
 #include <pma/util/strings.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -53,8 +55,8 @@ backoff(const RetryPolicy& policy, const int attempt, const double jitter)
 }
 
 Result<void>
-with_retries(const RetryPolicy& policy, const std::function<Result<void>()>& attempt,
-             const std::function<void(int, const Error&, std::chrono::milliseconds)>& on_retry)
+with_retries(const RetryPolicy& policy, const std::string_view what, const std::function<Result<void>()>& attempt,
+             const std::function<void(int, const std::string&)>& on_retry)
 {
   std::mt19937 random(std::random_device{}());
   std::uniform_real_distribution<double> jitter(-1.0, 1.0);
@@ -64,7 +66,8 @@ with_retries(const RetryPolicy& policy, const std::function<Result<void>()>& att
       return result;
     }
     const auto wait = backoff(policy, retry, jitter(random));
-    on_retry(retry, result.error(), wait);
+    on_retry(retry, fmt::format("{} failed ({}); retry {}/{} in {:.1f} s", what, result.error().message, retry,
+                                policy.retries, static_cast<double>(wait.count()) / 1000.0));
     if (!interrupt::sleep_for(wait)) {
       return result;
     }

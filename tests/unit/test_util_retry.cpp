@@ -33,23 +33,28 @@ TEST_CASE("util::with_retries stops at success, at a permanent error, or after t
   const RetryPolicy policy{.retries = 2, .delay = 1ms};
   int calls = 0;
   std::vector<int> announced;
-  const auto note = [&](const int n, const Error&, std::chrono::milliseconds) { announced.push_back(n); };
+  std::string last;
+  const auto note = [&](const int n, const std::string& message) {
+    announced.push_back(n);
+    last = message;
+  };
   auto result = with_retries(
-      policy, [&]() -> Result<void> { return ++calls < 3 ? fail(ErrorClass::connect, "reset") : Result<void>(); },
-      note);
+      policy, "pushing x",
+      [&]() -> Result<void> { return ++calls < 3 ? fail(ErrorClass::connect, "reset") : Result<void>(); }, note);
   CHECK(result);
   CHECK(calls == 3);
   CHECK(announced == std::vector<int>{1, 2});
+  CHECK(last.starts_with("pushing x failed (reset); retry 2/2 in 0.0"));
 
   calls = 0;
   result = with_retries(
-      policy, [&]() -> Result<void> { return ++calls, fail(ErrorClass::connect, "reset"); }, note);
+      policy, "x", [&]() -> Result<void> { return ++calls, fail(ErrorClass::connect, "reset"); }, note);
   CHECK_FALSE(result);
   CHECK(calls == 3);
 
   calls = 0;
   result = with_retries(
-      policy, [&]() -> Result<void> { return ++calls, fail(ErrorClass::auth, "denied"); }, note);
+      policy, "x", [&]() -> Result<void> { return ++calls, fail(ErrorClass::auth, "denied"); }, note);
   CHECK_FALSE(result);
   CHECK(calls == 1);
 }

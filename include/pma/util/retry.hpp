@@ -24,9 +24,10 @@ bool is_transient(const Error& error);
 std::chrono::milliseconds backoff(const RetryPolicy& policy, int attempt, double jitter);
 
 // Runs `attempt` until it succeeds, fails with an error that is not
-// transient, the retries are used up, or Ctrl-C. `on_retry(n, error, wait)`
-// is told before each wait.
-Result<void> with_retries(const RetryPolicy& policy, const std::function<Result<void>()>& attempt,
-                          const std::function<void(int, const Error&, std::chrono::milliseconds)>& on_retry);
+// transient, the retries are used up, or Ctrl-C. Before each wait,
+// `on_retry(n, message)` gets retry number n and "WHAT failed (…); retry n/N in 2.1 s".
+Result<void> with_retries(const RetryPolicy& policy, std::string_view what,
+                          const std::function<Result<void>()>& attempt,
+                          const std::function<void(int, const std::string&)>& on_retry);
 
 } // namespace pma::util
