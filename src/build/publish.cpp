@@ -1,7 +1,9 @@
 // Publishing (DESIGN.md "Publishing rules" 1, 2, 4, 5): shrink protection,
 // the list assembled by digest on a coordinating host, pushed to every tag,
 // and read back from the registry.
+#include <pma/registry/reader.hpp>
 #include <pma/util/interrupt.hpp>
+#include <pma/util/log.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
@@ -102,18 +104,12 @@ Runner::check_existing_tags(const std::vector<api::Platform>& platforms)
     return {}; // publish() reports that no host can assemble the list
   }
   for (const auto& tag : m_options.tags) {
-    std::string auth_config;
-    if (auto credential = m_credentials.lookup(tag.to_string())) {
-      auth_config = auth::registry_config_header({{tag.registry, *credential}});
-    }
-    auto existing = coordinator->client().manifest_inspect(tag.to_string(), auth_config, m_options.tls_verify);
+    auto existing = read_tag(tag, *coordinator, nullptr);
     if (!existing) {
       Error error = std::move(existing).error();
-      error.hint = coordinator->capabilities().manifest_inspect_auth
-                       ? "pass --allow-shrink to publish without checking what the tag holds now"
-                       : fmt::format("podman {} on host {} cannot read authenticated registries (4.6 or newer can); "
-                                     "add such a host, choose it with --manifest-host, or pass --allow-shrink",
-                                     coordinator->capabilities().version.to_string(), coordinator->host().name);
+      error.hint = error.cls == ErrorClass::internal
+                       ? "add a podman 4.6+ host, choose it with --manifest-host, or pass --allow-shrink"
+                       : "pass --allow-shrink to publish without checking what the tag holds now";
       error.message = fmt::format("cannot check what {} serves now: {}", tag.to_string(), error.message);
       return util::Unexpected(std::move(error));
     }
@@ -257,24 +253,63 @@ Runner::assemble_and_push(const std::vector<const PlatformResult*>& images)
   return {};
 }
 
+// What `tag` serves now. Read from the registry directly where this machine
+// reaches it (exact bytes: `digest` is set), else through `coordinator`.
+// nullopt: no such tag. An error of class internal: nobody can tell.
+Result<std::optional<api::Index>>
+Runner::read_tag(const api::ImageRef& tag, hosts::Session& coordinator, std::string* digest)
+{
+  registry::Reader reader(m_credentials, {.tls_verify = m_options.tls_verify.value_or(true)});
+  auto direct = reader.find(tag);
+  if (direct && !*direct) {
+    return std::optional<api::Index>();
+  }
+  if (direct) {
+    auto index = api::parse_index((*direct)->bytes);
+    if (!index) {
+      return util::Unexpected(std::move(index).error());
+    }
+    if (digest != nullptr) {
+      *digest = (*direct)->digest;
+    }
+    return std::optional<api::Index>(std::move(*index));
+  }
+  if (direct.error().cls == ErrorClass::auth) {
+    return util::Unexpected(std::move(direct).error());
+  }
+  util::log::debug("reading {} from here failed ({}); asking host {}", tag.to_string(), direct.error().describe(),
+                   coordinator.host().name);
+  std::string auth_config;
+  if (auto credential = m_credentials.lookup(tag.to_string())) {
+    if (!coordinator.capabilities().manifest_inspect_auth) {
+      return util::fail(ErrorClass::internal,
+                        fmt::format("{} is not reachable from here, and podman {} on host {} cannot read "
+                                    "authenticated registries (4.6 or newer can)",
+                                    tag.registry, coordinator.capabilities().version.to_string(),
+                                    coordinator.host().name));
+    }
+    auth_config = auth::registry_config_header({{tag.registry, *credential}});
+  }
+  return coordinator.client().manifest_inspect(tag.to_string(), auth_config, m_options.tls_verify);
+}
+
 Result<void>
 Runner::verify(const std::vector<const PlatformResult*>& images)
 {
   hosts::Session* coordinator = choose_coordinator();
   for (const auto& tag : m_options.tags) {
-    std::string auth_config;
-    if (auto credential = m_credentials.lookup(tag.to_string())) {
-      if (!coordinator->capabilities().manifest_inspect_auth) {
-        m_progress.warning(fmt::format("not verified: podman {} on host {} cannot read authenticated registries "
-                                       "(4.6 or newer can)",
-                                       coordinator->capabilities().version.to_string(), coordinator->host().name));
-        return {};
-      }
-      auth_config = auth::registry_config_header({{tag.registry, *credential}});
+    std::string digest;
+    auto index = read_tag(tag, *coordinator, &digest);
+    if (!index && index.error().cls == ErrorClass::internal) {
+      m_progress.warning("not verified: " + index.error().message);
+      return {};
     }
-    auto index = coordinator->client().manifest_inspect(tag.to_string(), auth_config, m_options.tls_verify);
     if (!index) {
       return util::Unexpected(std::move(index).error());
+    }
+    if (!digest.empty() && digest != m_outcome.index_digest) {
+      return util::fail(ErrorClass::api, fmt::format("verification: {} serves index {}, not the pushed {}",
+                                                     tag.to_string(), digest, m_outcome.index_digest));
     }
     if (!*index || !(*index)->is_list) {
       return util::fail(ErrorClass::api,

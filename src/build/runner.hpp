@@ -50,6 +50,8 @@ private:
   void publish();
   util::Result<void> assemble_and_push(const std::vector<const PlatformResult*>& images);
   util::Result<void> verify(const std::vector<const PlatformResult*>& images);
+  util::Result<std::optional<api::Index>> read_tag(const api::ImageRef& tag, hosts::Session& coordinator,
+                                                   std::string* digest);
 
   const BuildOptions& m_options;
   const std::vector<config::Host>& m_hosts;

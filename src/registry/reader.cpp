@@ -405,13 +405,27 @@ Reader::authenticate(const api::ImageRef& ref, const std::string& challenge_head
 Result<Manifest>
 Reader::manifest(const api::ImageRef& ref)
 {
+  auto found = find(ref);
+  if (!found) {
+    return util::Unexpected(std::move(found).error());
+  }
+  if (!*found) {
+    return util::Unexpected(not_found(ref, m_last_error_code));
+  }
+  return std::move(**found);
+}
+
+Result<std::optional<Manifest>>
+Reader::find(const api::ImageRef& ref)
+{
   const std::string reference = !ref.digest.empty() ? ref.digest : (ref.tag.empty() ? "latest" : ref.tag);
   auto response = get(ref, "manifests/" + reference, k_manifest_accept, k_max_manifest_size);
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }
   if (response->status == 404) {
-    return util::Unexpected(not_found(ref, registry_error(response->body).first));
+    m_last_error_code = registry_error(response->body).first;
+    return std::optional<Manifest>();
   }
   if (response->status != 200) {
     const auto [code, message] = registry_error(response->body);
@@ -436,7 +450,7 @@ Reader::manifest(const api::ImageRef& ref)
     return util::fail(ErrorClass::protocol, fmt::format("{} announced digest {} but its bytes hash to {}", ref.registry,
                                                         announced, manifest.digest));
   }
-  return manifest;
+  return std::optional<Manifest>(std::move(manifest));
 }
 
 Error

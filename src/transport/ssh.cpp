@@ -158,6 +158,49 @@ authenticate(ssh_session session, const HostUrl& url, const std::filesystem::pat
                                 "check identity: / --identity / CONTAINER_SSHKEY and the host's authorized_keys"));
 }
 
+// Connects, checks the host key and authenticates: the same checks for the
+// first session and for every reconnection.
+Result<SshSession>
+open_session(const HostUrl& url, const DialOptions& options)
+{
+  SshSession session(ssh_new(), &ssh_free);
+  if (!session) {
+    return util::Unexpected(Error(ErrorClass::internal, "cannot create an SSH session"));
+  }
+  const std::filesystem::path known_hosts =
+      options.known_hosts.empty() ? util::home_dir() / ".ssh" / "known_hosts" : options.known_hosts;
+  const long timeout_seconds = std::max<long>(
+      1, static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(options.connect_timeout).count()));
+  const int port = url.effective_port();
+  const bool process_config = false; // ~/.ssh/config may hold ProxyCommand: we never run programs
+  ssh_session s = session.get();
+  ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &process_config);
+  ssh_options_set(s, SSH_OPTIONS_HOST, url.host.c_str());
+  ssh_options_set(s, SSH_OPTIONS_PORT, &port);
+  if (!url.user.empty()) {
+    ssh_options_set(s, SSH_OPTIONS_USER, url.user.c_str());
+  }
+  ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, known_hosts.c_str());
+  ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout_seconds);
+  const int nodelay = 1; // small HTTP exchanges must not wait for delayed ACKs (40 ms each)
+  ssh_options_set(s, SSH_OPTIONS_NODELAY, &nodelay);
+
+  const std::string label = fmt::format("{}:{}", url.host_for_display(), port);
+  if (ssh_connect(s) != SSH_OK) {
+    const std::string cause = ssh_get_error(s);
+    const bool timed_out = cause.find("imeout") != std::string::npos || cause.find("timed out") != std::string::npos;
+    return util::Unexpected(Error(timed_out ? ErrorClass::timeout : ErrorClass::connect,
+                                  fmt::format("cannot connect to SSH server {}: {}", label, cause)));
+  }
+  if (auto ok = verify_host_key(s, url, known_hosts, options.accept_new_host_keys); !ok) {
+    return util::Unexpected(ok.error());
+  }
+  if (auto ok = authenticate(s, url, options.identity); !ok) {
+    return util::Unexpected(ok.error());
+  }
+  return session;
+}
+
 struct Pipe {
   int fd = -1;
   ssh_channel channel = nullptr;
@@ -170,11 +213,15 @@ struct Pipe {
 
 class SshConnection : public Connection {
 public:
-  SshConnection(SshSession session, std::string remote_path, std::string server, std::string label)
+  using Reconnect = std::function<Result<SshSession>()>;
+
+  SshConnection(SshSession session, std::string remote_path, std::string server, std::string label,
+                Reconnect reconnect)
     : m_session(std::move(session))
     , m_remote_path(std::move(remote_path))
     , m_server(std::move(server))
     , m_label(std::move(label))
+    , m_reconnect(std::move(reconnect))
   {
   }
 
@@ -271,17 +318,51 @@ private:
     if (fd < 0) {
       return;
     }
+    ssh_channel channel = open_channel();
+    if (channel == nullptr && ssh_is_connected(m_session.get()) == 0 && reconnect()) {
+      channel = open_channel(); // the server went away (sshd restarted, network cut): a new session
+    }
+    if (channel == nullptr) {
+      ::close(fd); // the HTTP client sees the connection close
+      return;
+    }
+    m_pipes.push_back(Pipe{fd, channel, {}, false, false, false, false});
+  }
+
+  ssh_channel
+  open_channel()
+  {
     ssh_channel channel = ssh_channel_new(m_session.get());
     if (channel == nullptr || ssh_channel_open_forward_unix(channel, m_remote_path.c_str(), "127.0.0.1", 0) != SSH_OK) {
       util::log::debug("ssh {}: cannot open a channel to {}: {}", m_label, m_remote_path,
                        ssh_get_error(m_session.get()));
-      if (channel) {
+      if (channel != nullptr) {
         ssh_channel_free(channel);
       }
-      ::close(fd);
-      return;
+      return nullptr;
     }
-    m_pipes.push_back(Pipe{fd, channel, {}, false, false, false, false});
+    return channel;
+  }
+
+  // A new session with the same checks (host key, authentication). The
+  // channels of the old one are dead: their clients see them close.
+  bool
+  reconnect()
+  {
+    auto session = m_reconnect();
+    if (!session) {
+      util::log::debug("ssh {}: reconnecting failed: {}", m_label, session.error().describe());
+      return false;
+    }
+    for (auto& pipe : m_pipes) {
+      ssh_channel_free(pipe.channel);
+      ::close(pipe.fd);
+    }
+    m_pipes.clear();
+    ssh_disconnect(m_session.get());
+    m_session = std::move(*session);
+    util::log::info("ssh {}: the SSH session was lost; reconnected", m_label);
+    return true;
   }
 
   // Channel → local buffer → local socket. Returns whether anything moved.
@@ -352,9 +433,9 @@ private:
   void
   run()
   {
-    const int session_fd = ssh_get_fd(m_session.get());
     std::vector<pollfd> fds;
     while (!m_stop) {
+      const int session_fd = ssh_get_fd(m_session.get()); // a reconnection changes it
       bool moved = false;
       for (auto& pipe : m_pipes) {
         moved |= pump_remote(pipe);
@@ -412,6 +493,7 @@ private:
   const std::string m_remote_path;
   const std::string m_server; // host:port
   const std::string m_label;  // redacted URL
+  const Reconnect m_reconnect;
   std::string m_dir;
   Endpoint m_endpoint;
   int m_listen_fd = -1;
@@ -428,43 +510,13 @@ public:
   {
     static std::once_flag init_once;
     std::call_once(init_once, [] { ssh_init(); });
-
-    SshSession session(ssh_new(), &ssh_free);
+    auto session = open_session(url, options);
     if (!session) {
-      return util::Unexpected(Error(ErrorClass::internal, "cannot create an SSH session"));
+      return util::Unexpected(std::move(session).error());
     }
-    const std::filesystem::path known_hosts =
-        options.known_hosts.empty() ? util::home_dir() / ".ssh" / "known_hosts" : options.known_hosts;
-    const long timeout_seconds = std::max<long>(
-        1, static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(options.connect_timeout).count()));
-    const int port = url.effective_port();
-    const bool process_config = false; // ~/.ssh/config may hold ProxyCommand: we never run programs
-    ssh_session s = session.get();
-    ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &process_config);
-    ssh_options_set(s, SSH_OPTIONS_HOST, url.host.c_str());
-    ssh_options_set(s, SSH_OPTIONS_PORT, &port);
-    if (!url.user.empty()) {
-      ssh_options_set(s, SSH_OPTIONS_USER, url.user.c_str());
-    }
-    ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, known_hosts.c_str());
-    ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout_seconds);
-    const int nodelay = 1; // small HTTP exchanges must not wait for delayed ACKs (40 ms each)
-    ssh_options_set(s, SSH_OPTIONS_NODELAY, &nodelay);
-
-    const std::string label = fmt::format("{}:{}", url.host_for_display(), port);
-    if (ssh_connect(s) != SSH_OK) {
-      const std::string cause = ssh_get_error(s);
-      const bool timed_out = cause.find("imeout") != std::string::npos || cause.find("timed out") != std::string::npos;
-      return util::Unexpected(Error(timed_out ? ErrorClass::timeout : ErrorClass::connect,
-                                    fmt::format("cannot connect to SSH server {}: {}", label, cause)));
-    }
-    if (auto ok = verify_host_key(s, url, known_hosts, options.accept_new_host_keys); !ok) {
-      return util::Unexpected(ok.error());
-    }
-    if (auto ok = authenticate(s, url, options.identity); !ok) {
-      return util::Unexpected(ok.error());
-    }
-    auto connection = std::make_unique<SshConnection>(std::move(session), url.path, label, url.redacted());
+    auto connection = std::make_unique<SshConnection>(
+        std::move(*session), url.path, fmt::format("{}:{}", url.host_for_display(), url.effective_port()),
+        url.redacted(), [url, options] { return open_session(url, options); });
     if (auto ok = connection->start(); !ok) {
       return util::Unexpected(ok.error());
     }

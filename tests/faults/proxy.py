@@ -14,6 +14,8 @@ up to the end of its headers. The first rule whose METHOD ("*": any) and PATH
     reset-response N      forward the request, relay N response bytes, then reset
     truncate N            like reset-response, but a clean close (FIN) after N bytes
     stall SECONDS         read the request, answer nothing for SECONDS, then close
+    stall-upload SECONDS  forward the headers and 64 KiB of the body, then hold the
+                          upload (stop reading) for SECONDS, then close
     status CODE           answer CODE with a libpod-style JSON error, upstream untouched
     garbage               answer bytes that are not HTTP
 
@@ -123,6 +125,13 @@ class Proxy:
             return
         if action == "stall":
             await asyncio.sleep(float(arg))
+            return
+        if action == "stall-upload":
+            up_reader, up_writer = await asyncio.open_unix_connection(self.upstream)
+            up_writer.write(head)
+            await pipe(client_reader, up_writer, 65536)
+            await asyncio.sleep(float(arg))
+            reset(up_writer)
             return
         up_reader, up_writer = await asyncio.open_unix_connection(self.upstream)
         up_writer.write(head)

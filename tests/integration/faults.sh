@@ -239,6 +239,58 @@ expect_err "host k1 failed"
 "$PMA_SOURCE_ROOT/tests/lab/lab.sh" up >/dev/null 2>&1 || fail "the lab did not come back"
 observe
 
+scenario "sshd killed mid-push, back 2 s later" "the SSH session is re-established and the push retried; exit 0"
+sshd_pid=$(cat "$PMA_LAB_DIR/pids/sshd.pid")
+mkdir -p "$T/big" # a 48 MiB layer: the push lasts long enough to be cut
+printf 'FROM %s\nCOPY big.bin /\n' "$LAB_BASE_IMAGE" >"$T/big/Containerfile"
+head -c 50331648 /dev/urandom >"$T/big/big.bin"
+started=$(date +%s%N)
+"$PMA_BIN" build --config "$LAB_CONFIG" --host arm64 --authfile "$LAB_AUTHFILE" --progress plain \
+  --platform linux/arm64/v8 --allow-shrink --retry 5 --retry-delay 1s --metadata-file "$T/meta.json" -t "$tag" "$T/big" \
+  >"$T/out" 2>"$T/err" &
+build_pid=$!
+for _ in $(seq 300); do grep -q "linux/arm64/v8@arm64\] push" "$T/err" && break; sleep 0.05; done
+kill -9 -- "-$sshd_pid" # the listener and every session it forked
+sleep 2
+"$PMA_SOURCE_ROOT/tests/lab/lab.sh" up >/dev/null 2>&1 || fail "the lab did not come back"
+wait "$build_pid"
+RC=$?
+elapsed=$((($(date +%s%N) - started) / 1000000))
+echo "  \$ podman-multiarch build (sshd killed during the push) → $RC"
+expect_rc 0
+expect_err "retry 1/5"
+[[ $(jq -r '.platforms[0].retries' "$T/meta.json") -ge 1 ]] || fail "no retry counted"
+observe
+
+# Ctrl-C in each phase: SIGINT goes to podman-multiarch once the phase is
+# under way (the proxy holds the upload, the push or the list push; the build
+# runs a slow step).
+for phase in "upload|POST /build stall-upload 60|$ctx" "build||$T/slow" "push|POST /push stall 60|$ctx" \
+  "list push|POST /manifests/.*/registry/ stall 60|$ctx"; do
+  IFS='|' read -r name rule dir <<<"$phase"
+  scenario "Ctrl-C during the $name" "exit 130 within seconds, nothing published, hosts cleaned"
+  if [[ -n $rule ]]; then proxy a1 amd64 "$rule"; else proxy a1 amd64; fi
+  started=$(date +%s%N)
+  "$PMA_BIN" build --host "$a1" --authfile "$LAB_AUTHFILE" --progress plain --platform linux/amd64 --allow-shrink \
+    -t "$tag" "$dir" >"$T/out" 2>"$T/err" &
+  build_pid=$!
+  for _ in $(seq 200); do
+    if [[ -n $rule ]]; then grep -q "^stall" "$T/a1.log" && break; else grep -q "STEP 2/2" "$T/err" && break; fi
+    sleep 0.05
+  done
+  sleep 0.3
+  kill -INT "$build_pid"
+  wait "$build_pid"
+  RC=$?
+  elapsed=$((($(date +%s%N) - started) / 1000000))
+  echo "  \$ podman-multiarch build (SIGINT during the $name) → $RC"
+  expect_rc 130
+  expect_err "interrupted"
+  [[ -z $rule ]] || grep -q "^stall" "$T/a1.log" || fail "the $name was never reached"
+  ((elapsed < 20000)) || fail "took $elapsed ms"
+  observe
+done
+
 {
   echo "# Reliability: the fault matrix"
   echo

@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +68,9 @@ public:
   // or why access was refused.
   util::Result<Manifest> manifest(const api::ImageRef& ref);
 
+  // manifest(), with nullopt where the registry has no such tag or digest.
+  util::Result<std::optional<Manifest>> find(const api::ImageRef& ref);
+
   // GET /v2/<repository>/blobs/<digest>, at most `limit` bytes, checked
   // against the digest; follows the registry's redirect to its storage.
   util::Result<std::string> blob(const api::ImageRef& repository, const std::string& digest, size_t limit);
@@ -88,8 +92,9 @@ private:
 
   const auth::CredentialStore& m_credentials;
   ReaderOptions m_options;
-  bool m_plain_http = false;   // --tls-verify=false and the registry does not speak TLS
-  std::string m_authorization; // "Bearer …" or "Basic …" once a challenge was answered
+  bool m_plain_http = false;     // --tls-verify=false and the registry does not speak TLS
+  std::string m_authorization;   // "Bearer …" or "Basic …" once a challenge was answered
+  std::string m_last_error_code; // of the last 404
 };
 
 } // namespace pma::registry
