@@ -250,7 +250,13 @@ started=$(date +%s%N)
   >"$T/out" 2>"$T/err" &
 build_pid=$!
 for _ in $(seq 300); do grep -q "linux/arm64/v8@arm64\] push" "$T/err" && break; sleep 0.05; done
-kill -9 -- "-$sshd_pid" # the listener and every session it forked
+# The listener and every session it forked (each session child runs setsid).
+kill_tree() {
+  local child
+  for child in $(ps -o pid= --ppid "$1"); do kill_tree "$child"; done
+  kill -9 "$1" 2>/dev/null
+}
+kill_tree "$sshd_pid"
 sleep 2
 "$PMA_SOURCE_ROOT/tests/lab/lab.sh" up >/dev/null 2>&1 || fail "the lab did not come back"
 wait "$build_pid"
