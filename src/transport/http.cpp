@@ -9,6 +9,9 @@
 #include <openssl/x509.h>
 #include <sys/socket.h>
 
+#include <map>
+#include <mutex>
+
 namespace pma::transport {
 
 using util::ErrorClass;
@@ -25,17 +28,26 @@ describe(const Endpoint& endpoint)
 }
 
 // The system's CAs plus `extra` (PEM files); httplib's own CA options replace
-// the system store instead of adding to it.
+// the system store instead of adding to it. Parsing the system bundle costs
+// tens of milliseconds of CPU, so each store is built once per process and
+// shared (the caller gets its own reference).
 X509_STORE*
-make_ca_store(const std::vector<std::string>& extra)
+ca_store(const std::vector<std::string>& extra)
 {
-  X509_STORE* store = X509_STORE_new();
-  X509_STORE_set_default_paths(store);
-  for (const auto& file : extra) {
-    if (X509_STORE_load_file(store, file.c_str()) != 1) {
-      util::log::warn("cannot read CA certificate {}", file);
+  static std::mutex mutex;
+  static std::map<std::vector<std::string>, X509_STORE*> stores; // kept for the process's life
+  const std::lock_guard lock(mutex);
+  X509_STORE*& store = stores[extra];
+  if (store == nullptr) {
+    store = X509_STORE_new();
+    X509_STORE_set_default_paths(store);
+    for (const auto& file : extra) {
+      if (X509_STORE_load_file(store, file.c_str()) != 1) {
+        util::log::warn("cannot read CA certificate {}", file);
+      }
     }
   }
+  X509_STORE_up_ref(store);
   return store;
 }
 
@@ -55,7 +67,7 @@ make_client(const Endpoint& endpoint)
                          endpoint.tls.cert_file, endpoint.tls.key_file);
   client.enable_server_certificate_verification(endpoint.tls.verify);
   if (endpoint.tls.verify) {
-    client.set_ca_cert_store(make_ca_store(endpoint.tls.ca_files)); // httplib takes ownership
+    client.set_ca_cert_store(ca_store(endpoint.tls.ca_files)); // httplib takes ownership of one reference
   }
   return client;
 }
