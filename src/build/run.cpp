@@ -518,6 +518,11 @@ Runner::build_image(PlatformResult& result, hosts::Session& host)
   if (context_error) {
     return util::Unexpected(std::move(*context_error));
   }
+  if (!image && (image.error().cls == ErrorClass::timeout || image.error().cls == ErrorClass::connect)) {
+    Error error = std::move(image).error();
+    error.message += building ? " during the build" : " during the context upload";
+    return util::Unexpected(std::move(error));
+  }
   return image;
 }
 
@@ -570,7 +575,11 @@ Runner::push(PlatformResult& result, hosts::Session& host)
   auto digest = host.client().push_image(
       request, [&](std::string_view line) { m_progress.log(result.platform, result.host, line); });
   if (!digest) {
-    return util::Unexpected(std::move(digest).error());
+    Error error = std::move(digest).error();
+    if (error.cls == ErrorClass::timeout || error.cls == ErrorClass::connect) {
+      error.message += " during the push";
+    }
+    return util::Unexpected(std::move(error));
   }
   result.digest = *digest;
   result.pushed_to =

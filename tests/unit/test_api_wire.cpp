@@ -212,4 +212,22 @@ TEST_CASE("api wire: manifest inspect tells missing from refused")
   CHECK(host.last().target == "/v5.4.2/libpod/manifests/r%2Fapp%3A1/json?tlsVerify=true");
 }
 
+TEST_CASE("api wire: dangling images, and the 4.x manifest PUT error shape")
+{
+  Host host("4.3.1");
+  host.state->answers.emplace_back(HttpResponse{200, {}, R"([{"Id":"aaa","Names":null},{"Id":"bbb"},{"x":1}])"});
+  const auto ids = host.client->dangling_images();
+  REQUIRE(ids);
+  CHECK(*ids == std::vector<std::string>{"aaa", "bbb"});
+  CHECK(host.last().target == "/v4.3.1/libpod/images/json?filters=%7B%22dangling%22%3A%5B%22true%22%5D%7D");
+
+  host.state->answers.emplace_back(HttpResponse{
+      400, {}, R"({"Id":"","errors":["reading manifest x in r/app: manifest unknown: manifest unknown"]})"});
+  ManifestAddRequest add;
+  add.image = "docker://r/app:x";
+  const auto added = host.client->manifest_add("localhost/l", add);
+  REQUIRE_FALSE(added);
+  CHECK(added.error().message.find("HTTP 400: reading manifest x in r/app: manifest unknown") != std::string::npos);
+}
+
 TEST_SUITE_END();
