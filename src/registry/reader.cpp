@@ -208,18 +208,6 @@ sha256_digest(const std::string_view bytes)
   return out;
 }
 
-struct Reader::Response {
-  int status = 0;
-  transport::HttpHeaders headers;
-  std::string body;
-
-  std::string
-  header(const std::string_view name) const
-  {
-    return transport::HttpResponse{status, headers, {}}.header(name);
-  }
-};
-
 Reader::Reader(const auth::CredentialStore& credentials, ReaderOptions options)
   : m_credentials(credentials)
   , m_options(std::move(options))
@@ -239,11 +227,11 @@ Reader::endpoint_for(const std::string& host_port, const bool https) const
   return endpoint;
 }
 
-Result<Reader::Response>
+Result<transport::HttpResponse>
 Reader::send(const transport::Endpoint& endpoint, transport::HttpRequest request, const size_t limit) const
 {
   auto http = m_options.http ? m_options.http(endpoint) : transport::make_http_client(endpoint);
-  Response response;
+  transport::HttpResponse response;
   bool too_large = false;
   request.on_data = [&](const std::string_view piece) {
     if (response.body.size() + piece.size() > limit) {
@@ -269,12 +257,12 @@ Reader::send(const transport::Endpoint& endpoint, transport::HttpRequest request
   return response;
 }
 
-Result<Reader::Response>
+Result<transport::HttpResponse>
 Reader::get(const api::ImageRef& ref, const std::string& path, const std::string& accept, const size_t limit)
 {
   const std::string host = api_host(ref.registry);
   const std::string target = "/v2/" + ref.repository + "/" + path;
-  const auto attempt = [&]() -> Result<Response> {
+  const auto attempt = [&]() -> Result<transport::HttpResponse> {
     transport::HttpHeaders headers;
     if (!accept.empty()) {
       headers.emplace_back("Accept", accept);

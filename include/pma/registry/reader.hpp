@@ -82,10 +82,10 @@ public:
   util::Result<api::Platform> platform_of(const api::ImageRef& repository, const Manifest& manifest);
 
 private:
-  struct Response;
-  util::Result<Response> get(const api::ImageRef& ref, const std::string& path, const std::string& accept,
-                             size_t limit);
-  util::Result<Response> send(const transport::Endpoint& endpoint, transport::HttpRequest request, size_t limit) const;
+  util::Result<transport::HttpResponse> get(const api::ImageRef& ref, const std::string& path,
+                                            const std::string& accept, size_t limit);
+  util::Result<transport::HttpResponse> send(const transport::Endpoint& endpoint, transport::HttpRequest request,
+                                             size_t limit) const;
   util::Error not_found(const api::ImageRef& ref, const std::string& code);
   util::Result<void> authenticate(const api::ImageRef& ref, const std::string& challenge_header);
   transport::Endpoint endpoint_for(const std::string& host_port, bool https) const;
