@@ -34,10 +34,24 @@ describe(const Endpoint& endpoint)
 X509_STORE*
 ca_store(const std::vector<std::string>& extra)
 {
-  static std::mutex mutex;
-  static std::map<std::vector<std::string>, X509_STORE*> stores; // kept for the process's life
-  const std::lock_guard lock(mutex);
-  X509_STORE*& store = stores[extra];
+  // Freed at exit (after the last client let go of them), before OpenSSL's
+  // own cleanup, which was registered earlier.
+  struct Stores {
+    std::mutex mutex;
+    std::map<std::vector<std::string>, X509_STORE*> by_files;
+    Stores() = default;
+    Stores(const Stores&) = delete;
+    Stores& operator=(const Stores&) = delete;
+    ~Stores()
+    {
+      for (auto& [files, store] : by_files) {
+        X509_STORE_free(store);
+      }
+    }
+  };
+  static Stores stores;
+  const std::lock_guard lock(stores.mutex);
+  X509_STORE*& store = stores.by_files[extra];
   if (store == nullptr) {
     store = X509_STORE_new();
     X509_STORE_set_default_paths(store);
