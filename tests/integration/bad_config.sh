@@ -59,3 +59,26 @@ expect_json '.hosts[0].name == "from-xdg"'
 printf 'hosts:\n  from-cwd: unix:///cwd.sock\n' >"$T/wd/podman-multiarch.yaml"
 (cd "$T/wd" && pma hosts --format json)
 expect_json '.hosts[0].name == "from-cwd"'
+
+TEST "broken auth files: a clear error naming the file, exit 2, before any host is contacted"
+mkdir -p "$T/ctx"
+printf 'FROM scratch\n' >"$T/ctx/Containerfile"
+# The host does not exist: reaching for it would fail differently (exit 1, "cannot reach").
+nohost=(--host "x=unix://$T/nobody.sock" -t registry.example.com/a/b:1)
+printf '{"auths": {' >"$T/auth-json.json"
+pma build "${nohost[@]}" --authfile "$T/auth-json.json" "$T/ctx"
+expect_rc 2
+expect_err "auth file $T/auth-json.json: invalid JSON at byte"
+printf '{"auths":{"registry.example.com":{"auth":"!!not base64!!"}}}' >"$T/auth-b64.json"
+pma build "${nohost[@]}" --authfile "$T/auth-b64.json" "$T/ctx"
+expect_rc 2
+expect_err "auth file $T/auth-b64.json"
+expect_err "registry.example.com"
+printf '{"auths":{"registry.example.com":{"auth":"%s"}}}' "$(printf 'nocolon' | base64)" >"$T/auth-colon.json"
+pma inspect --authfile "$T/auth-colon.json" registry.example.com/a/b:1
+expect_rc 2
+expect_err "auth file $T/auth-colon.json"
+pma build "${nohost[@]}" --authfile "$T/missing.json" "$T/ctx"
+expect_rc 2
+expect_err "$T/missing.json"
+expect_no_err "cannot reach"
