@@ -215,8 +215,7 @@ class SshConnection : public Connection {
 public:
   using Reconnect = std::function<Result<SshSession>()>;
 
-  SshConnection(SshSession session, std::string remote_path, std::string server, std::string label,
-                Reconnect reconnect)
+  SshConnection(SshSession session, std::string remote_path, std::string server, std::string label, Reconnect reconnect)
     : m_session(std::move(session))
     , m_remote_path(std::move(remote_path))
     , m_server(std::move(server))
