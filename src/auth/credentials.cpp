@@ -294,6 +294,20 @@ CredentialStore::lookup(const std::string_view image) const
 }
 
 std::string
+CredentialStore::auth_header(const std::string_view image) const
+{
+  const auto credential = lookup(image);
+  return credential ? registry_auth_header(*credential) : std::string();
+}
+
+std::string
+CredentialStore::auth_config(const std::string_view registry, const std::string_view image) const
+{
+  const auto credential = lookup(image);
+  return credential ? registry_config_header({{std::string(registry), *credential}}) : std::string();
+}
+
+std::string
 CredentialStore::source_of(const std::string_view image) const
 {
   if (m_creds) {

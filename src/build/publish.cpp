@@ -259,8 +259,7 @@ Runner::assemble_and_push(const std::vector<const PlatformResult*>& images)
 Result<std::optional<api::Index>>
 Runner::read_tag(const api::ImageRef& tag, hosts::Session& coordinator, std::string* digest)
 {
-  registry::Reader reader(m_credentials, {.tls_verify = m_options.tls_verify.value_or(true)});
-  auto direct = reader.find(tag);
+  auto direct = m_registry.find(tag);
   if (direct && !*direct) {
     return std::optional<api::Index>();
   }
@@ -279,8 +278,8 @@ Runner::read_tag(const api::ImageRef& tag, hosts::Session& coordinator, std::str
   }
   util::log::debug("reading {} from here failed ({}); asking host {}", tag.to_string(), direct.error().describe(),
                    coordinator.host().name);
-  std::string auth_config;
-  if (auto credential = m_credentials.lookup(tag.to_string())) {
+  const std::string auth_config = m_credentials.auth_config(tag.registry, tag.to_string());
+  if (!auth_config.empty()) {
     if (!coordinator.capabilities().manifest_inspect_auth) {
       return util::fail(ErrorClass::internal,
                         fmt::format("{} is not reachable from here, and podman {} on host {} cannot read "
@@ -288,7 +287,6 @@ Runner::read_tag(const api::ImageRef& tag, hosts::Session& coordinator, std::str
                                     tag.registry, coordinator.capabilities().version.to_string(),
                                     coordinator.host().name));
     }
-    auth_config = auth::registry_config_header({{tag.registry, *credential}});
   }
   return coordinator.client().manifest_inspect(tag.to_string(), auth_config, m_options.tls_verify);
 }

@@ -80,6 +80,7 @@ Runner::Runner(const BuildOptions& options, const std::vector<config::Host>& hos
   , m_credentials(credentials)
   , m_progress(progress)
   , m_run_id(random_run_id())
+  , m_registry(credentials, {.tls_verify = options.tls_verify.value_or(true)})
 {
 }
 
@@ -326,8 +327,7 @@ Runner::preflight_credentials()
     if (!m_credentials.lookup(tag.name())) {
       continue;
     }
-    registry::Reader reader(m_credentials, {.tls_verify = m_options.tls_verify.value_or(true)});
-    auto manifest = reader.manifest(tag);
+    auto manifest = m_registry.manifest(tag);
     if (!manifest && manifest.error().cls == ErrorClass::auth) {
       Error error = std::move(manifest).error();
       error.message = "before building: " + error.message;
@@ -343,8 +343,8 @@ Runner::preflight_credentials()
 std::string
 Runner::auth_header_for(const std::string& registry) const
 {
-  if (auto credential = m_credentials.lookup(registry)) {
-    return auth::registry_auth_header(*credential);
+  if (std::string header = m_credentials.auth_header(registry); !header.empty()) {
+    return header;
   }
   if (auto helper = m_credentials.helper_for(registry)) {
     m_progress.warning(fmt::format("registry {} is configured to use docker-credential-{}; podman-multiarch never runs "

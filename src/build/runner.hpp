@@ -4,6 +4,7 @@
 // (connect, plan, build, push) and publish.cpp (list, verify).
 #include <pma/build/run.hpp>
 #include <pma/context/context.hpp>
+#include <pma/registry/reader.hpp>
 
 #include <atomic>
 #include <mutex>
@@ -59,6 +60,9 @@ private:
   const auth::CredentialStore& m_credentials;
   Progress& m_progress;
   const std::string m_run_id;
+  // Direct, read-only registry access (credential check, shrink check,
+  // verification): one per run, so its tokens are reused.
+  registry::Reader m_registry;
 
   std::vector<hosts::Connected> m_connected;
   std::vector<HostCapacity> m_capacities;

@@ -149,8 +149,7 @@ public:
   std::string
   auth_header(const std::string& reference) const
   {
-    const auto credential = m_credentials.lookup(reference);
-    return credential ? auth::registry_auth_header(*credential) : std::string();
+    return m_credentials.auth_header(reference);
   }
 
   // X-Registry-Auth (multi form) for reading `reference`.
@@ -158,11 +157,7 @@ public:
   auth_config(const std::string& reference) const
   {
     const auto ref = api::ImageRef::parse(reference);
-    const auto credential = m_credentials.lookup(reference);
-    if (!ref || !credential) {
-      return {};
-    }
-    return auth::registry_config_header({{ref->registry, *credential}});
+    return ref ? m_credentials.auth_config(ref->registry, reference) : std::string();
   }
 
 private:

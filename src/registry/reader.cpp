@@ -267,8 +267,8 @@ Reader::get(const api::ImageRef& ref, const std::string& path, const std::string
     if (!accept.empty()) {
       headers.emplace_back("Accept", accept);
     }
-    if (!m_authorization.empty()) {
-      headers.emplace_back("Authorization", m_authorization);
+    if (const auto it = m_authorization.find(ref.name()); it != m_authorization.end()) {
+      headers.emplace_back("Authorization", it->second);
     }
     const transport::HttpRequest request{.target = target, .headers = headers};
     auto response = send(endpoint_for(host, !m_plain_http), request, limit);
@@ -289,7 +289,7 @@ Reader::get(const api::ImageRef& ref, const std::string& path, const std::string
     return util::Unexpected(std::move(response).error().with_hint(
         fmt::format("if {} serves plain HTTP, --tls-verify=false allows it", ref.registry)));
   }
-  if (response && response->status == 401 && m_authorization.empty()) {
+  if (response && response->status == 401 && !m_authorization.contains(ref.name())) {
     if (auto ok = authenticate(ref, response->header("WWW-Authenticate")); !ok) {
       return util::Unexpected(std::move(ok).error());
     }
@@ -330,7 +330,7 @@ Reader::authenticate(const api::ImageRef& ref, const std::string& challenge_head
                                 : std::string();
   const Challenge challenge = parse_challenge(challenge_header);
   if (challenge.scheme == "basic") {
-    m_authorization = basic;
+    m_authorization[ref.name()] = basic;
     return {};
   }
   if (challenge.scheme != "bearer") {
@@ -386,7 +386,7 @@ Reader::authenticate(const api::ImageRef& ref, const std::string& challenge_head
   if (token.empty()) {
     return util::fail(ErrorClass::protocol, fmt::format("token server {} sent no token", realm->host_port));
   }
-  m_authorization = "Bearer " + token;
+  m_authorization[ref.name()] = "Bearer " + token;
   return {};
 }
 

@@ -261,4 +261,25 @@ TEST_CASE("registry::Reader::platform_of follows the blob redirect without crede
   CHECK(f.endpoints[2].host == "storage.example.com");
 }
 
+TEST_CASE("registry::Reader keeps one token per repository")
+{
+  Fixture f;
+  f.with_password();
+  const HttpResponse challenge{401, {{"WWW-Authenticate", R"(Bearer realm="https://quay.io/token")"}}, ""};
+  for (const char* token : {R"({"token":"A"})", R"({"token":"B"})"}) {
+    f.state->answers.push_back(challenge);
+    f.state->answers.push_back(HttpResponse{200, {}, token});
+    f.state->answers.push_back(HttpResponse{200, {}, k_index});
+  }
+  f.state->answers.push_back(HttpResponse{200, {}, k_index});
+  auto reader = f.reader();
+  REQUIRE(reader.manifest(image_ref("quay.io/a/one:1")));
+  REQUIRE(reader.manifest(image_ref("quay.io/a/two:1")));
+  REQUIRE(reader.manifest(image_ref("quay.io/a/one:2"))); // reuses A: no new challenge
+  CHECK(header_of(f.state->sent[2], "Authorization") == "Bearer A");
+  CHECK(header_of(f.state->sent[5], "Authorization") == "Bearer B");
+  REQUIRE(f.state->sent.size() == 7);
+  CHECK(header_of(f.state->sent[6], "Authorization") == "Bearer A");
+}
+
 TEST_SUITE_END();

@@ -61,6 +61,13 @@ public:
   // (registry/ns/repo, registry/ns, registry), first file with a match wins.
   std::optional<Credential> lookup(std::string_view image) const;
 
+  // X-Registry-Auth for pushing or adding `image`: the single form, "" without credentials.
+  std::string auth_header(std::string_view image) const;
+
+  // X-Registry-Auth for reading `image` from `registry`: the multi-registry
+  // form (what manifest inspect honours), "" without credentials.
+  std::string auth_config(std::string_view registry, std::string_view image) const;
+
   // Where lookup(image) found its answer ("" if nowhere); no secrets.
   std::string source_of(std::string_view image) const;
 

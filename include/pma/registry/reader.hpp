@@ -92,8 +92,10 @@ private:
 
   const auth::CredentialStore& m_credentials;
   ReaderOptions m_options;
-  bool m_plain_http = false;     // --tls-verify=false and the registry does not speak TLS
-  std::string m_authorization;   // "Bearer …" or "Basic …" once a challenge was answered
+  bool m_plain_http = false; // --tls-verify=false and the registry does not speak TLS
+  // "Bearer …" (scoped to one repository) or "Basic …", per registry/repository,
+  // once a challenge was answered.
+  std::map<std::string, std::string> m_authorization;
   std::string m_last_error_code; // of the last 404
 };
 
