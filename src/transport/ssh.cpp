@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -30,6 +31,7 @@ using util::Result;
 namespace {
 
 using SshSession = std::unique_ptr<ssh_session_struct, decltype(&ssh_free)>;
+using SshEvent = std::unique_ptr<ssh_event_struct, decltype(&ssh_event_free)>;
 using SshKey = std::unique_ptr<ssh_key_struct, decltype(&ssh_key_free)>;
 
 constexpr size_t k_chunk = size_t{64} * 1024;
@@ -243,6 +245,7 @@ public:
       ::unlink(m_endpoint.unix_path.c_str());
       ::rmdir(m_dir.c_str());
     }
+    unwatch_session();
     ssh_disconnect(m_session.get());
   }
 
@@ -277,11 +280,34 @@ public:
     if (::pipe2(m_wake, O_CLOEXEC | O_NONBLOCK) != 0) {
       return util::Unexpected(Error(ErrorClass::internal, fmt::format("pipe: {}", std::strerror(errno))));
     }
+    watch_session();
     m_thread = std::thread([this] { run(); });
     return {};
   }
 
 private:
+  // Packets that belong to no open channel (the close of a finished one,
+  // window adjustments, keep-alives) are read only when something asks
+  // libssh to; without that, the session socket stays readable and the
+  // bridge's poll() spins. The event lets the bridge process them.
+  void
+  watch_session()
+  {
+    m_event.reset(ssh_event_new());
+    if (m_event && ssh_event_add_session(m_event.get(), m_session.get()) != SSH_OK) {
+      m_event.reset();
+    }
+  }
+
+  void
+  unwatch_session()
+  {
+    if (m_event) {
+      ssh_event_remove_session(m_event.get(), m_session.get());
+      m_event.reset();
+    }
+  }
+
   Result<void>
   make_listener()
   {
@@ -358,8 +384,10 @@ private:
       ::close(pipe.fd);
     }
     m_pipes.clear();
+    unwatch_session();
     ssh_disconnect(m_session.get());
     m_session = std::move(*session);
+    watch_session();
     util::log::info("ssh {}: the SSH session was lost; reconnected", m_label);
     return true;
   }
@@ -449,10 +477,15 @@ private:
         return finished;
       });
 
+      // A pipe whose local side is slow stops reading its channel; the
+      // session socket is watched only while someone takes its data.
+      const bool session_wanted = m_pipes.empty() || std::any_of(m_pipes.begin(), m_pipes.end(), [](const Pipe& pipe) {
+                                    return !pipe.remote_eof && pipe.to_local.size() < k_max_buffered;
+                                  });
       fds.clear();
       fds.push_back({m_wake[0], POLLIN, 0});
       fds.push_back({m_listen_fd, POLLIN, 0});
-      fds.push_back({session_fd, POLLIN, 0});
+      fds.push_back({session_wanted ? session_fd : -1, POLLIN, 0});
       for (const auto& pipe : m_pipes) {
         short events = 0;
         if (!pipe.local_eof) {
@@ -466,6 +499,9 @@ private:
       if (::poll(fds.data(), fds.size(), moved ? 0 : 100) < 0 && errno != EINTR) {
         util::log::debug("ssh {}: poll: {}", m_label, std::strerror(errno));
         break;
+      }
+      if ((fds[2].revents & POLLIN) != 0 && m_event) {
+        ssh_event_dopoll(m_event.get(), 0);
       }
       if ((fds[1].revents & POLLIN) != 0) {
         accept_one();
@@ -489,6 +525,7 @@ private:
   }
 
   SshSession m_session;
+  SshEvent m_event{nullptr, &ssh_event_free};
   const std::string m_remote_path;
   const std::string m_server; // host:port
   const std::string m_label;  // redacted URL
