@@ -103,8 +103,9 @@ Runner::check_existing_tags(const std::vector<api::Platform>& platforms)
   if (coordinator == nullptr) {
     return {}; // publish() reports that no host can assemble the list
   }
-  for (const auto& tag : m_options.tags) {
-    auto existing = read_tag(tag, *coordinator, nullptr);
+  for (size_t i = 0; i < m_options.tags.size(); ++i) {
+    const auto& tag = m_options.tags[i];
+    auto existing = read_tag(tag, *coordinator, nullptr, m_tags_before[i]);
     if (!existing) {
       Error error = std::move(existing).error();
       error.hint = error.cls == ErrorClass::internal
@@ -192,6 +193,58 @@ Runner::publish()
   m_outcome.exit_code = failures.empty() ? 0 : 3;
 }
 
+// Called by each platform's worker when it is finished. Images join the list
+// in plan order, so that the index lists the platforms in the same order
+// whichever finishes first; each is added as soon as it and those before it
+// are finished, and the list is complete a moment after the last push.
+void
+Runner::add_finished_to_list(const PlatformResult& finished)
+{
+  if (m_options.no_push || m_options.tags.empty()) {
+    return;
+  }
+  const std::lock_guard lock(m_list.mutex);
+  m_list.finished[static_cast<size_t>(&finished - m_outcome.platforms.data())] = true;
+  while (m_list.next < m_list.finished.size() && m_list.finished[m_list.next] && !m_list.failed &&
+         !util::interrupt::requested()) {
+    const PlatformResult& result = m_outcome.platforms[m_list.next++];
+    if (result.state != Phase::done) {
+      continue;
+    }
+    if (auto ok = add_to_list(result); !ok) {
+      m_list.failed = true;
+      util::log::debug("adding {} to the list failed ({}); it is assembled again after the builds",
+                       result.platform.to_string(), ok.error().describe());
+    }
+  }
+}
+
+Result<void>
+Runner::add_to_list(const PlatformResult& image)
+{
+  auto& client = m_coordinator->client();
+  if (!m_list_created) {
+    m_list_name = "localhost/podman-multiarch-list:" + m_run_id;
+    m_progress.info(fmt::format("assembling the list on host {}", m_coordinator->host().name));
+    // Created empty, then filled with PUT: create ignores auth and tlsVerify.
+    if (auto ok = client.manifest_create(m_list_name, m_options.index_annotations); !ok) {
+      return ok;
+    }
+    m_list_created = true;
+  }
+  api::ManifestAddRequest add;
+  add.image = "docker://" + m_repository.with_digest(image.digest).to_string();
+  add.platform = image.platform; // set explicitly: podman 5.4 drops arm64's v8 otherwise
+  add.annotations = m_options.descriptor_annotations;
+  add.auth_header = m_push_auth;
+  add.tls_verify = m_options.tls_verify;
+  if (auto ok = client.manifest_add(m_list_name, add); !ok) {
+    return ok;
+  }
+  ++m_list.added;
+  return {};
+}
+
 Result<void>
 Runner::assemble_and_push(const std::vector<const PlatformResult*>& images)
 {
@@ -200,22 +253,19 @@ Runner::assemble_and_push(const std::vector<const PlatformResult*>& images)
     return util::Unexpected(no_coordinator_error());
   }
   auto& client = coordinator->client();
-  m_list_name = "localhost/podman-multiarch-list:" + m_run_id;
-  m_progress.info(fmt::format("assembling the list on host {}", coordinator->host().name));
-  // Created empty, then filled with PUT: create ignores auth and tlsVerify.
-  if (auto ok = client.manifest_create(m_list_name, m_options.index_annotations); !ok) {
-    return ok;
-  }
-  m_list_created = true;
-  for (const auto* image : images) {
-    api::ManifestAddRequest add;
-    add.image = "docker://" + m_repository.with_digest(image->digest).to_string();
-    add.platform = image->platform; // set explicitly: podman 5.4 drops arm64's v8 otherwise
-    add.annotations = m_options.descriptor_annotations;
-    add.auth_header = m_push_auth;
-    add.tls_verify = m_options.tls_verify;
-    if (auto ok = client.manifest_add(m_list_name, add); !ok) {
-      return ok;
+  if (m_list.failed || m_list.added != images.size()) {
+    // Filled during the builds only in part: again, from an empty list.
+    if (m_list_created) {
+      if (auto ok = client.manifest_delete(m_list_name); !ok) {
+        return ok;
+      }
+      m_list_created = false;
+    }
+    m_list.added = 0;
+    for (const auto* image : images) {
+      if (auto ok = add_to_list(*image); !ok) {
+        return ok;
+      }
     }
   }
   for (const auto& tag : m_options.tags) {
@@ -253,13 +303,13 @@ Runner::assemble_and_push(const std::vector<const PlatformResult*>& images)
   return {};
 }
 
-// What `tag` serves now. Read from the registry directly where this machine
-// reaches it (exact bytes: `digest` is set), else through `coordinator`.
-// nullopt: no such tag. An error of class internal: nobody can tell.
+// What `tag` serves, from `direct` (the registry read from here: exact bytes,
+// `digest` is set) or, where this machine did not reach it, through
+// `coordinator`. nullopt: no such tag. An error of class internal: nobody can tell.
 Result<std::optional<api::Index>>
-Runner::read_tag(const api::ImageRef& tag, hosts::Session& coordinator, std::string* digest)
+Runner::read_tag(const api::ImageRef& tag, hosts::Session& coordinator, std::string* digest,
+                 const Result<std::optional<registry::Manifest>>& direct)
 {
-  auto direct = m_registry.find(tag);
   if (direct && !*direct) {
     return std::optional<api::Index>();
   }
@@ -274,7 +324,7 @@ Runner::read_tag(const api::ImageRef& tag, hosts::Session& coordinator, std::str
     return std::optional<api::Index>(std::move(*index));
   }
   if (direct.error().cls == ErrorClass::auth) {
-    return util::Unexpected(std::move(direct).error());
+    return util::Unexpected(direct.error());
   }
   util::log::debug("reading {} from here failed ({}); asking host {}", tag.to_string(), direct.error().describe(),
                    coordinator.host().name);
@@ -297,7 +347,7 @@ Runner::verify(const std::vector<const PlatformResult*>& images)
   hosts::Session* coordinator = choose_coordinator();
   for (const auto& tag : m_options.tags) {
     std::string digest;
-    auto index = read_tag(tag, *coordinator, &digest);
+    auto index = read_tag(tag, *coordinator, &digest, m_registry.find(tag));
     if (!index && index.error().cls == ErrorClass::internal) {
       m_progress.warning("not verified: " + index.error().message);
       return {};

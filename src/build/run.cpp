@@ -11,7 +11,10 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <future>
+#include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "runner.hpp"
@@ -125,6 +128,16 @@ BuildOutcome
 Runner::run()
 {
   const Deadline deadline(m_options.timeout, m_timed_out);
+  // What the tags serve now is read from here while the hosts are dialled:
+  // the credential check and the shrink check need it, the hosts do not.
+  std::future<void> tag_reads;
+  if (!m_options.dry_run && !m_options.no_push) {
+    tag_reads = std::async(std::launch::async, [this] {
+      for (const auto& tag : m_options.tags) {
+        m_tags_before.push_back(m_registry.find(tag));
+      }
+    });
+  }
   if (auto ok = connect_and_plan(); !ok) {
     return fail(std::move(ok).error());
   }
@@ -147,6 +160,7 @@ Runner::run()
     return fail(std::move(ok).error());
   }
   if (!m_options.no_push) {
+    tag_reads.wait();
     if (auto ok = preflight_credentials(); !ok) {
       return fail(std::move(ok).error());
     }
@@ -204,7 +218,9 @@ Runner::fail(Error error)
 Result<void>
 Runner::connect_and_plan()
 {
-  m_connected = hosts::connect_hosts(m_hosts, m_connect);
+  hosts::ConnectOptions connect = m_connect;
+  connect.host_info = emulators_matter();
+  m_connected = hosts::connect_hosts(m_hosts, connect);
   std::vector<HostCapacity> capacities;
   for (const auto& connected : m_connected) {
     const auto& probe = connected.probe;
@@ -213,10 +229,10 @@ Runner::connect_and_plan()
     capacity.reachable = probe.ok();
     capacity.declared = !probe.host.platforms.empty();
     capacity.serves = probe.serves;
-    if (probe.ok()) {
-      capacity.native = probe.info->native;
+    if (probe.info) {
       capacity.emulated = probe.info->emulated;
-    } else {
+    }
+    if (!probe.ok()) {
       capacity.unreachable_reason = probe.error->message;
       m_progress.warning(probe.error->describe());
     }
@@ -259,6 +275,23 @@ Runner::connect_and_plan()
     }
   }
   return {};
+}
+
+// Whether the plan may send a platform to a host that does not serve it. If
+// not, hosts that declare their platforms need no /info: pinging them is
+// enough to start (hosts without declared platforms are always asked).
+bool
+Runner::emulators_matter() const
+{
+  if (m_options.emulation != Emulation::fallback) {
+    return m_options.emulation == Emulation::always;
+  }
+  std::set<api::Platform> declared;
+  for (const auto& host : m_hosts) {
+    declared.insert(host.platforms.begin(), host.platforms.end());
+  }
+  return std::any_of(m_options.platforms.begin(), m_options.platforms.end(),
+                     [&](const api::Platform& platform) { return !declared.contains(platform); });
 }
 
 std::vector<api::Platform>
@@ -317,25 +350,23 @@ Runner::prepare()
 }
 
 // A wrong password should not cost a whole build: where this machine reaches
-// the registry, the credentials are tried (a read of each tag) before anything
-// is built. Anything but a refusal (unreachable from here, no such tag yet) is
-// left to the hosts, which may see the registry differently.
+// the registry, the credentials were tried (the read of each tag) before
+// anything is built. Anything but a refusal (unreachable from here) is left
+// to the hosts, which may see the registry differently.
 Result<void>
 Runner::preflight_credentials()
 {
-  for (const auto& tag : m_options.tags) {
-    if (!m_credentials.lookup(tag.name())) {
+  for (size_t i = 0; i < m_options.tags.size(); ++i) {
+    const auto& read = m_tags_before[i];
+    if (read || !m_credentials.lookup(m_options.tags[i].name())) {
       continue;
     }
-    auto manifest = m_registry.manifest(tag);
-    if (!manifest && manifest.error().cls == ErrorClass::auth) {
-      Error error = std::move(manifest).error();
+    if (read.error().cls == ErrorClass::auth) {
+      Error error = read.error();
       error.message = "before building: " + error.message;
       return util::Unexpected(std::move(error));
     }
-    if (!manifest) {
-      util::log::debug("credential check of {} skipped: {}", tag.to_string(), manifest.error().describe());
-    }
+    util::log::debug("credential check of {} skipped: {}", m_options.tags[i].to_string(), read.error().describe());
   }
   return {};
 }
@@ -358,6 +389,9 @@ Runner::auth_header_for(const std::string& registry) const
 void
 Runner::build_all()
 {
+  for (const auto& result : m_outcome.platforms) {
+    m_list.finished.push_back(result.state != Phase::queued);
+  }
   std::vector<std::thread> workers;
   for (auto& result : m_outcome.platforms) {
     if (result.state != Phase::queued) {
@@ -385,6 +419,7 @@ Runner::build_one(PlatformResult& result)
     } else {
       m_progress.phase(result.platform, result.host, state, result.digest.empty() ? result.image_id : result.digest);
     }
+    add_finished_to_list(result);
   };
   hosts::Session* host = nullptr;
   Result<std::string> image = util::fail(ErrorClass::internal, "not built");
@@ -590,9 +625,28 @@ Runner::push(PlatformResult& result, hosts::Session& host)
 void
 Runner::cleanup()
 {
+  // What to remove on each host; the hosts are cleaned in parallel.
+  struct HostWork {
+    bool list = false;
+    std::vector<const std::set<std::string>*> abandoned; // unnamed images before each abandoned build
+    std::vector<std::string> images;
+  };
+  std::map<std::string, HostWork> work;
   if (m_list_created && m_coordinator != nullptr) {
-    if (auto ok = m_coordinator->client().manifest_delete(m_list_name); !ok) {
-      m_progress.warning("cleanup: " + ok.error().describe());
+    work[m_coordinator->host().name].list = true;
+  }
+  for (const auto& [host_name, before] : m_abandoned) {
+    work[host_name].abandoned.push_back(&before);
+  }
+  for (const auto& result : m_outcome.platforms) {
+    if (m_options.no_push && result.state == Phase::done) {
+      continue; // --no-push keeps what it built: that is its result
+    }
+    // A failed build leaves its last committed layer as an untagged image;
+    // removing it also removes the layers below it that nothing else uses.
+    const std::string& image = !result.image_id.empty() ? result.image_id : result.last_layer;
+    if (!image.empty()) {
+      work[result.host].images.push_back(image);
     }
   }
   if (!m_abandoned.empty()) {
@@ -604,32 +658,39 @@ Runner::cleanup()
       util::interrupt::sleep_for(std::chrono::duration_cast<std::chrono::milliseconds>(k_settle - since));
     }
   }
-  for (const auto& [host_name, before] : m_abandoned) {
-    auto* host = session(host_name);
-    auto now = host != nullptr ? host->client().dangling_images() : util::fail(ErrorClass::connect, "no session");
-    for (const auto& image : now ? *now : std::vector<std::string>{}) {
-      if (!before.contains(image)) {
-        if (auto ok = host->client().remove_image(image); !ok) { // never forced: images in use stay
-          m_progress.warning("cleanup: " + ok.error().describe());
+  const auto clean = [this](hosts::Session& host, const HostWork& todo) {
+    const auto warn = [this](const Result<void>& ok) {
+      if (!ok) {
+        m_progress.warning("cleanup: " + ok.error().describe());
+      }
+    };
+    auto& client = host.client();
+    if (todo.list) {
+      warn(client.manifest_delete(m_list_name));
+    }
+    auto dangling =
+        todo.abandoned.empty() ? util::fail(ErrorClass::internal, "none abandoned") : client.dangling_images();
+    if (dangling) {
+      for (const auto& image : *dangling) {
+        const bool new_here = std::none_of(todo.abandoned.begin(), todo.abandoned.end(),
+                                           [&](const auto* before) { return before->contains(image); });
+        if (new_here) {
+          warn(client.remove_image(image)); // never forced: images in use stay
         }
       }
     }
+    for (const auto& image : todo.images) {
+      warn(client.remove_image(image));
+    }
+  };
+  std::vector<std::thread> workers;
+  for (const auto& [host_name, todo] : work) {
+    if (auto* host = session(host_name)) {
+      workers.emplace_back([&clean, host, &todo = todo] { clean(*host, todo); });
+    }
   }
-  for (const auto& result : m_outcome.platforms) {
-    if (m_options.no_push && result.state == Phase::done) {
-      continue; // --no-push keeps what it built: that is its result
-    }
-    // A failed build leaves its last committed layer as an untagged image;
-    // removing it also removes the layers below it that nothing else uses.
-    const std::string& image = !result.image_id.empty() ? result.image_id : result.last_layer;
-    if (image.empty()) {
-      continue;
-    }
-    if (auto* host = session(result.host)) {
-      if (auto ok = host->client().remove_image(image); !ok) {
-        m_progress.warning("cleanup: " + ok.error().describe());
-      }
-    }
+  for (auto& worker : workers) {
+    worker.join();
   }
 }
 

@@ -28,6 +28,7 @@ private:
   util::Result<void> connect_and_plan();
   util::Result<void> prepare();
   util::Result<void> preflight_credentials();
+  bool emulators_matter() const;
   std::vector<api::Platform> planned_platforms() const;
   hosts::Session* session(const std::string& host);
   std::string auth_header_for(const std::string& registry) const;
@@ -49,10 +50,13 @@ private:
   util::Error no_coordinator_error() const;
   util::Result<void> check_existing_tags(const std::vector<api::Platform>& platforms);
   void publish();
+  void add_finished_to_list(const PlatformResult& finished);
+  util::Result<void> add_to_list(const PlatformResult& image);
   util::Result<void> assemble_and_push(const std::vector<const PlatformResult*>& images);
   util::Result<void> verify(const std::vector<const PlatformResult*>& images);
   util::Result<std::optional<api::Index>> read_tag(const api::ImageRef& tag, hosts::Session& coordinator,
-                                                   std::string* digest);
+                                                   std::string* digest,
+                                                   const util::Result<std::optional<registry::Manifest>>& direct);
 
   const BuildOptions& m_options;
   const std::vector<config::Host>& m_hosts;
@@ -77,11 +81,21 @@ private:
   api::ImageRef m_repository;    // -t #1: where per-arch images go
   std::string m_registry_config; // X-Registry-Config for base-image pulls
   std::string m_push_auth;       // X-Registry-Auth for m_repository's registry
+  // Each tag of m_options.tags as read from here before building (run()).
+  std::vector<util::Result<std::optional<registry::Manifest>>> m_tags_before;
   // What each tag served before this run (read by check_existing_tags).
   std::vector<std::pair<std::string, std::optional<api::Index>>> m_existing;
   hosts::Session* m_coordinator = nullptr;
   std::string m_list_name;
   bool m_list_created = false;
+  // The list as it is filled during the builds (add_finished_to_list).
+  struct {
+    std::mutex mutex;
+    std::vector<bool> finished; // per m_outcome.platforms entry
+    size_t next = 0;            // the first entry not yet added or passed over
+    size_t added = 0;
+    bool failed = false; // an add failed: publish() assembles the list again
+  } m_list;
   BuildOutcome m_outcome;
 };
 

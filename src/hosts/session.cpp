@@ -71,6 +71,11 @@ connect_one(Connected& connected, const ConnectOptions& options)
     return;
   }
   probe.latency = ping.round_trip;
+  if (!options.host_info && !probe.host.platforms.empty()) {
+    probe.serves = probe.host.platforms;
+    connected.session = std::move(*session);
+    return;
+  }
   auto info = (*session)->client().info();
   if (!info) {
     probe.error = info.error();

@@ -91,6 +91,27 @@ d1=$(registry_digest "$repo/multi:1")
 [[ $(registry_digest "$repo/other:1") == "$d1" ]] || fail "other repository differs"
 [[ $(registry_platforms "$repo/other:1") == "linux/arm64/v8 linux/ppc64le " ]] || fail "other: $(registry_platforms "$repo/other:1")"
 
+TEST "the list is filled while the builds run, in plan order whichever platform finishes first"
+cat >"$ctx/Slow" <<CF
+FROM $LAB_BASE_IMAGE
+ARG SLOW=none
+RUN [ "\$(uname -m)" != "\$SLOW" ] || sleep 3
+CF
+# amd64, first in the plan, finishes last: the index still lists it first.
+build -t "$repo/order:1" -f "$ctx/Slow" --build-arg SLOW=x86_64 "$ctx"
+expect_rc 0
+order=$(registry_raw "$repo/order:1" | jq -r '[.manifests[].platform.architecture] | join(" ")')
+[[ $order == "amd64 arm64 ppc64le s390x" ]] || fail "index order: $order"
+# s390x, last in the plan, finishes last: the others join the list before it is done.
+build -t "$repo/order:2" -f "$ctx/Slow" --build-arg SLOW=s390x "$ctx"
+expect_rc 0
+assembling=$(grep -n "assembling the list" "$T/err" | cut -d: -f1)
+s390x_done=$(grep -n "^\[linux/s390x@s390x\] done:" "$T/err" | cut -d: -f1)
+((assembling < s390x_done)) || fail "the list was assembled only after the last build (lines $assembling, $s390x_done)"
+order=$(registry_raw "$repo/order:2" | jq -r '[.manifests[].platform.architecture] | join(" ")')
+[[ $order == "amd64 arm64 ppc64le s390x" ]] || fail "index order: $order"
+rm -f "$ctx/Slow"
+
 TEST "a mislabelled image is refused before publishing"
 cat >"$T/mislabel.Containerfile" <<CF
 FROM --platform=linux/amd64 $LAB_BASE_IMAGE

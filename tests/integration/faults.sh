@@ -174,6 +174,14 @@ expect_rc 0
 [[ $(jq -r '.listPushRetries' "$T/meta.json") == 1 ]] || fail "list push retry not counted"
 observe
 
+scenario "adding an image to the list answered 500 once" "the list is assembled again after the builds; exit 0"
+proxy a1 amd64 "PUT /manifests/ status 500 1"
+build_via "$a1" --
+expect_rc 0
+grep -q "^status PUT /v[0-9.]*/libpod/manifests/" "$T/a1.log" || fail "the fault was never injected"
+[[ $(registry_platforms "$tag") == "linux/amd64 " ]] || fail "registry platforms: $(registry_platforms "$tag")"
+observe
+
 scenario "list push reset every time (--retry 1)" "exit 1, the tag keeps its index"
 proxy a1 amd64 "POST /manifests/.*/registry/ reset-response 0"
 build_via "$a1" -- --retry 1 --retry-delay 100ms
@@ -181,12 +189,19 @@ expect_rc 1
 expect_err "retry 1/1"
 observe
 
-scenario "/info answers garbage" "that host is unusable, the other builds; exit 0"
+scenario "/info answers garbage (a host that does not declare its platforms)" "that host is unusable, the other builds; exit 0"
 proxy a1 amd64 "GET /info garbage"
 proxy b1 ppc64le
-build_via "$a1" "$b1" --
+build_via "a1=unix://$T/a1.sock" "$b1" --
 expect_rc 0
 expect_err "host a1"
+observe
+
+scenario "/info answers garbage (a host that declares its platforms)" "not asked: a build needs no /info from it; exit 0"
+proxy a1 amd64 "GET /info garbage"
+build_via "$a1" --
+expect_rc 0
+grep -q "/info" "$T/a1.log" && fail "the host was asked for /info"
 observe
 
 scenario "a host resets every connection" "no host for the platform: exit 4 before anything is built"

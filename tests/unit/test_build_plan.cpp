@@ -23,7 +23,6 @@ host(const char* name, std::vector<Platform> serves, bool declared = false)
   h.name = name;
   h.serves = std::move(serves);
   h.declared = declared;
-  h.native = h.serves.empty() ? p("linux/amd64") : h.serves.front();
   return h;
 }
 

@@ -23,8 +23,7 @@ struct HostCapacity {
   std::string unreachable_reason;                     // error text when !reachable
   std::vector<api::Platform> serves;                  // declared platforms, else native
   bool declared = false;                              // serves come from platforms: / --host
-  api::Platform native;                               // what /info reports
-  std::optional<std::vector<api::Platform>> emulated; // nullopt: the host cannot say (podman < 5.6)
+  std::optional<std::vector<api::Platform>> emulated; // nullopt: unknown (podman < 5.6, or not asked)
 };
 
 struct Assignment {
