@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """podman-multiarch benchmarks against the lab (tests/lab/lab.sh up).
 
-    bench/bench.py [--quick] [--only e2e,upload,fanout,overhead] [--json FILE]
+    bench/bench.py [--quick] [--only e2e,farm,upload,fanout,overhead] [--json FILE]
 
 Every figure is measured in the same run as its baseline and reported as a
 ratio, because these machines are noisy. Prints a table per benchmark and
@@ -14,6 +14,9 @@ writes everything as JSON (default build/bench.json).
   upload    100 MB (and 1 GB without --quick) contexts with as much ignored:
             wall time vs `tar -c | curl --unix-socket` to the same build
             endpoint, client peak RSS, bytes the client read.
+  farm      the example app for 4 platforms on four podman 5.4.2 nodes
+            (bench/farm.sh): podman-multiarch vs `podman farm build`
+            (5.4.2 client, --local=false --cleanup), cold and warm.
   fanout    hosts check and build --dry-run against 1, 4 and 8 hosts.
   overhead  client CPU over a publish; `--version` start-up time.
 """
@@ -183,6 +186,55 @@ def bench_e2e(env, pma, results, rounds):
               f"{100 * r['client_cpu_share']:6.2f}")
 
 
+# --- farm ------------------------------------------------------------------
+
+def bench_farm(env, pma, results, rounds):
+    out = subprocess.run([os.path.join(ROOT, "bench", "farm.sh"), "up"], env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"bench/farm.sh up failed:\n{out.stderr[-3000:]}")
+    farm = dict(line.split("=", 1) for line in out.stdout.split())
+    farm = {k: v.strip("'") for k, v in farm.items()}
+    try:
+        shutil.copytree(os.path.join(ROOT, "examples", "moo-chop"), os.path.join(farm["FARM_CONTEXT_DIR"], "ctx"))
+        hosts = []
+        for h in env["LAB_HOSTS"].split():
+            hosts += ["--host", f"{env[f'LAB_PLATFORM_{h}']}@n-{h}=unix://{farm[f'FARM_SOCK_{h}']}"]
+        # new nodes: the base image is pulled once, untimed, so that neither tool pays for it
+        Measured([pma, "build", "--no-push"] + hosts + ["--authfile", farm["FARM_AUTHFILE"], "--progress", "quiet",
+                  os.path.join(ROOT, "examples", "moo-chop")], env)
+        rows = []
+        for cache in ("cold", "warm"):
+            no_cache = ["--no-cache"] if cache == "cold" else []
+            samples = {"pma": [], "farm": [], "critical": []}
+            for r in range(rounds):
+                meta = tempfile.mktemp(suffix=".json")
+                samples["pma"].append(Measured(
+                    [pma, "build"] + no_cache + hosts + ["--authfile", farm["FARM_AUTHFILE"], "--progress", "quiet",
+                     "--allow-shrink", "--metadata-file", meta, "-t",
+                     f"{farm['FARM_REGISTRY']}/bench/pma5-{os.getpid()}:{cache}-{r}",
+                     os.path.join(ROOT, "examples", "moo-chop")], env).wall)
+                with open(meta) as f:
+                    samples["critical"].append(max(p["durationSeconds"] for p in json.load(f)["platforms"]))
+                os.unlink(meta)
+                # farm build cannot take a tag (podman #25039): one repository per run, :latest
+                samples["farm"].append(Measured(
+                    [os.path.join(ROOT, "bench", "farm.sh"), "podman", "farm", "build", "--farm", "bench",
+                     "--local=false", "--cleanup", "--authfile", "/farm/auth.json"] + no_cache +
+                    ["-t", f"{farm['FARM_REGISTRY']}/bench/farm-{os.getpid()}-{cache}-{r}", "/farm/ctx"], env).wall)
+            med = {k: statistics.median(v) for k, v in samples.items()}
+            rows.append({"cache": cache, "rounds": rounds, **{f"{k}_s": round(v, 3) for k, v in med.items()},
+                         "vs_farm": round(med["pma"] / med["farm"], 3),
+                         "vs_critical_path": round(med["pma"] / med["critical"], 3)})
+    finally:
+        subprocess.run([os.path.join(ROOT, "bench", "farm.sh"), "down"], env=env, capture_output=True)
+    results["farm"] = rows
+    print("\nEnd-to-end publish on 4 podman 5.4.2 nodes vs podman farm build (median of %d)" % rounds)
+    print(f"{'cache':6} {'pma s':>7} {'farm s':>7} {'critical s':>10} {'÷farm':>6} {'÷crit':>6}")
+    for r in rows:
+        print(f"{r['cache']:6} {r['pma_s']:7.2f} {r['farm_s']:7.2f} {r['critical_s']:10.2f} {r['vs_farm']:6.2f} "
+              f"{r['vs_critical_path']:6.2f}")
+
+
 # --- upload ----------------------------------------------------------------
 
 def make_context(directory, megabytes):
@@ -288,7 +340,7 @@ def bench_overhead(env, pma, results, rounds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1 round, 100 MB context only")
-    parser.add_argument("--only", default="e2e,upload,fanout,overhead")
+    parser.add_argument("--only", default="e2e,farm,upload,fanout,overhead")
     parser.add_argument("--json", default=os.path.join(ROOT, "build", "bench.json"))
     parser.add_argument("--bin", default=os.path.join(ROOT, "build", "podman-multiarch"))
     args = parser.parse_args()
@@ -310,6 +362,8 @@ def main():
         bench_upload(env, args.bin, results, [100] if args.quick else [100, 1024], rounds)
     if "e2e" in only:
         bench_e2e(env, args.bin, results, rounds)
+    if "farm" in only:
+        bench_farm(env, args.bin, results, rounds)
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as f:
         json.dump(results, f, indent=2)
