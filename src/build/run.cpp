@@ -477,6 +477,14 @@ Runner::build_one(PlatformResult& result)
       finish(Phase::failed, std::move(pushed).error());
       return;
     }
+    if (m_options.cleanup) {
+      // In the registry now: removed from its host at once, while the others
+      // build and the list is pushed, rather than at the end.
+      const std::lock_guard lock(m_failover_mutex);
+      m_removals.push_back({result.host, result.image_id, std::async(std::launch::async, [host, id = result.image_id] {
+                              return host->client().remove_image(id);
+                            })});
+    }
   }
   finish(Phase::done);
 }
@@ -632,6 +640,17 @@ Runner::cleanup()
     std::vector<std::string> images;
   };
   std::map<std::string, HostWork> work;
+  std::set<std::pair<std::string, std::string>> removed; // host, image
+  for (auto& removal : m_removals) {
+    auto ok = removal.done.get();
+    if (!ok && ok.error().cls == ErrorClass::interrupted) {
+      continue; // cut by Ctrl-C: tried again below
+    }
+    if (!ok) {
+      m_progress.warning("cleanup: " + ok.error().describe());
+    }
+    removed.emplace(removal.host, removal.image);
+  }
   if (m_list_created && m_coordinator != nullptr) {
     work[m_coordinator->host().name].list = true;
   }
@@ -645,7 +664,7 @@ Runner::cleanup()
     // A failed build leaves its last committed layer as an untagged image;
     // removing it also removes the layers below it that nothing else uses.
     const std::string& image = !result.image_id.empty() ? result.image_id : result.last_layer;
-    if (!image.empty()) {
+    if (!image.empty() && !removed.contains({result.host, image})) {
       work[result.host].images.push_back(image);
     }
   }

@@ -7,6 +7,7 @@
 #include <pma/registry/reader.hpp>
 
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -77,6 +78,13 @@ private:
   // held before it: what is new there at cleanup is the abandoned build's.
   std::vector<std::pair<std::string, std::set<std::string>>> m_abandoned; // guarded by m_failover_mutex
   std::chrono::steady_clock::time_point m_last_abandoned;
+  // Per-arch images being removed since their push (build_one); cleanup() waits for them.
+  struct Removal {
+    std::string host;
+    std::string image;
+    std::future<util::Result<void>> done;
+  };
+  std::vector<Removal> m_removals; // guarded by m_failover_mutex
   context::ContextPlan m_context;
   api::ImageRef m_repository;    // -t #1: where per-arch images go
   std::string m_registry_config; // X-Registry-Config for base-image pulls
