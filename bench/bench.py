@@ -267,7 +267,7 @@ def bench_upload(env, pma, results, sizes, rounds):
                                       "quiet", ctx], env))
                 base.append(Measured(
                     f"tar -c -C {shlex.quote(ctx)} --exclude=./ignored . | curl -sS --fail --unix-socket "
-                    f"{shlex.quote(sock)} -X POST -H 'Content-Type: application/x-tar' --data-binary @- "
+                    f"{shlex.quote(sock)} -X POST -H 'Content-Type: application/x-tar' -T - "
                     f"'http://d/v4.3.1/libpod/build?dockerfile=Containerfile&rm=true' -o /dev/null",
                     env, shell=True))
             subprocess.run(["podman", "--url", "unix://" + sock, "image", "prune", "-f"], env=env,

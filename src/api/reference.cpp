@@ -11,11 +11,36 @@ using util::ErrorClass;
 
 namespace {
 
-const std::regex k_component("[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*");
-const std::regex k_domain(
-    R"((?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?)");
-const std::regex k_tag(R"([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
-const std::regex k_digest(R"([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})");
+// Compiled on first use: std::regex construction is slow, and most commands
+// (--version, completion) never parse a reference.
+const std::regex&
+component_re()
+{
+  static const std::regex re("[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*");
+  return re;
+}
+
+const std::regex&
+domain_re()
+{
+  static const std::regex re(
+      R"((?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?)");
+  return re;
+}
+
+const std::regex&
+tag_re()
+{
+  static const std::regex re(R"([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
+  return re;
+}
+
+const std::regex&
+digest_re()
+{
+  static const std::regex re(R"([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})");
+  return re;
+}
 
 bool
 looks_like_registry(const std::string_view component)
@@ -28,7 +53,7 @@ looks_like_registry(const std::string_view component)
 bool
 is_valid_tag(const std::string_view text)
 {
-  return std::regex_match(text.begin(), text.end(), k_tag);
+  return std::regex_match(text.begin(), text.end(), tag_re());
 }
 
 bool
@@ -61,7 +86,7 @@ ImageRef::parse(const std::string_view text)
   if (const size_t at = rest.find('@'); at != std::string_view::npos) {
     ref.digest = std::string(rest.substr(at + 1));
     rest = rest.substr(0, at);
-    if (!std::regex_match(ref.digest, k_digest)) {
+    if (!std::regex_match(ref.digest, digest_re())) {
       return bad(fmt::format("'{}' is not a digest (sha256:<64 hex digits>)", ref.digest));
     }
   }
@@ -80,14 +105,14 @@ ImageRef::parse(const std::string_view text)
   }
   ref.registry = std::string(rest.substr(0, slash));
   ref.repository = std::string(rest.substr(slash + 1));
-  if (!std::regex_match(ref.registry, k_domain)) {
+  if (!std::regex_match(ref.registry, domain_re())) {
     return bad(fmt::format("'{}' is not a valid registry host", ref.registry));
   }
   if (ref.repository.empty()) {
     return bad("no repository after the registry");
   }
   for (const auto& component : util::split(ref.repository, '/')) {
-    if (!std::regex_match(component, k_component)) {
+    if (!std::regex_match(component, component_re())) {
       const bool upper = std::any_of(component.begin(), component.end(),
                                      [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; });
       return bad(fmt::format("repository component '{}' {}", component,

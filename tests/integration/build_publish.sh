@@ -248,6 +248,18 @@ grep -q '\[linux/s390x@s390x\].*done' "$T/tty.out" || fail "no s390x lane: $(tai
 grep -q $'\033\[1A' "$T/tty.out" || fail "lanes are not redrawn in place"
 [[ $(registry_platforms "$repo/tty:1") == "linux/amd64 linux/s390x " ]] || fail "tty run did not publish"
 
+TEST "the SSH bridge sleeps while it has nothing to move (no busy poll)"
+# arm64 (over SSH) is done at once; amd64 builds 3 s longer. Meanwhile the
+# bridge waits on its sockets: a wake-up per 100 ms, not thousands a second.
+printf 'FROM %s\nARG SLOW=none\nRUN [ "$(uname -m)" != "$SLOW" ] || sleep 3\n' "$LAB_BASE_IMAGE" >"$T/Slow"
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -c -e trace=poll -o "$T/polls" \
+  "$PMA_BIN" build --config "$cfg" --authfile "$LAB_AUTHFILE" --progress quiet -t "$repo/poll:1" \
+  --platform linux/amd64,linux/arm64 -f "$T/Slow" --build-arg SLOW=x86_64 "$ctx" >"$T/out" 2>"$T/err"
+RC=$?
+expect_rc 0
+polls=$(awk '$NF == "poll" {print $4}' "$T/polls")
+((polls < 2000)) || fail "$polls poll() calls in a 4-second build"
+
 TEST "Ctrl-C during the builds: exit 130 at once, nothing published, nothing left on the hosts"
 mkdir -p "$T/slow"
 printf 'FROM %s\nRUN sleep 6\n' "$LAB_BASE_IMAGE" >"$T/slow/Containerfile"
