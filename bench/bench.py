@@ -175,15 +175,16 @@ def bench_e2e(env, pma, results, rounds):
                      "vs_cli_sequential": round(med["pma"] / med["cli-seq"], 3),
                      "vs_cli_parallel": round(med["pma"] / med["cli-par"], 3),
                      "vs_critical_path": round(med["pma"] / med["critical"], 3),
+                     "overhead_s": round(med["pma"] - med["critical"], 3),
                      "client_cpu_share": round(med["cpu"] / med["pma"], 4)})
     results["e2e"] = rows
     print("\nEnd-to-end publish, 4 platforms (median of %d)" % rounds)
     print(f"{'cache':6} {'pma s':>7} {'cli-seq s':>9} {'cli-par s':>9} {'critical s':>10} "
-          f"{'÷seq':>6} {'÷par':>6} {'÷crit':>6} {'cpu%':>6}")
+          f"{'÷seq':>6} {'÷par':>6} {'÷crit':>6} {'over s':>6} {'cpu%':>6}")
     for r in rows:
         print(f"{r['cache']:6} {r['pma_s']:7.2f} {r['cli-seq_s']:9.2f} {r['cli-par_s']:9.2f} {r['critical_s']:10.2f} "
               f"{r['vs_cli_sequential']:6.2f} {r['vs_cli_parallel']:6.2f} {r['vs_critical_path']:6.2f} "
-              f"{100 * r['client_cpu_share']:6.2f}")
+              f"{r['overhead_s']:6.2f} {100 * r['client_cpu_share']:6.2f}")
 
 
 # --- farm ------------------------------------------------------------------
@@ -224,15 +225,16 @@ def bench_farm(env, pma, results, rounds):
             med = {k: statistics.median(v) for k, v in samples.items()}
             rows.append({"cache": cache, "rounds": rounds, **{f"{k}_s": round(v, 3) for k, v in med.items()},
                          "vs_farm": round(med["pma"] / med["farm"], 3),
-                         "vs_critical_path": round(med["pma"] / med["critical"], 3)})
+                         "vs_critical_path": round(med["pma"] / med["critical"], 3),
+                         "overhead_s": round(med["pma"] - med["critical"], 3)})
     finally:
         subprocess.run([os.path.join(ROOT, "bench", "farm.sh"), "down"], env=env, capture_output=True)
     results["farm"] = rows
     print("\nEnd-to-end publish on 4 podman 5.4.2 nodes vs podman farm build (median of %d)" % rounds)
-    print(f"{'cache':6} {'pma s':>7} {'farm s':>7} {'critical s':>10} {'÷farm':>6} {'÷crit':>6}")
+    print(f"{'cache':6} {'pma s':>7} {'farm s':>7} {'critical s':>10} {'÷farm':>6} {'÷crit':>6} {'over s':>6}")
     for r in rows:
         print(f"{r['cache']:6} {r['pma_s']:7.2f} {r['farm_s']:7.2f} {r['critical_s']:10.2f} {r['vs_farm']:6.2f} "
-              f"{r['vs_critical_path']:6.2f}")
+              f"{r['vs_critical_path']:6.2f} {r['overhead_s']:6.2f}")
 
 
 # --- upload ----------------------------------------------------------------
