@@ -691,8 +691,9 @@ Runner::cleanup()
         todo.abandoned.empty() ? util::fail(ErrorClass::internal, "none abandoned") : client.dangling_images();
     if (dangling) {
       for (const auto& image : *dangling) {
-        const bool new_here = std::none_of(todo.abandoned.begin(), todo.abandoned.end(),
-                                           [&](const auto* before) { return before->contains(image); });
+        // new since any of the snapshots: an abandoned build may have left it
+        const bool new_here = std::any_of(todo.abandoned.begin(), todo.abandoned.end(),
+                                          [&](const auto* before) { return !before->contains(image); });
         if (new_here) {
           warn(client.remove_image(image)); // never forced: images in use stay
         }
