@@ -1,5 +1,6 @@
 // The only file that includes <httplib.h>.
 #include <pma/transport/http.hpp>
+#include <pma/util/fs.hpp>
 #include <pma/util/interrupt.hpp>
 #include <pma/util/log.hpp>
 #include <pma/util/strings.hpp>
@@ -84,8 +85,11 @@ make_client(const Endpoint& endpoint)
     client.set_ca_cert_store(ca_store(endpoint.tls.ca_files)); // httplib takes ownership of one reference
     // With no CA path set, httplib adds the default paths to the store on
     // every connection, which parses the whole system bundle again (25 ms).
-    // A directory is looked up lazily; this one is already in the store.
-    client.set_ca_cert_path("", X509_get_default_cert_dir());
+    // A directory is looked up lazily, and this one is in the store already
+    // (X509_STORE_set_default_paths reads the same variable), so the shared
+    // store is not modified.
+    const std::string dir = util::env(X509_get_default_cert_dir_env());
+    client.set_ca_cert_path("", dir.empty() ? X509_get_default_cert_dir() : dir);
   }
   return client;
 }
