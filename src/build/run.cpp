@@ -286,12 +286,11 @@ Runner::emulators_matter() const
   if (m_options.emulation != Emulation::fallback) {
     return m_options.emulation == Emulation::always;
   }
-  std::set<api::Platform> declared;
-  for (const auto& host : m_hosts) {
-    declared.insert(host.platforms.begin(), host.platforms.end());
-  }
-  return std::any_of(m_options.platforms.begin(), m_options.platforms.end(),
-                     [&](const api::Platform& platform) { return !declared.contains(platform); });
+  return std::any_of(m_options.platforms.begin(), m_options.platforms.end(), [&](const api::Platform& platform) {
+    return std::none_of(m_hosts.begin(), m_hosts.end(), [&](const config::Host& host) {
+      return std::find(host.platforms.begin(), host.platforms.end(), platform) != host.platforms.end();
+    });
+  });
 }
 
 std::vector<api::Platform>

@@ -8,8 +8,11 @@
 #include <fmt/format.h>
 #include <httplib.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 #include <sys/socket.h>
 
+#include <csignal>
+#include <ctime>
 #include <map>
 #include <mutex>
 
@@ -18,6 +21,35 @@ namespace pma::transport {
 using util::ErrorClass;
 
 namespace {
+
+// httplib, as packaged, sends with flags 0: a peer that closes the connection
+// while we write (a proxy answering before the body is read, a host that dies
+// mid-upload) raises SIGPIPE, which would end the whole process. While a
+// request runs, its thread blocks SIGPIPE; one raised meanwhile is consumed
+// and the write fails with EPIPE, reported like any broken connection.
+// Writes to a closed stdout keep the default: a quiet exit.
+class SigpipeBlocked {
+public:
+  SigpipeBlocked()
+  {
+    sigemptyset(&m_pipe);
+    sigaddset(&m_pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &m_pipe, &m_previous);
+  }
+  SigpipeBlocked(const SigpipeBlocked&) = delete;
+  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+  ~SigpipeBlocked()
+  {
+    const timespec no_wait{};
+    while (sigtimedwait(&m_pipe, nullptr, &no_wait) == SIGPIPE) {
+    }
+    pthread_sigmask(SIG_SETMASK, &m_previous, nullptr);
+  }
+
+private:
+  sigset_t m_pipe{};
+  sigset_t m_previous{};
+};
 
 std::string
 describe(const Endpoint& endpoint)
@@ -216,7 +248,11 @@ Client::send(const HttpRequest& request)
   httplib::Error error = httplib::Error::Success;
   // Ctrl-C cuts the connection of every request in flight.
   const int token = util::interrupt::add([&client] { client.stop(); });
-  const bool ok = client.send(req, res, error);
+  bool ok = false;
+  {
+    const SigpipeBlocked no_sigpipe;
+    ok = client.send(req, res, error);
+  }
   util::interrupt::remove(token);
   const auto elapsed = std::chrono::steady_clock::now() - start;
   util::log::debug("{} {} {} -> {} ({} ms)", request.method, describe(m_endpoint), request.target,

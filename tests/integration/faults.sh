@@ -111,6 +111,15 @@ expect_rc 4
 expect_err "nothing published"
 observe
 
+scenario "a host answers the upload at once (500) and closes, another host serves the platform" "no SIGPIPE death: rebuilt on the other host; exit 0"
+proxy a1 amd64 "POST /build status 500"
+proxy b1 ppc64le
+build_via "$a1" "$b1" --
+expect_rc 0
+expect_err "closed while sending"
+expect_err "building it on b1"
+observe
+
 scenario "build stream reset mid-build, another host serves the platform" "rebuilt on the other host; exit 0"
 proxy a1 amd64 "POST /build reset-response 400"
 proxy b1 ppc64le
