@@ -45,6 +45,7 @@ spawn() { # NAME CMD…
 up() {
   [[ -x $C/usr/bin/podman ]] || { echo "no podman 5 chroot: tests/lab/lab.sh up" >&2; exit 1; }
   down >/dev/null 2>&1 || true
+  trap 'down >/dev/null 2>&1' EXIT # a failed start leaves nothing running
   mkdir -p "$F/logs" "$F/pids" "$F/home" "$C/etc/containers/certs.d/127.0.0.1" "$CERTS_D"
   cp "$LAB_CA" "$C/etc/containers/certs.d/127.0.0.1/ca.crt"
   cp "$LAB_CA" "$CERTS_D/ca.crt"
@@ -85,6 +86,7 @@ up() {
     echo "FARM_CONTEXT_DIR='$F'" # what the chroot client sees at /farm
     for node in $NODES; do echo "FARM_SOCK_${node%%:*}='$F/${node%%:*}.sock'"; done
   } >"$F/farm.env"
+  trap - EXIT
   cat "$F/farm.env"
 }
 
