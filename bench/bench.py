@@ -101,6 +101,28 @@ def cpu_of(argv, env):
     return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
 
+def print_table(title, columns, rows):
+    """columns: (header, key, format spec) triples; a key may be a function of the row. Headers
+    line up with the first row's cells: left over text, right over numbers."""
+    def value(r, key):
+        return key(r) if callable(key) else r[key]
+
+    print("\n" + title)
+    first = rows[0]
+    print(" ".join(format(header, ("<" if isinstance(value(first, key), str) else ">") +
+                          str(len(format(value(first, key), spec)))) for header, key, spec in columns))
+    for r in rows:
+        print(" ".join(format(value(r, key), spec) for _, key, spec in columns))
+
+
+def critical_path(meta):
+    """The longest platform duration in a --metadata-file (which is removed)."""
+    with open(meta) as f:
+        data = json.load(f)
+    os.unlink(meta)
+    return max(p["durationSeconds"] for p in data["platforms"])
+
+
 # --- e2e -------------------------------------------------------------------
 
 def podman_cli(env, host):
@@ -162,12 +184,9 @@ def bench_e2e(env, pma, results, rounds):
             if no_cache:
                 argv.insert(2, "--no-cache")
             wall, cpu = cpu_of(argv, env)
-            with open(meta) as f:
-                data = json.load(f)
-            os.unlink(meta)
             samples["pma"].append(wall)
             samples["cpu"].append(cpu)
-            samples["critical"].append(max(p["durationSeconds"] for p in data["platforms"]))
+            samples["critical"].append(critical_path(meta))
             samples["cli-seq"].append(timed(lambda: cli_flow(env, repo, f"seq-{cache}-{r}", ctx, no_cache, False)))
             samples["cli-par"].append(timed(lambda: cli_flow(env, repo, f"par-{cache}-{r}", ctx, no_cache, True)))
         med = {k: statistics.median(v) for k, v in samples.items()}
@@ -178,13 +197,12 @@ def bench_e2e(env, pma, results, rounds):
                      "overhead_s": round(med["pma"] - med["critical"], 3),
                      "client_cpu_share": round(med["cpu"] / med["pma"], 4)})
     results["e2e"] = rows
-    print("\nEnd-to-end publish, 4 platforms (median of %d)" % rounds)
-    print(f"{'cache':6} {'pma s':>7} {'cli-seq s':>9} {'cli-par s':>9} {'critical s':>10} "
-          f"{'÷seq':>6} {'÷par':>6} {'÷crit':>6} {'over s':>6} {'cpu%':>6}")
-    for r in rows:
-        print(f"{r['cache']:6} {r['pma_s']:7.2f} {r['cli-seq_s']:9.2f} {r['cli-par_s']:9.2f} {r['critical_s']:10.2f} "
-              f"{r['vs_cli_sequential']:6.2f} {r['vs_cli_parallel']:6.2f} {r['vs_critical_path']:6.2f} "
-              f"{r['overhead_s']:6.2f} {100 * r['client_cpu_share']:6.2f}")
+    print_table("End-to-end publish, 4 platforms (median of %d)" % rounds, [
+        ("cache", "cache", "6"), ("pma s", "pma_s", "7.2f"), ("cli-seq s", "cli-seq_s", "9.2f"),
+        ("cli-par s", "cli-par_s", "9.2f"), ("critical s", "critical_s", "10.2f"),
+        ("÷seq", "vs_cli_sequential", "6.2f"), ("÷par", "vs_cli_parallel", "6.2f"),
+        ("÷crit", "vs_critical_path", "6.2f"), ("over s", "overhead_s", "6.2f"),
+        ("cpu%", lambda r: 100 * r["client_cpu_share"], "6.2f")], rows)
 
 
 # --- farm ------------------------------------------------------------------
@@ -214,9 +232,7 @@ def bench_farm(env, pma, results, rounds):
                      "--allow-shrink", "--metadata-file", meta, "-t",
                      f"{farm['FARM_REGISTRY']}/bench/pma5-{os.getpid()}:{cache}-{r}",
                      os.path.join(ROOT, "examples", "moo-chop")], env).wall)
-                with open(meta) as f:
-                    samples["critical"].append(max(p["durationSeconds"] for p in json.load(f)["platforms"]))
-                os.unlink(meta)
+                samples["critical"].append(critical_path(meta))
                 # farm build cannot take a tag (podman #25039): one repository per run, :latest
                 samples["farm"].append(Measured(
                     [os.path.join(ROOT, "bench", "farm.sh"), "podman", "farm", "build", "--farm", "bench",
@@ -230,11 +246,10 @@ def bench_farm(env, pma, results, rounds):
     finally:
         subprocess.run([os.path.join(ROOT, "bench", "farm.sh"), "down"], env=env, capture_output=True)
     results["farm"] = rows
-    print("\nEnd-to-end publish on 4 podman 5.4.2 nodes vs podman farm build (median of %d)" % rounds)
-    print(f"{'cache':6} {'pma s':>7} {'farm s':>7} {'critical s':>10} {'÷farm':>6} {'÷crit':>6} {'over s':>6}")
-    for r in rows:
-        print(f"{r['cache']:6} {r['pma_s']:7.2f} {r['farm_s']:7.2f} {r['critical_s']:10.2f} {r['vs_farm']:6.2f} "
-              f"{r['vs_critical_path']:6.2f} {r['overhead_s']:6.2f}")
+    print_table("End-to-end publish on 4 podman 5.4.2 nodes vs podman farm build (median of %d)" % rounds, [
+        ("cache", "cache", "6"), ("pma s", "pma_s", "7.2f"), ("farm s", "farm_s", "7.2f"),
+        ("critical s", "critical_s", "10.2f"), ("÷farm", "vs_farm", "6.2f"), ("÷crit", "vs_critical_path", "6.2f"),
+        ("over s", "overhead_s", "6.2f")], rows)
 
 
 # --- upload ----------------------------------------------------------------
@@ -287,11 +302,10 @@ def bench_upload(env, pma, results, sizes, rounds):
         finally:
             shutil.rmtree(ctx, ignore_errors=True)
     results["upload"] = rows
-    print("\nContext upload (median of %d); as much again ignored" % rounds)
-    print(f"{'MB':>6} {'pma s':>7} {'tar|curl s':>10} {'speed÷base':>10} {'read MB':>8} {'read÷ctx':>8} {'RSS MB':>7}")
-    for r in rows:
-        print(f"{r['context_mb']:6} {r['pma_s']:7.2f} {r['tar_curl_s']:10.2f} {r['throughput_vs_baseline']:10.2f} "
-              f"{r['pma_read_mb']:8.1f} {r['pma_read_vs_context']:8.2f} {r['pma_peak_rss_mb']:7.1f}")
+    print_table("Context upload (median of %d); as much again ignored" % rounds, [
+        ("MB", "context_mb", "6"), ("pma s", "pma_s", "7.2f"), ("tar|curl s", "tar_curl_s", "10.2f"),
+        ("speed÷base", "throughput_vs_baseline", "10.2f"), ("read MB", "pma_read_mb", "8.1f"),
+        ("read÷ctx", "pma_read_vs_context", "8.2f"), ("RSS MB", "pma_peak_rss_mb", "7.1f")], rows)
 
 
 # --- fan-out ---------------------------------------------------------------
@@ -366,15 +380,13 @@ def bench_fanout(env, pma, results, rounds):
         for name in commands:
             r[f"{name}_vs_1"] = round(r[f"{name}_s"] / rows[0][f"{name}_s"], 2)
     results["fanout"] = rows
-    print("\nFan-out (median of %d; hosts beyond 4 are the lab's again under other names, one over SSH per 4;"
-          " alone = the slowest of those hosts on its own; svc cpu = CPU the lab's services used;"
-          " floor = max(alone, svc cpu / CPUs))" % rounds)
-    print(f"{'hosts':>5} {'check s':>8} {'÷1':>5} {'÷alone':>6} {'svc cpu s':>9} {'÷floor':>6} "
-          f"{'dry-run s':>9} {'÷1':>5} {'÷alone':>6}")
-    for r in rows:
-        print(f"{r['hosts']:5} {r['check_s']:8.3f} {r['check_vs_1']:5.2f} {r['check_vs_slowest_alone']:6.2f} "
-              f"{r['check_service_cpu_s']:9.2f} {r['check_vs_floor']:6.2f} {r['dry_run_s']:9.3f} "
-              f"{r['dry_run_vs_1']:5.2f} {r['dry_run_vs_slowest_alone']:6.2f}")
+    print_table("Fan-out (median of %d; hosts beyond 4 are the lab's again under other names, one over SSH per 4;"
+                " alone = the slowest of those hosts on its own; svc cpu = CPU the lab's services used;"
+                " floor = max(alone, svc cpu / CPUs))" % rounds, [
+                    ("hosts", "hosts", "5"), ("check s", "check_s", "8.3f"), ("÷1", "check_vs_1", "5.2f"),
+                    ("÷alone", "check_vs_slowest_alone", "6.2f"), ("svc cpu s", "check_service_cpu_s", "9.2f"),
+                    ("÷floor", "check_vs_floor", "6.2f"), ("dry-run s", "dry_run_s", "9.3f"),
+                    ("÷1", "dry_run_vs_1", "5.2f"), ("÷alone", "dry_run_vs_slowest_alone", "6.2f")], rows)
 
 
 # --- overhead --------------------------------------------------------------

@@ -18,22 +18,8 @@ F=$C/farm # inside the chroot: /farm
 NODES="amd64:amd64 arm64:arm64/v8 ppc64le:ppc64le s390x:s390x"
 CERTS_D=/etc/containers/certs.d/127.0.0.1
 
-# in_chroot CMD…: CMD in the chroot, in a private mount namespace (/proc, /dev,
-# /sys, a private /run and /dev/shm); with H set, H is mounted at /lab.
-# shellcheck disable=SC2016 # expanded by the inner shell
-in_chroot() {
-  unshare -m --propagation private env C="$C" H="${H:-}" CONF="${CONF:-}" sh -c '
-    set -e
-    mount --bind "$C" "$C"
-    mount -t proc proc "$C/proc"
-    mount --rbind /sys "$C/sys"
-    mount --rbind /dev "$C/dev"
-    mount -t tmpfs -o mode=1777 tmpfs "$C/dev/shm"
-    mount -t tmpfs -o mode=755 tmpfs "$C/run"
-    [ -z "$H" ] || mount --bind "$H" "$C/lab"
-    exec chroot "$C" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/farm/home \
-      PODMAN_IGNORE_CGROUPSV1_WARNING=1 ${CONF:+CONTAINERS_CONF=$CONF} "$@"' sh "$@"
-}
+# in_chroot CMD…: CMD in the chroot (tests/lab/chroot-run.sh), as the farm client.
+in_chroot() { "$ROOT/tests/lab/chroot-run.sh" "$C" "" /farm/home "$@"; }
 
 spawn() { # NAME CMD…
   local name=$1
@@ -59,7 +45,8 @@ up() {
     # once fail ("No chain/target/match"): the nodes' RUN steps get a bridge
     # without firewall rules (the example app's RUN needs no network).
     sed 's/^firewall_driver = .*/firewall_driver = "none"/' "$C/etc/containers/containers.conf" >"$F/$name/containers.conf"
-    CONF=/lab/containers.conf H=$F/$name spawn "node-$name" "$0" __chroot podman --root /lab/root --runroot /lab/runroot --tmpdir /lab/tmp \
+    CHROOT_CONTAINERS_CONF=/lab/containers.conf spawn "node-$name" "$ROOT/tests/lab/chroot-run.sh" "$C" "$F/$name" /farm/home \
+      podman --root /lab/root --runroot /lab/runroot --tmpdir /lab/tmp \
       system service --time=0 unix:///lab/podman.sock
     spawn "proxy-$name" python3 "$ROOT/bench/arch_proxy.py" --listen "$F/$name.sock" \
       --upstream "$F/$name/podman.sock" --arch "$arch"
@@ -110,6 +97,5 @@ case ${1:-} in
   up) up ;;
   down) down ;;
   podman) shift; in_chroot podman "$@" ;;
-  __chroot) shift; in_chroot "$@" ;;
   *) echo "usage: $0 up|down|podman ARGS…" >&2; exit 2 ;;
 esac

@@ -431,8 +431,7 @@ Runner::build_one(PlatformResult& result)
     // A build cut off mid-way can still commit a layer we never hear of.
     auto before = host->client().dangling_images();
     image = build_image(result, *host);
-    const bool host_died =
-        !image && (image.error().cls == ErrorClass::connect || image.error().cls == ErrorClass::timeout);
+    const bool host_died = !image && image.error().connection_lost();
     if (before && (host_died || (!image && image.error().cls == ErrorClass::interrupted))) {
       const std::lock_guard lock(m_failover_mutex);
       m_abandoned.emplace_back(result.host, std::set<std::string>(before->begin(), before->end()));
@@ -560,7 +559,7 @@ Runner::build_image(PlatformResult& result, hosts::Session& host)
   if (context_error) {
     return util::Unexpected(std::move(*context_error));
   }
-  if (!image && (image.error().cls == ErrorClass::timeout || image.error().cls == ErrorClass::connect)) {
+  if (!image && image.error().connection_lost()) {
     Error error = std::move(image).error();
     error.message += building ? " during the build" : " during the context upload";
     return util::Unexpected(std::move(error));
@@ -618,7 +617,7 @@ Runner::push(PlatformResult& result, hosts::Session& host)
       request, [&](std::string_view line) { m_progress.log(result.platform, result.host, line); });
   if (!digest) {
     Error error = std::move(digest).error();
-    if (error.cls == ErrorClass::timeout || error.cls == ErrorClass::connect) {
+    if (error.connection_lost()) {
       error.message += " during the push";
     }
     return util::Unexpected(std::move(error));

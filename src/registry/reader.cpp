@@ -393,18 +393,19 @@ Reader::authenticate(const api::ImageRef& ref, const std::string& challenge_head
 Result<Manifest>
 Reader::manifest(const api::ImageRef& ref)
 {
-  auto found = find(ref);
+  std::string missing_code;
+  auto found = find(ref, &missing_code);
   if (!found) {
     return util::Unexpected(std::move(found).error());
   }
   if (!*found) {
-    return util::Unexpected(not_found(ref, m_last_error_code));
+    return util::Unexpected(not_found(ref, missing_code));
   }
   return std::move(**found);
 }
 
 Result<std::optional<Manifest>>
-Reader::find(const api::ImageRef& ref)
+Reader::find(const api::ImageRef& ref, std::string* missing_code)
 {
   const std::string reference = !ref.digest.empty() ? ref.digest : (ref.tag.empty() ? "latest" : ref.tag);
   auto response = get(ref, "manifests/" + reference, k_manifest_accept, k_max_manifest_size);
@@ -412,7 +413,9 @@ Reader::find(const api::ImageRef& ref)
     return util::Unexpected(std::move(response).error());
   }
   if (response->status == 404) {
-    m_last_error_code = registry_error(response->body).first;
+    if (missing_code != nullptr) {
+      *missing_code = registry_error(response->body).first;
+    }
     return std::optional<Manifest>();
   }
   if (response->status != 200) {

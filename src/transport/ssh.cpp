@@ -259,13 +259,9 @@ public:
   Result<void>
   start()
   {
-    ssh_channel probe = ssh_channel_new(m_session.get());
-    const int rc = probe ? ssh_channel_open_forward_unix(probe, m_remote_path.c_str(), "127.0.0.1", 0) : SSH_ERROR;
-    if (rc != SSH_OK) {
-      const std::string cause = ssh_get_error(m_session.get());
-      if (probe) {
-        ssh_channel_free(probe);
-      }
+    std::string cause;
+    ssh_channel probe = open_channel(&cause);
+    if (probe == nullptr) {
       return util::Unexpected(
           Error(ErrorClass::connect,
                 fmt::format("SSH server {} cannot open the remote socket {}: {}", m_server, m_remote_path, cause),
@@ -354,13 +350,17 @@ private:
     m_pipes.push_back(Pipe{fd, channel, {}, false, false, false, false});
   }
 
+  // A channel to the remote socket; null (and libssh's reason in `cause`) if refused.
   ssh_channel
-  open_channel()
+  open_channel(std::string* cause = nullptr)
   {
     ssh_channel channel = ssh_channel_new(m_session.get());
     if (channel == nullptr || ssh_channel_open_forward_unix(channel, m_remote_path.c_str(), "127.0.0.1", 0) != SSH_OK) {
-      util::log::debug("ssh {}: cannot open a channel to {}: {}", m_label, m_remote_path,
-                       ssh_get_error(m_session.get()));
+      const std::string why = ssh_get_error(m_session.get());
+      util::log::debug("ssh {}: cannot open a channel to {}: {}", m_label, m_remote_path, why);
+      if (cause != nullptr) {
+        *cause = why;
+      }
       if (channel != nullptr) {
         ssh_channel_free(channel);
       }
@@ -379,11 +379,7 @@ private:
       util::log::debug("ssh {}: reconnecting failed: {}", m_label, session.error().describe());
       return false;
     }
-    for (auto& pipe : m_pipes) {
-      ssh_channel_free(pipe.channel);
-      ::close(pipe.fd);
-    }
-    m_pipes.clear();
+    drop_pipes();
     unwatch_session();
     ssh_disconnect(m_session.get());
     m_session = std::move(*session);
@@ -517,6 +513,13 @@ private:
         ++index;
       }
     }
+    drop_pipes();
+  }
+
+  // Every pipe's channel and local socket, at once (their clients see the connection close).
+  void
+  drop_pipes()
+  {
     for (auto& pipe : m_pipes) {
       ssh_channel_free(pipe.channel);
       ::close(pipe.fd);

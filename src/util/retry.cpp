@@ -14,7 +14,7 @@ namespace pma::util {
 bool
 is_transient(const Error& error)
 {
-  if (error.cls == ErrorClass::connect || error.cls == ErrorClass::timeout) {
+  if (error.connection_lost()) {
     return true;
   }
   if (error.cls != ErrorClass::api && error.cls != ErrorClass::registry && error.cls != ErrorClass::protocol) {

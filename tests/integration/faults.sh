@@ -58,6 +58,29 @@ build_via() {
     --metadata-file "$T/meta.json" --allow-shrink -t "$tag" "$@" "$ctx"
   elapsed=$((($(date +%s%N) - started) / 1000000))
 }
+# start_build LABEL ARGS… — podman-multiarch build ARGS in the background
+# (stdout/stderr in $T/out, $T/err), for a fault injected while it runs.
+start_build() {
+  build_label=$1
+  shift
+  started=$(date +%s%N)
+  "$PMA_BIN" build "$@" >"$T/out" 2>"$T/err" &
+  build_pid=$!
+}
+# end_build — waits for it: RC, elapsed (ms), and the transcript line.
+end_build() {
+  wait "$build_pid"
+  RC=$?
+  elapsed=$((($(date +%s%N) - started) / 1000000))
+  echo "  \$ podman-multiarch build ($build_label) → $RC"
+}
+# await SECONDS COMMAND… — polls COMMAND every 50 ms until it succeeds or SECONDS pass.
+await() {
+  local tries=$(($1 * 20))
+  shift
+  for _ in $(seq "$tries"); do "$@" && return 0; sleep 0.05; done
+  return 1
+}
 # Checks shared by every scenario, then one matrix row.
 observe() {
   local served
@@ -245,18 +268,13 @@ printf 'FROM %s\nRUN sleep 4 && echo slow > /slow\n' "$LAB_BASE_IMAGE" >"$T/slow
 victim=s390x
 victim_pid=$(cat "$PMA_LAB_DIR/pids/$victim.pid")
 proxy b1 ppc64le
-started=$(date +%s%N)
-"$PMA_BIN" build --host "linux/amd64@k1=unix://$LAB_SOCK_s390x" --host "$b1" --authfile "$LAB_AUTHFILE" \
-  --progress plain --platform linux/amd64 --allow-shrink --metadata-file "$T/meta.json" -t "$tag" "$T/slow" \
-  >"$T/out" 2>"$T/err" &
-build_pid=$!
-for _ in $(seq 100); do grep -q "linux/amd64@k1\] STEP 2/2" "$T/err" && break; sleep 0.1; done
+start_build "k1 killed mid-build" --host "linux/amd64@k1=unix://$LAB_SOCK_s390x" --host "$b1" \
+  --authfile "$LAB_AUTHFILE" --progress plain --platform linux/amd64 --allow-shrink --metadata-file "$T/meta.json" \
+  -t "$tag" "$T/slow"
+await 10 grep -q "linux/amd64@k1\] STEP 2/2" "$T/err"
 sleep 0.5
 kill -9 "$victim_pid" # the service and its in-process build die at once
-wait "$build_pid"
-RC=$?
-elapsed=$((($(date +%s%N) - started) / 1000000))
-echo "  \$ podman-multiarch build (k1 killed mid-build) → $RC"
+end_build
 expect_rc 0
 expect_err "host k1 failed"
 [[ $(jq -c '.platforms[0] | [.host, .failedOverFrom]' "$T/meta.json") == '["b1",["k1"]]' ]] || fail "metadata: $(cat "$T/meta.json")"
@@ -268,12 +286,10 @@ sshd_pid=$(cat "$PMA_LAB_DIR/pids/sshd.pid")
 mkdir -p "$T/big" # a 48 MiB layer: the push lasts long enough to be cut
 printf 'FROM %s\nCOPY big.bin /\n' "$LAB_BASE_IMAGE" >"$T/big/Containerfile"
 head -c 50331648 /dev/urandom >"$T/big/big.bin"
-started=$(date +%s%N)
-"$PMA_BIN" build --config "$LAB_CONFIG" --host arm64 --authfile "$LAB_AUTHFILE" --progress plain \
-  --platform linux/arm64/v8 --allow-shrink --retry 5 --retry-delay 1s --metadata-file "$T/meta.json" -t "$tag" "$T/big" \
-  >"$T/out" 2>"$T/err" &
-build_pid=$!
-for _ in $(seq 300); do grep -q "linux/arm64/v8@arm64\] push" "$T/err" && break; sleep 0.05; done
+start_build "sshd killed during the push" --config "$LAB_CONFIG" --host arm64 --authfile "$LAB_AUTHFILE" \
+  --progress plain --platform linux/arm64/v8 --allow-shrink --retry 5 --retry-delay 1s --metadata-file "$T/meta.json" \
+  -t "$tag" "$T/big"
+await 15 grep -q "linux/arm64/v8@arm64\] push" "$T/err"
 # The listener and every session it forked (each session child runs setsid).
 kill_tree() {
   local child
@@ -283,10 +299,7 @@ kill_tree() {
 kill_tree "$sshd_pid"
 sleep 2
 "$PMA_SOURCE_ROOT/tests/lab/lab.sh" up >/dev/null 2>&1 || fail "the lab did not come back"
-wait "$build_pid"
-RC=$?
-elapsed=$((($(date +%s%N) - started) / 1000000))
-echo "  \$ podman-multiarch build (sshd killed during the push) → $RC"
+end_build
 expect_rc 0
 expect_err "retry 1/5"
 [[ $(jq -r '.platforms[0].retries' "$T/meta.json") -ge 1 ]] || fail "no retry counted"
@@ -300,20 +313,12 @@ for phase in "upload|POST /build stall-upload 60|$ctx" "build||$T/slow" "push|PO
   IFS='|' read -r name rule dir <<<"$phase"
   scenario "Ctrl-C during the $name" "exit 130 within seconds, nothing published, hosts cleaned"
   if [[ -n $rule ]]; then proxy a1 amd64 "$rule"; else proxy a1 amd64; fi
-  started=$(date +%s%N)
-  "$PMA_BIN" build --host "$a1" --authfile "$LAB_AUTHFILE" --progress plain --platform linux/amd64 --allow-shrink \
-    -t "$tag" "$dir" >"$T/out" 2>"$T/err" &
-  build_pid=$!
-  for _ in $(seq 200); do
-    if [[ -n $rule ]]; then grep -q "^stall" "$T/a1.log" && break; else grep -q "STEP 2/2" "$T/err" && break; fi
-    sleep 0.05
-  done
+  start_build "SIGINT during the $name" --host "$a1" --authfile "$LAB_AUTHFILE" --progress plain \
+    --platform linux/amd64 --allow-shrink -t "$tag" "$dir"
+  if [[ -n $rule ]]; then await 10 grep -q "^stall" "$T/a1.log"; else await 10 grep -q "STEP 2/2" "$T/err"; fi
   sleep 0.3
   kill -INT "$build_pid"
-  wait "$build_pid"
-  RC=$?
-  elapsed=$((($(date +%s%N) - started) / 1000000))
-  echo "  \$ podman-multiarch build (SIGINT during the $name) → $RC"
+  end_build
   expect_rc 130
   expect_err "interrupted"
   [[ -z $rule ]] || grep -q "^stall" "$T/a1.log" || fail "the $name was never reached"

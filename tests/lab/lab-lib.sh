@@ -10,6 +10,7 @@
 # whatever `lab.sh up` configured.
 
 PMA_LAB_DIR=$(realpath -m "${PMA_LAB_DIR:-/var/tmp/pma-lab}")
+_LAB_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 if [[ -z ${LAB_NO_ENV:-} && -r $PMA_LAB_DIR/lab.env ]]; then
   # shellcheck source=/dev/null
   source "$PMA_LAB_DIR/lab.env"
@@ -235,28 +236,15 @@ lab_start_host() {
   fi
 }
 
-# The podman 5 host: trixie chroot in a private mount namespace. The chroot dir must be a
-# mount point (else buildah's remount of / fails), /run and /dev/shm are private tmpfs (per
-# boot state, SHM locks not shared with bookworm's podman), and the host dir is bind-mounted
-# at /lab so the socket created at /lab/podman.sock is $PMA_LAB_DIR/hosts/ppc64le/podman.sock.
+# The podman 5 host: trixie chroot in a private mount namespace (chroot-run.sh), with the
+# host dir bind-mounted at /lab so the socket created at /lab/podman.sock is
+# $PMA_LAB_DIR/hosts/ppc64le/podman.sock.
 _lab_start_podman5() {
   local name=$1 dir=$2 log=$3 c=$LAB_PODMAN5_ROOT pid i
   [[ -x $c/usr/bin/podman ]] || { lab_die "no podman 5 chroot at $c (run lab.sh up)"; return 1; }
   mkdir -p "$c/lab"
-  # shellcheck disable=SC2016
-  _lab_spawn "$name" "$log" env C="$c" H="$dir" unshare -m --propagation private sh -c '
-      set -e
-      mount --bind "$C" "$C"
-      mount -t proc proc "$C/proc"
-      mount --rbind /sys "$C/sys"
-      mount --rbind /dev "$C/dev"
-      mount -t tmpfs -o mode=1777 tmpfs "$C/dev/shm"
-      mount -t tmpfs -o mode=755 tmpfs "$C/run"
-      mount --bind "$H" "$C/lab"
-      exec chroot "$C" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        HOME=/root PODMAN_IGNORE_CGROUPSV1_WARNING=1 \
-        podman --root /lab/root --runroot /lab/runroot --tmpdir /lab/tmp \
-        system service --time=0 unix:///lab/podman.sock'
+  _lab_spawn "$name" "$log" "$_LAB_LIB_DIR/chroot-run.sh" "$c" "$dir" /root \
+    podman --root /lab/root --runroot /lab/runroot --tmpdir /lab/tmp system service --time=0 unix:///lab/podman.sock
   pid=$(<"$(_lab_pidfile "$name")")
   # remember the namespace, so stop can find everything (conmon, ...) that lives in it
   for ((i = 0; i < 50; i++)); do

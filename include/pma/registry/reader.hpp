@@ -68,8 +68,9 @@ public:
   // or why access was refused.
   util::Result<Manifest> manifest(const api::ImageRef& ref);
 
-  // manifest(), with nullopt where the registry has no such tag or digest.
-  util::Result<std::optional<Manifest>> find(const api::ImageRef& ref);
+  // manifest(), with nullopt where the registry has no such tag or digest
+  // (`missing_code`, if given, gets the registry's error code for that).
+  util::Result<std::optional<Manifest>> find(const api::ImageRef& ref, std::string* missing_code = nullptr);
 
   // GET /v2/<repository>/blobs/<digest>, at most `limit` bytes, checked
   // against the digest; follows the registry's redirect to its storage.
@@ -96,7 +97,6 @@ private:
   // "Bearer …" (scoped to one repository) or "Basic …", per registry/repository,
   // once a challenge was answered.
   std::map<std::string, std::string> m_authorization;
-  std::string m_last_error_code; // of the last 404
 };
 
 } // namespace pma::registry

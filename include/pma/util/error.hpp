@@ -46,6 +46,13 @@ struct Error {
   // "host power9 (linux/ppc64le): <message> — <hint>"
   std::string describe() const;
 
+  // The peer could not be reached, went away or went silent (connect, timeout).
+  bool
+  connection_lost() const
+  {
+    return cls == ErrorClass::connect || cls == ErrorClass::timeout;
+  }
+
   Error&& with_host(std::string name) &&;
   Error&& with_hint(std::string text) &&;
 };
