@@ -59,14 +59,15 @@ public:
   util::Result<std::vector<std::string>> dangling_images() override;
 
   // manifests.cpp
-  util::Result<void> manifest_create(const std::string& name, const std::vector<std::string>& index_annotations,
-                                     bool amend) override;
-  util::Result<void> manifest_add(const std::string& name, const ManifestAddRequest& request) override;
+  util::Result<std::string> manifest_create(const std::string& name, const std::vector<std::string>& index_annotations,
+                                            bool amend) override;
+  util::Result<std::string> manifest_add(const std::string& name, const ManifestAddRequest& request) override;
   util::Result<std::string> manifest_push(const std::string& name, const ManifestPushRequest& request) override;
   util::Result<void> manifest_delete(const std::string& name) override;
+  util::Result<RemoveReport> manifest_rm(const std::vector<std::string>& names, bool ignore) override;
   util::Result<bool> manifest_exists(const std::string& name) override;
-  util::Result<void> manifest_annotate(const std::string& name, const ManifestAnnotateRequest& request) override;
-  util::Result<void> manifest_remove(const std::string& name, const std::string& digest) override;
+  util::Result<std::string> manifest_annotate(const std::string& name, const ManifestAnnotateRequest& request) override;
+  util::Result<std::string> manifest_remove(const std::string& name, const std::string& digest) override;
   util::Result<std::optional<Index>> manifest_inspect(const std::string& reference, const std::string& auth_config,
                                                       std::optional<bool> tls_verify) override;
 
@@ -84,6 +85,16 @@ private:
                             const std::function<void(std::string_view)>& on_data);
 
   util::Error tag(util::Error error) const;
+  // `result`, with its error (if any) tagged with the host.
+  template <typename T>
+  util::Result<T>
+  tagged(util::Result<T> result) const
+  {
+    if (!result) {
+      return util::Unexpected(tag(std::move(result).error()));
+    }
+    return result;
+  }
   util::Unexpected not_negotiated() const;
 
   std::unique_ptr<transport::HttpClient> m_http;

@@ -45,9 +45,24 @@ put_entry_fields(json& body, const Platform& platform, const std::string& os_ver
   }
 }
 
+// The list's image ID from a create or modify answer ({"Id": …}).
+Result<std::string>
+list_id(const transport::HttpResponse& response, const std::string_view what)
+{
+  const auto body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  std::string id = body.is_object() ? string_at(body, "Id") : std::string();
+  if (id.starts_with("sha256:")) {
+    id.erase(0, 7);
+  }
+  if (id.empty()) {
+    return util::fail(ErrorClass::protocol, fmt::format("{}: the service answered without the list's ID", what));
+  }
+  return id;
+}
+
 } // namespace
 
-Result<void>
+Result<std::string>
 Client::manifest_create(const std::string& name, const std::vector<std::string>& index_annotations, const bool amend)
 {
   if (!m_caps) {
@@ -79,10 +94,10 @@ Client::manifest_create(const std::string& name, const std::vector<std::string>&
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }
-  return {};
+  return tagged(list_id(*response, "manifest create"));
 }
 
-Result<void>
+Result<std::string>
 Client::manifest_add(const std::string& name, const ManifestAddRequest& request)
 {
   if (!m_caps) {
@@ -109,7 +124,7 @@ Client::manifest_add(const std::string& name, const ManifestAddRequest& request)
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }
-  return {};
+  return tagged(list_id(*response, "manifest add"));
 }
 
 Result<std::string>
@@ -118,32 +133,82 @@ Client::manifest_push(const std::string& name, const ManifestPushRequest& reques
   if (!m_caps) {
     return not_negotiated();
   }
+  const auto needs = [this](const bool capable, const char* option, const char* version) -> Result<void> {
+    if (capable) {
+      return {};
+    }
+    return util::Unexpected(tag(Error(ErrorClass::api, fmt::format("{} needs podman {} or newer (this host runs {})",
+                                                                   option, version, m_caps->version.to_string()))));
+  };
   Query query;
-  query.add_bool("all", request.all);
+  query.add_bool("all", request.all); // the service's default is false, podman's CLI sends true
+  const bool streamed = request.on_progress && m_caps->manifest_push_quiet_param;
   if (m_caps->manifest_push_quiet_param) {
-    query.add_bool("quiet", true);
+    query.add_bool("quiet", !streamed);
     query.add("format", request.format == "docker" ? "v2s2" : "oci");
+  }
+  if (request.remove_signatures) {
+    query.add_bool("removeSignatures", true);
+  }
+  if (!request.compression_format.empty()) {
+    query.add("compressionFormat", request.compression_format);
+  }
+  if (request.compression_level) {
+    if (auto ok = needs(m_caps->push_compression_level, "--compression-level", "4.6"); !ok) {
+      return util::Unexpected(std::move(ok).error());
+    }
+    query.add("compressionLevel", std::to_string(*request.compression_level));
+  }
+  if (!request.add_compression.empty() || request.force_compression) {
+    if (auto ok = needs(m_caps->push_add_compression, "--add-compression/--force-compression", "4.7"); !ok) {
+      return util::Unexpected(std::move(ok).error());
+    }
+    for (const auto& format : request.add_compression) {
+      query.add("addCompression", format);
+    }
+    if (request.force_compression) {
+      query.add_bool("forceCompressionFormat", *request.force_compression);
+    }
   }
   if (request.tls_verify) {
     query.add_bool("tlsVerify", *request.tls_verify);
   }
-  transport::HttpRequest http{.method = "POST",
-                              .target = path("/manifests/" + transport::url_encode(name) + "/registry/" +
-                                             transport::url_encode("docker://" + request.destination)) +
-                                        query.text()};
+  const std::string destination = TransportRef::parse(request.destination).transport.empty()
+                                      ? "docker://" + request.destination
+                                      : request.destination;
+  transport::HttpRequest http{
+      .method = "POST",
+      .target = path("/manifests/" + transport::url_encode(name) + "/registry/" + transport::url_encode(destination)) +
+                query.text()};
   if (!request.auth_header.empty()) {
     http.headers.emplace_back("X-Registry-Auth", request.auth_header);
   }
   http.idle_timeout = std::chrono::minutes(10);
-  auto response = call(http, "manifest push to " + request.destination);
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
+  const std::string what = "manifest push to " + request.destination;
+  std::string digest;
+  if (streamed) {
+    // {"stream": …} lines, then {"Id": digest} or {"error": …}, all after HTTP 200.
+    PushStreamParser parser;
+    if (auto ok = stream(std::move(http), what, [&](std::string_view data) { parser.feed(data, request.on_progress); });
+        !ok) {
+      return util::Unexpected(std::move(ok).error());
+    }
+    parser.finish(request.on_progress);
+    if (parser.error()) {
+      const ErrorClass cls = mentions_auth_failure(*parser.error()) ? ErrorClass::auth : ErrorClass::api;
+      return util::Unexpected(tag(Error(cls, fmt::format("{} failed: {}", what, *parser.error()))));
+    }
+    digest = parser.digest();
+  } else {
+    auto response = call(http, what);
+    if (!response) {
+      return util::Unexpected(std::move(response).error());
+    }
+    const auto body = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+    digest = body.is_object() ? string_at(body, "Id") : std::string(util::trim(response->body));
   }
-  const auto body = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-  const std::string digest = body.is_object() ? string_at(body, "Id") : std::string(util::trim(response->body));
   if (!is_sha256_digest(digest)) {
-    return util::Unexpected(
-        tag(Error(ErrorClass::protocol, fmt::format("manifest push to {} returned no digest", request.destination))));
+    return util::Unexpected(tag(Error(ErrorClass::protocol, fmt::format("{} returned no digest", what))));
   }
   return digest;
 }
@@ -159,6 +224,44 @@ Client::manifest_delete(const std::string& name)
   return {};
 }
 
+Result<RemoveReport>
+Client::manifest_rm(const std::vector<std::string>& names, const bool ignore)
+{
+  Query query;
+  for (const auto& name : names) {
+    query.add("images", name);
+  }
+  query.add_bool("lookupManifest", true);
+  query.add_bool("ignore", ignore);
+  auto response = call({.method = "DELETE", .target = path("/images/remove") + query.text()}, "manifest rm");
+  if (!response) {
+    return util::Unexpected(std::move(response).error());
+  }
+  const auto body = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) {
+    return util::Unexpected(tag(Error(ErrorClass::protocol, "unreadable manifest rm answer")));
+  }
+  RemoveReport report;
+  const auto strings = [&body](const char* key) {
+    std::vector<std::string> out;
+    if (const auto it = body.find(key); it != body.end() && it->is_array()) {
+      for (const auto& item : *it) {
+        if (item.is_string()) {
+          out.push_back(item.get<std::string>());
+        }
+      }
+    }
+    return out;
+  };
+  report.untagged = strings("Untagged");
+  report.deleted = strings("Deleted");
+  report.errors = strings("Errors");
+  if (const auto code = body.find("ExitCode"); code != body.end() && code->is_number_integer()) {
+    report.exit_code = code->get<int>();
+  }
+  return report;
+}
+
 Result<bool>
 Client::manifest_exists(const std::string& name)
 {
@@ -170,7 +273,7 @@ Client::manifest_exists(const std::string& name)
   return response->status != 404;
 }
 
-Result<void>
+Result<std::string>
 Client::manifest_annotate(const std::string& name, const ManifestAnnotateRequest& request)
 {
   if (!m_caps) {
@@ -206,10 +309,10 @@ Client::manifest_annotate(const std::string& name, const ManifestAnnotateRequest
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }
-  return {};
+  return tagged(list_id(*response, "manifest annotate"));
 }
 
-Result<void>
+Result<std::string>
 Client::manifest_remove(const std::string& name, const std::string& digest)
 {
   transport::HttpRequest http{.method = "PUT", .target = path("/manifests/" + transport::url_encode(name))};
@@ -219,7 +322,7 @@ Client::manifest_remove(const std::string& name, const std::string& digest)
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }
-  return {};
+  return tagged(list_id(*response, "manifest remove"));
 }
 
 Result<std::optional<Index>>

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <regex>
 
 namespace pma::api {
@@ -125,6 +126,57 @@ ImageRef::parse(const std::string_view text)
     return bad("the name is longer than 255 characters");
   }
   return ref;
+}
+
+util::Result<ImageRef>
+ImageRef::parse_normalized(std::string_view text)
+{
+  if (text.starts_with("docker://")) {
+    text.remove_prefix(9);
+  }
+  const size_t slash = text.find('/');
+  if (slash != std::string_view::npos && looks_like_registry(text.substr(0, slash))) {
+    return parse(text);
+  }
+  const std::string_view name = text.substr(0, text.find_first_of(":@"));
+  return parse(fmt::format("docker.io/{}{}", name.find('/') == std::string_view::npos ? "library/" : "", text));
+}
+
+TransportRef
+TransportRef::parse(const std::string_view text)
+{
+  static constexpr std::string_view k_transports[] = {
+      "containers-storage", "oci", "oci-archive", "docker-archive", "dir", "docker-daemon", "sif", "tarball", "ostree"};
+  if (text.starts_with("docker://")) {
+    return {"docker", std::string(text.substr(9))};
+  }
+  const size_t colon = text.find(':');
+  if (colon != std::string_view::npos) {
+    const std::string_view name = text.substr(0, colon);
+    if (std::find(std::begin(k_transports), std::end(k_transports), name) != std::end(k_transports)) {
+      return {std::string(name), std::string(text.substr(colon + 1))};
+    }
+  }
+  return {"", std::string(text)};
+}
+
+std::optional<ImageRef>
+TransportRef::registry_image() const
+{
+  if (!names_registry()) {
+    return std::nullopt;
+  }
+  auto ref = ImageRef::parse_normalized(reference);
+  return ref ? std::optional<ImageRef>(std::move(*ref)) : std::nullopt;
+}
+
+std::string
+TransportRef::to_string() const
+{
+  if (transport.empty()) {
+    return reference;
+  }
+  return transport + (transport == "docker" ? "://" : ":") + reference;
 }
 
 std::string

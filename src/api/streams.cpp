@@ -211,9 +211,12 @@ PushStreamParser::object(const std::string_view line, const std::function<void(s
     }
     return;
   }
-  if (const std::string digest = string_member(value, "manifestdigest"); !digest.empty()) {
-    m_digest = digest;
-    return;
+  // An image push's {"manifestdigest": …}; a manifest push's final {"Id": …}.
+  for (const char* key : {"manifestdigest", "Id"}) {
+    if (const std::string digest = string_member(value, key); !digest.empty()) {
+      m_digest = digest;
+      return;
+    }
   }
   for (const char* key : {"stream", "status"}) {
     const std::string text = string_member(value, key);

@@ -1,7 +1,9 @@
 // Registry credentials: containers-auth.json(5) files, --creds, and the
 // X-Registry-Auth / X-Registry-Config encodings. JSON boundary: nlohmann stays here.
+#include <pma/api/reference.hpp>
 #include <pma/auth/credentials.hpp>
 #include <pma/util/fs.hpp>
+#include <pma/util/log.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
@@ -9,6 +11,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <mutex>
 #include <set>
 
 namespace pma::auth {
@@ -27,41 +30,41 @@ auth_error(const std::string& message)
   return util::fail(ErrorClass::config, message);
 }
 
-std::string
-credential_json(const Credential& credential)
+// The repository `image` names ("" for other transports), and its registry.
+std::pair<std::string, std::string>
+repository_of(std::string_view image)
 {
-  json out = {{"username", credential.username}, {"password", credential.password}};
-  if (!credential.identity_token.empty()) {
-    out["identitytoken"] = credential.identity_token;
+  const auto ref = api::TransportRef::parse(image);
+  if (!ref.names_registry()) {
+    return {};
   }
-  return out.dump();
+  if (const auto parsed = ref.registry_image()) {
+    return {parsed->name(), parsed->registry};
+  }
+  // Text no registry would take: its name up to a digest or tag, as it stands.
+  std::string_view name = ref.reference;
+  name = name.substr(0, name.find('@'));
+  if (const size_t colon = name.rfind(':'); colon != std::string_view::npos && colon > name.rfind('/')) {
+    name = name.substr(0, colon);
+  }
+  std::string text = normalize_key(name);
+  return {text, text.substr(0, text.find('/'))};
 }
 
-// "registry/ns/repo:tag@digest" → candidate keys, most specific first.
+// "registry/ns/repo" → candidate keys, most specific first.
 std::vector<std::string>
-lookup_keys(std::string_view image)
+lookup_keys(std::string key)
 {
-  if (const size_t at = image.find('@'); at != std::string_view::npos) {
-    image = image.substr(0, at);
-  }
-  const size_t slash = image.rfind('/');
-  if (const size_t colon = image.rfind(':');
-      colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
-    // A colon after the last slash is a tag, unless the whole thing is host:port.
-    if (slash != std::string_view::npos) {
-      image = image.substr(0, colon);
-    }
-  }
   std::vector<std::string> keys;
-  std::string key = normalize_key(image);
-  while (true) {
+  while (!key.empty()) {
     keys.push_back(key);
     const size_t cut = key.rfind('/');
     if (cut == std::string::npos) {
-      return keys;
+      break;
     }
     key.resize(cut);
   }
+  return keys;
 }
 
 std::string
@@ -101,17 +104,12 @@ substitute(const std::string& text, const std::map<std::string, std::string>& va
   return out;
 }
 
+// What `image` (a FROM operand) means to podman: no registry means docker.io.
 std::string
-registry_of(const std::string& image)
+normalized_image(const std::string& image)
 {
-  const size_t slash = image.find('/');
-  if (slash != std::string::npos) {
-    std::string first = image.substr(0, slash);
-    if (first.find_first_of(".:[") != std::string::npos || first == "localhost") {
-      return first;
-    }
-  }
-  return "docker.io";
+  const auto ref = api::ImageRef::parse_normalized(image);
+  return ref ? ref->name() : image;
 }
 
 } // namespace
@@ -216,14 +214,20 @@ CredentialStore::from_auth_json(const std::string_view text, const std::string& 
     if (credential.username.empty() && credential.identity_token.empty()) {
       continue; // an empty {} entry carries nothing, as in containers/image
     }
-    store.m_entries.push_back({normalize_key(it.key()), std::move(credential), source});
+    store.m_entries.push_back({normalize_key(it.key()), {}, std::move(credential), source});
   }
+  // containers/image asks a file's credHelpers entry for the registry before its "auths".
   if (const auto helpers = root.find("credHelpers"); helpers != root.end() && helpers->is_object()) {
+    std::vector<Entry> first;
     for (auto it = helpers->begin(); it != helpers->end(); ++it) {
       if (it.value().is_string()) {
-        store.m_helpers[normalize_key(it.key())] = it.value().get<std::string>();
+        first.push_back({normalize_key(it.key()), it.value().get<std::string>(), {}, source});
       }
     }
+    store.m_entries.insert(store.m_entries.begin(), first.begin(), first.end());
+  }
+  if (const auto creds_store = root.find("credsStore"); creds_store != root.end() && creds_store->is_string()) {
+    store.m_stores.emplace_back(source, creds_store->get<std::string>());
   }
   return store;
 }
@@ -260,11 +264,74 @@ CredentialStore::load(const AuthOptions& options, const AuthEnvironment& env)
     for (auto& entry : file->m_entries) {
       store.m_entries.push_back(std::move(entry));
     }
-    for (auto& [registry, helper] : file->m_helpers) {
-      store.m_helpers.emplace(registry, helper);
-    }
+    store.m_stores.insert(store.m_stores.end(), file->m_stores.begin(), file->m_stores.end());
   }
   return store;
+}
+
+struct CredentialStore::Notices {
+  std::mutex mutex;
+  std::set<std::string> given;
+  std::function<void(const std::string&)> sink;
+};
+
+void
+CredentialStore::on_notice(std::function<void(const std::string&)> sink)
+{
+  if (!m_notices) {
+    m_notices = std::make_shared<Notices>();
+  }
+  m_notices->sink = std::move(sink);
+}
+
+void
+CredentialStore::notice(const std::string& message) const
+{
+  if (!m_notices) {
+    util::log::warn("{}", message);
+    return;
+  }
+  const std::lock_guard lock(m_notices->mutex);
+  if (!m_notices->given.insert(message).second) {
+    return;
+  }
+  if (m_notices->sink) {
+    m_notices->sink(message);
+  } else {
+    util::log::warn("{}", message);
+  }
+}
+
+const CredentialStore::Entry*
+CredentialStore::find(const std::string_view image) const
+{
+  const auto [repository, registry] = repository_of(image);
+  if (repository.empty()) {
+    return nullptr;
+  }
+  const auto keys = lookup_keys(repository);
+  // Entries are grouped by file in search order: the first file with a match
+  // wins; in it a helper for the registry, else the most specific key.
+  for (size_t begin = 0; begin < m_entries.size();) {
+    size_t end = begin;
+    while (end < m_entries.size() && m_entries[end].source == m_entries[begin].source) {
+      ++end;
+    }
+    for (size_t i = begin; i < end; ++i) {
+      if (!m_entries[i].helper.empty() && m_entries[i].key == registry) {
+        return &m_entries[i];
+      }
+    }
+    for (const auto& key : keys) {
+      for (size_t i = begin; i < end; ++i) {
+        if (m_entries[i].helper.empty() && m_entries[i].key == key) {
+          return &m_entries[i];
+        }
+      }
+    }
+    begin = end;
+  }
+  return nullptr;
 }
 
 std::optional<Credential>
@@ -273,38 +340,64 @@ CredentialStore::lookup(const std::string_view image) const
   if (m_creds) {
     return m_creds;
   }
-  // Entries are grouped by file in search order: the first file with a
-  // match wins, and within it the most specific key.
-  const auto keys = lookup_keys(image);
-  for (size_t begin = 0; begin < m_entries.size();) {
-    size_t end = begin;
-    while (end < m_entries.size() && m_entries[end].source == m_entries[begin].source) {
-      ++end;
+  const Entry* entry = find(image);
+  if (entry != nullptr && entry->helper.empty()) {
+    return entry->credential;
+  }
+  const std::string registry = repository_of(image).second;
+  if (entry != nullptr) {
+    notice(fmt::format("{} names the credential helper docker-credential-{} for {}: podman would run it, "
+                       "podman-multiarch never runs programs, so no credentials are sent for {} — store them "
+                       "in an auth file (podman login --authfile FILE {}) and pass --authfile FILE, or use --creds",
+                       entry->source, entry->helper, registry, registry, registry));
+  } else if (!registry.empty()) {
+    for (const auto& [source, name] : m_stores) {
+      notice(fmt::format("{} keeps its credentials in the store docker-credential-{} (credsStore), which podman and "
+                         "podman-multiarch do not read: no credentials for {} — podman login {} stores them where "
+                         "both look, or use --authfile / --creds",
+                         source, name, registry, registry));
     }
-    for (const auto& key : keys) {
-      for (size_t i = begin; i < end; ++i) {
-        if (m_entries[i].key == key) {
-          return m_entries[i].credential;
-        }
-      }
-    }
-    begin = end;
   }
   return std::nullopt;
 }
 
 std::string
-CredentialStore::auth_header(const std::string_view image) const
+CredentialStore::header_for(const std::vector<std::string>& images) const
 {
-  const auto credential = lookup(image);
-  return credential ? registry_auth_header(*credential) : std::string();
+  std::map<std::string, Credential> credentials;
+  for (const auto& image : images) {
+    if (auto credential = lookup(image)) {
+      credentials[repository_of(image).first] = *credential;
+    }
+  }
+  return credentials.empty() ? std::string() : registry_config_header(credentials);
 }
 
 std::string
-CredentialStore::auth_config(const std::string_view registry, const std::string_view image) const
+CredentialStore::header_for_all() const
 {
-  const auto credential = lookup(image);
-  return credential ? registry_config_header({{std::string(registry), *credential}}) : std::string();
+  if (m_creds) {
+    return base64_encode(json{{"username", m_creds->username}, {"password", m_creds->password}}.dump(), true);
+  }
+  std::map<std::string, Credential> credentials;
+  std::vector<std::string> earlier_files; // keys of the files before the current one
+  std::vector<std::string> current_file;
+  std::string source;
+  for (const auto& entry : m_entries) {
+    if (entry.source != source) {
+      earlier_files.insert(earlier_files.end(), current_file.begin(), current_file.end());
+      current_file.clear();
+      source = entry.source;
+    }
+    current_file.push_back(entry.key);
+    const bool covered = std::any_of(earlier_files.begin(), earlier_files.end(), [&](const std::string& key) {
+      return entry.key == key || entry.key.starts_with(key + "/");
+    });
+    if (!covered && entry.helper.empty()) {
+      credentials.emplace(entry.key, entry.credential);
+    }
+  }
+  return credentials.empty() ? std::string() : registry_config_header(credentials);
 }
 
 std::string
@@ -313,33 +406,11 @@ CredentialStore::source_of(const std::string_view image) const
   if (m_creds) {
     return "--creds";
   }
-  const auto found = lookup(image);
-  if (!found) {
+  const Entry* entry = find(image);
+  if (entry == nullptr || !entry->helper.empty()) {
     return {};
   }
-  for (const auto& key : lookup_keys(image)) {
-    for (const auto& entry : m_entries) {
-      if (entry.key == key && entry.credential == *found) {
-        return fmt::format("{} (key {})", entry.source, key);
-      }
-    }
-  }
-  return {};
-}
-
-std::optional<std::string>
-CredentialStore::helper_for(const std::string_view registry) const
-{
-  if (const auto it = m_helpers.find(normalize_key(registry)); it != m_helpers.end()) {
-    return it->second;
-  }
-  return std::nullopt;
-}
-
-std::string
-registry_auth_header(const Credential& credential)
-{
-  return base64_encode(credential_json(credential), true);
+  return fmt::format("{} (key {})", entry->source, entry->key);
 }
 
 std::string
@@ -347,13 +418,15 @@ registry_config_header(const std::map<std::string, Credential>& credentials)
 {
   json out = json::object();
   for (const auto& [registry, credential] : credentials) {
-    out[registry] = json::parse(credential_json(credential));
+    // Identity tokens: the services drop them from this form (they read only
+    // the user name and password into their temporary auth file).
+    out[registry] = {{"username", credential.username}, {"password", credential.password}};
   }
   return base64_encode(out.dump(), true);
 }
 
 std::vector<std::string>
-base_image_registries(const std::string_view containerfile, const std::map<std::string, std::string>& build_args)
+base_images(const std::string_view containerfile, const std::map<std::string, std::string>& build_args)
 {
   // Logical lines: join "\" continuations, drop comments.
   std::vector<std::string> lines;
@@ -372,14 +445,14 @@ base_image_registries(const std::string_view containerfile, const std::map<std::
   }
   std::map<std::string, std::string> vars;
   std::set<std::string> stages;
-  std::set<std::string> registries;
+  std::set<std::string> images;
   bool seen_from = false;
   const auto add_image = [&](const std::string& raw_image) {
     const std::string image = substitute(raw_image, vars);
     if (image.empty() || image == "scratch" || stages.contains(util::to_lower(image))) {
       return;
     }
-    registries.insert(registry_of(image));
+    images.insert(normalized_image(image));
   };
   for (const auto& line : lines) {
     std::vector<std::string> words;
@@ -424,7 +497,7 @@ base_image_registries(const std::string_view containerfile, const std::map<std::
       }
     }
   }
-  return {registries.begin(), registries.end()};
+  return {images.begin(), images.end()};
 }
 
 std::string

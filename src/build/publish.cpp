@@ -228,7 +228,7 @@ Runner::add_to_list(const PlatformResult& image)
     m_progress.info(fmt::format("assembling the list on host {}", m_coordinator->host().name));
     // Created empty, then filled with PUT: create ignores auth and tlsVerify.
     if (auto ok = client.manifest_create(m_list_name, m_options.index_annotations); !ok) {
-      return ok;
+      return util::Unexpected(std::move(ok).error());
     }
     m_list_created = true;
   }
@@ -239,7 +239,7 @@ Runner::add_to_list(const PlatformResult& image)
   add.auth_header = m_push_auth;
   add.tls_verify = m_options.tls_verify;
   if (auto ok = client.manifest_add(m_list_name, add); !ok) {
-    return ok;
+    return util::Unexpected(std::move(ok).error());
   }
   ++m_list.added;
   return {};
@@ -275,7 +275,7 @@ Runner::assemble_and_push(const std::vector<const PlatformResult*>& images)
     // must be copied along.
     push.all = tag.name() != m_repository.name();
     push.format = m_options.format;
-    push.auth_header = auth_header_for(tag.registry);
+    push.auth_header = m_credentials.header_for({tag.name(), m_repository.name()});
     push.tls_verify = m_options.tls_verify;
     if (util::interrupt::requested()) {
       return util::Unexpected(Error(ErrorClass::interrupted, "interrupted: the list was not pushed"));
@@ -328,7 +328,7 @@ Runner::read_tag(const api::ImageRef& tag, hosts::Session& coordinator, std::str
   }
   util::log::debug("reading {} from here failed ({}); asking host {}", tag.to_string(), direct.error().describe(),
                    coordinator.host().name);
-  const std::string auth_config = m_credentials.auth_config(tag.registry, tag.to_string());
+  const std::string auth_config = m_credentials.header_for({tag.name()});
   if (!auth_config.empty()) {
     if (!coordinator.capabilities().manifest_inspect_auth) {
       return util::fail(ErrorClass::internal,

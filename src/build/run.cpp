@@ -326,24 +326,16 @@ Runner::prepare()
                               m_context.entries.size(), m_context.file_bytes, m_context.excluded,
                               m_context.ignore_file.empty() ? "no ignore file" : m_context.ignore_file));
 
-  // Base-image pulls get the credentials of the registries the Containerfile
+  // Base-image pulls get the credentials of the images the Containerfile
   // names, and nothing else.
   auto text = util::read_file(m_context.root / m_context.containerfile);
   if (!text) {
     return util::Unexpected(std::move(text).error());
   }
-  std::map<std::string, auth::Credential> pull_credentials;
-  for (const auto& registry : auth::base_image_registries(*text, m_options.build_args)) {
-    if (auto credential = m_credentials.lookup(registry)) {
-      pull_credentials[registry] = *credential;
-    }
-  }
-  if (!pull_credentials.empty()) {
-    m_registry_config = auth::registry_config_header(pull_credentials);
-  }
+  m_registry_config = m_credentials.header_for(auth::base_images(*text, m_options.build_args));
   if (!m_options.tags.empty()) {
     m_repository = m_options.tags.front();
-    m_push_auth = auth_header_for(m_repository.registry);
+    m_push_auth = m_credentials.header_for({m_repository.name()});
   }
   return {};
 }
@@ -366,21 +358,6 @@ Runner::preflight_credentials()
       return util::Unexpected(std::move(error));
     }
     util::log::debug("credential check of {} skipped: {}", m_options.tags[i].to_string(), read.error().describe());
-  }
-  return {};
-}
-
-std::string
-Runner::auth_header_for(const std::string& registry) const
-{
-  if (std::string header = m_credentials.auth_header(registry); !header.empty()) {
-    return header;
-  }
-  if (auto helper = m_credentials.helper_for(registry)) {
-    m_progress.warning(fmt::format("registry {} is configured to use docker-credential-{}; podman-multiarch never runs "
-                                   "programs, so the hosts' own credentials are used — put the credentials in an auth "
-                                   "file or use --creds",
-                                   registry, *helper));
   }
   return {};
 }

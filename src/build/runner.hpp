@@ -32,7 +32,6 @@ private:
   bool emulators_matter() const;
   std::vector<api::Platform> planned_platforms() const;
   hosts::Session* session(const std::string& host);
-  std::string auth_header_for(const std::string& registry) const;
   void build_all();
   void build_one(PlatformResult& result);
   // After `host_error` on result.host: another host for the platform, if any.
@@ -88,7 +87,7 @@ private:
   context::ContextPlan m_context;
   api::ImageRef m_repository;    // -t #1: where per-arch images go
   std::string m_registry_config; // X-Registry-Config for base-image pulls
-  std::string m_push_auth;       // X-Registry-Auth for m_repository's registry
+  std::string m_push_auth;       // X-Registry-Auth for m_repository
   // Each tag of m_options.tags as read from here before building (run()).
   std::vector<util::Result<std::optional<registry::Manifest>>> m_tags_before;
   // What each tag served before this run (read by check_existing_tags).

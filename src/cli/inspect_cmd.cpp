@@ -119,7 +119,7 @@ inspect_host(hosts::Session& session, const api::ImageRef& ref, const auth::Cred
                            .source = fmt::format("host {} (podman {})", session.host().name, caps.version.to_string())};
 
   if (caps.manifest_inspect_auth) {
-    auto index = client.manifest_inspect(reference, credentials.auth_config(ref.registry, ref.name()), tls_verify);
+    auto index = client.manifest_inspect(reference, credentials.header_for({ref.name()}), tls_verify);
     if (index && !*index) {
       return util::fail(ErrorClass::registry, fmt::format("{}: no such image in the registry (as read by host {})",
                                                           reference, session.host().name));
@@ -140,7 +140,7 @@ inspect_host(hosts::Session& session, const api::ImageRef& ref, const auth::Cred
     }
     view.is_list = false; // a single image: its digest and platform come from a temporary list
   }
-  auto index = read_via_temporary_list(client, reference, credentials.auth_header(ref.name()), tls_verify);
+  auto index = read_via_temporary_list(client, reference, credentials.header_for({ref.name()}), tls_verify);
   if (!index && index.error().message.find("manifest unknown") != std::string::npos) {
     return util::fail(ErrorClass::registry, fmt::format("{}: no such image in the registry (as read by host {})",
                                                         reference, session.host().name));

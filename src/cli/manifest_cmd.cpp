@@ -145,19 +145,17 @@ public:
     return m_parsed.count("tls-verify") != 0 ? m_parsed["tls-verify"].as<bool>() : true;
   }
 
-  // X-Registry-Auth (single form) for the registry of `reference`.
-  std::string
-  auth_header(const std::string& reference) const
+  const auth::CredentialStore&
+  credentials() const
   {
-    return m_credentials.auth_header(reference);
+    return m_credentials;
   }
 
-  // X-Registry-Auth (multi form) for reading `reference`.
+  // X-Registry-Auth for an operation on `references`.
   std::string
-  auth_config(const std::string& reference) const
+  auth_header(const std::vector<std::string>& references) const
   {
-    const auto ref = api::ImageRef::parse(reference);
-    return ref ? m_credentials.auth_config(ref->registry, reference) : std::string();
+    return m_credentials.header_for(references);
   }
 
 private:
@@ -167,19 +165,12 @@ private:
   auth::CredentialStore m_credentials;
 };
 
-// "docker://" + reference, as the libpod add endpoint wants registry images.
-std::string
-transport_reference(const std::string& image)
-{
-  return image.find("://") != std::string::npos ? image : "docker://" + image;
-}
-
 Result<void>
 add_images(VerbRun& run, const std::string& list, const std::vector<std::string>& images, const bool all)
 {
   for (const auto& image : images) {
     api::ManifestAddRequest add;
-    add.image = transport_reference(image);
+    add.image = image; // as podman sends it: no transport means docker://
     add.all = all;
     const auto& parsed = run.parsed();
     add.platform.os = string_of(parsed, "os");
@@ -189,10 +180,10 @@ add_images(VerbRun& run, const std::string& list, const std::vector<std::string>
     add.os_features = strings_of(parsed, "os-features");
     add.features = strings_of(parsed, "features");
     add.annotations = strings_of(parsed, "annotation");
-    add.auth_header = run.auth_header(image);
+    add.auth_header = run.auth_header({image});
     add.tls_verify = run.tls_verify();
     if (auto ok = run.client().manifest_add(list, add); !ok) {
-      return ok;
+      return util::Unexpected(std::move(ok).error());
     }
   }
   return {};
@@ -267,7 +258,7 @@ run_verb(const std::string& verb, VerbRun& run)
       fmt::print("{}\n", list);
     }
   } else if (verb == "inspect") {
-    auto index = client.manifest_inspect(args[0], run.auth_config(args[0]), run.tls_verify());
+    auto index = client.manifest_inspect(args[0], run.auth_header({args[0]}), run.tls_verify());
     if (!index) {
       return util::Unexpected(std::move(index).error());
     }
@@ -278,10 +269,11 @@ run_verb(const std::string& verb, VerbRun& run)
     fmt::print("{}\n", json.is_discarded() ? (*index)->body : json.dump(4));
   } else if (verb == "push") {
     api::ManifestPushRequest push;
-    push.destination = args[1].starts_with("docker://") ? args[1].substr(9) : args[1];
+    push.destination = args[1];
     push.all = parsed["all"].as<bool>();
     push.format = parsed["format"].as<std::string>() == "docker" ? "docker" : "oci";
-    push.auth_header = run.auth_header(push.destination);
+    // --all copies the images from wherever they were added: registries we cannot know.
+    push.auth_header = push.all ? run.credentials().header_for_all() : run.auth_header({push.destination});
     push.tls_verify = run.tls_verify();
     auto policy = retry_policy(parsed);
     if (!policy) {

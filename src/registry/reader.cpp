@@ -317,13 +317,6 @@ Result<void>
 Reader::authenticate(const api::ImageRef& ref, const std::string& challenge_header)
 {
   const auto credential = m_credentials.lookup(ref.name());
-  if (!credential) {
-    if (auto helper = m_credentials.helper_for(ref.registry)) {
-      util::log::warn("registry {} is configured to use docker-credential-{}; podman-multiarch never runs programs "
-                      "— put the credentials in an auth file or use --creds",
-                      ref.registry, *helper);
-    }
-  }
   const std::string basic = credential && credential->identity_token.empty()
                                 ? "Basic " + auth::base64_encode(credential->username + ":" + credential->password,
                                                                  /*url_safe=*/false)

@@ -122,16 +122,19 @@ TEST_CASE("api wire: push route by version")
 
 TEST_CASE("api wire: manifest add, annotate, remove, exists")
 {
+  const std::string list_answer = R"({"Id":")" + std::string(64, 'c') + R"(","images":[]})";
   Host host("4.3.1");
   SUBCASE("add sends JSON with the array annotation form and the platform")
   {
-    host.state->answers.emplace_back(HttpResponse{200, {}, "{}"});
+    host.state->answers.emplace_back(HttpResponse{200, {}, list_answer});
     ManifestAddRequest add;
     add.image = "docker://r/app@" + k_digest;
     add.platform = *Platform::parse("linux/arm64");
     add.annotations = {"k=v"};
     add.tls_verify = true;
-    REQUIRE(host.client->manifest_add("localhost/list:1", add));
+    const auto id = host.client->manifest_add("localhost/list:1", add);
+    REQUIRE(id);
+    CHECK(*id == std::string(64, 'c')); // what podman prints
     CHECK(host.last().method == "PUT");
     CHECK(host.last().target == "/v4.3.1/libpod/manifests/localhost%2Flist%3A1?tlsVerify=true");
     CHECK(host.last().content_type == "application/json");
@@ -153,13 +156,17 @@ TEST_CASE("api wire: manifest add, annotate, remove, exists")
     CHECK(host.state->sent.size() == 1); // the ping only
     entry.annotations.clear();
     entry.variant = "v8";
-    host.state->answers.emplace_back(HttpResponse{200, {}, "{}"});
+    host.state->answers.emplace_back(HttpResponse{200, {}, list_answer});
     REQUIRE(host.client->manifest_annotate("l", entry));
     CHECK(host.last().body == R"({"images":[")" + k_digest + R"("],"operation":"annotate","variant":"v8"})");
   }
   SUBCASE("remove and exists")
   {
     host.state->answers.emplace_back(HttpResponse{200, {}, "{}"});
+    auto no_id = host.client->manifest_remove("l", k_digest);
+    REQUIRE_FALSE(no_id);
+    CHECK(no_id.error().cls == ErrorClass::protocol);
+    host.state->answers.emplace_back(HttpResponse{200, {}, list_answer});
     REQUIRE(host.client->manifest_remove("l", k_digest));
     CHECK(host.last().body == R"({"images":[")" + k_digest + R"("],"operation":"remove"})");
     host.state->answers.emplace_back(HttpResponse{204, {}, ""});
@@ -173,11 +180,11 @@ TEST_CASE("api wire: manifest add, annotate, remove, exists")
 TEST_CASE("api wire: annotate the index on 5.4")
 {
   Host host("5.4.2");
-  host.state->answers.emplace_back(HttpResponse{200, {}, "{}"});
+  host.state->answers.emplace_back(HttpResponse{200, {}, R"({"Id":"sha256:)" + std::string(64, 'd') + R"("})"});
   ManifestAnnotateRequest index;
   index.index = true;
   index.annotations = {"org.opencontainers.image.source=https://x", "empty="};
-  REQUIRE(host.client->manifest_annotate("l", index));
+  CHECK(*host.client->manifest_annotate("l", index) == std::string(64, 'd'));
   CHECK(host.last().body ==
         R"({"index_annotations":{"empty":"","org.opencontainers.image.source":"https://x"},"operation":"annotate"})");
 }

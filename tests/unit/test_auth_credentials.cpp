@@ -62,7 +62,7 @@ TEST_CASE("auth::CredentialStore lookup: most specific key wins")
   CHECK(store->lookup("quay.io/org/app@sha256:abc")->password == "3");
   CHECK(store->lookup("quay.io/org/other")->username == "ns");
   CHECK(store->lookup("quay.io/elsewhere/x")->username == "reg");
-  CHECK(store->lookup("quay.io")->username == "reg");
+  CHECK(store->lookup("docker://quay.io/x")->username == "reg");
   CHECK(store->lookup("docker.io/library/alpine")->username == "hub");
   CHECK_FALSE(store->lookup("ghcr.io/a/b"));
   CHECK_FALSE(store->lookup("empty.io/a"));
@@ -86,15 +86,53 @@ TEST_CASE("auth::CredentialStore malformed files name the file and entry")
   CHECK(message("[]").find("expected a JSON object") != std::string::npos);
 }
 
-TEST_CASE("auth::CredentialStore legacy .dockercfg and credHelpers")
+TEST_CASE("auth::CredentialStore legacy .dockercfg")
 {
   auto legacy = CredentialStore::from_auth_json("{" + entry("https://quay.io", "old:pw") + "}", ".dockercfg");
   REQUIRE(legacy);
   CHECK(legacy->lookup("quay.io/a/b")->username == "old");
-  auto helpers = CredentialStore::from_auth_json(R"({"auths": {}, "credHelpers": {"123.dkr.ecr.aws": "ecr-login"}})",
-                                                 "config.json");
-  REQUIRE(helpers);
-  CHECK(*helpers->helper_for("123.dkr.ecr.aws") == "ecr-login");
+}
+
+TEST_CASE("auth::CredentialStore: every reference form podman takes, one rule")
+{
+  auto store = CredentialStore::from_auth_json(
+      auth_json(entry("127.0.0.1:5000/acme/app", "repo:1") + "," + entry("127.0.0.1:5000/acme", "ns:2") + "," +
+                entry("docker.io/library/alpine", "hub:3") + "," + entry("docker.io", "hubreg:4")),
+      "auth.json");
+  REQUIRE(store);
+  CHECK(store->lookup("docker://127.0.0.1:5000/acme/app:s390x")->username == "repo");
+  CHECK(store->lookup("127.0.0.1:5000/acme/app@sha256:" + std::string(64, 'a'))->username == "repo");
+  CHECK(store->lookup("docker://127.0.0.1:5000/acme/other")->username == "ns");
+  CHECK(store->lookup("docker://alpine")->username == "hub");
+  CHECK(store->lookup("alpine:3")->username == "hub");
+  CHECK(store->lookup("docker://acme/tool")->username == "hubreg");
+  CHECK_FALSE(store->lookup("containers-storage:127.0.0.1:5000/acme/app"));
+  CHECK_FALSE(store->lookup("oci-archive:/tmp/app.tar"));
+  CHECK(store->source_of("docker://127.0.0.1:5000/acme/x") == "auth.json (key 127.0.0.1:5000/acme)");
+}
+
+TEST_CASE("auth::CredentialStore credHelpers and credsStore: said once, never run")
+{
+  const auto dir = std::filesystem::temp_directory_path() / "pma-auth-helpers";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "a.json") << R"({"auths": {"quay.io": {"auth": ")" + base64_encode("stale:pw", false) +
+                                       R"("}}, "credHelpers": {"quay.io": "ecr-login"}, "credsStore": "desktop"})";
+  auto store = CredentialStore::load({(dir / "a.json").string(), ""}, {});
+  REQUIRE(store);
+  std::vector<std::string> notices;
+  store->on_notice([&notices](const std::string& message) { notices.push_back(message); });
+  // The helper comes first in its file, as in containers/image: not the stale entry.
+  CHECK_FALSE(store->lookup("quay.io/acme/app"));
+  CHECK_FALSE(store->lookup("quay.io/acme/other:1"));
+  REQUIRE(notices.size() == 1);
+  CHECK(notices[0].find("names the credential helper docker-credential-ecr-login for quay.io") != std::string::npos);
+  CHECK(notices[0].find("never runs programs") != std::string::npos);
+  CHECK(store->header_for({"quay.io/acme/app"}).empty());
+  CHECK_FALSE(store->lookup("ghcr.io/x/y"));
+  REQUIRE(notices.size() == 2);
+  CHECK(notices[1].find("docker-credential-desktop (credsStore)") != std::string::npos);
+  CHECK(notices[1].find("no credentials for ghcr.io") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("auth::auth_file_search_path and load")
@@ -149,17 +187,47 @@ TEST_CASE("auth::auth_file_search_path and load")
   }
 }
 
-TEST_CASE("auth headers are base64url JSON")
+TEST_CASE("auth headers: base64url multi-registry JSON keyed by repository")
 {
   const Credential credential{"robot+ci", "p?>/+w", ""};
-  const std::string header = registry_auth_header(credential);
-  CHECK(header.find_first_of("+/") == std::string::npos);
-  CHECK(*base64_decode(header) == R"({"password":"p?>/+w","username":"robot+ci"})");
   const std::string config = registry_config_header({{"quay.io", credential}});
+  CHECK(config.find_first_of("+/") == std::string::npos);
   CHECK(*base64_decode(config) == R"({"quay.io":{"password":"p?>/+w","username":"robot+ci"}})");
+  auto store = CredentialStore::from_auth_json(
+      auth_json(entry("quay.io/org/app", "repo:1") + "," + entry("quay.io/base", "base:2")), "auth.json");
+  REQUIRE(store);
+  CHECK(
+      *base64_decode(store->header_for({"docker://quay.io/org/app:1", "quay.io/base/os:9", "ghcr.io/x/y"})) ==
+      R"({"quay.io/base/os":{"password":"2","username":"base"},"quay.io/org/app":{"password":"1","username":"repo"}})");
+  CHECK(store->header_for({"ghcr.io/x/y"}).empty());
 }
 
-TEST_CASE("auth::base_image_registries")
+TEST_CASE("auth::CredentialStore::header_for_all: what lookup() would find, in one file")
+{
+  const auto dir = std::filesystem::temp_directory_path() / "pma-auth-all";
+  std::filesystem::create_directories(dir / ".config/containers");
+  std::filesystem::create_directories(dir / ".docker");
+  std::ofstream(dir / ".config/containers/auth.json")
+      << R"({"auths": {"quay.io": {"auth": ")" + base64_encode("first:1", false) + R"("}},
+             "credHelpers": {"ecr.example": "ecr-login"}})";
+  std::ofstream(dir / ".docker/config.json") << auth_json(
+      entry("quay.io/org", "second:2") + "," + entry("ghcr.io", "gh:3") + "," + entry("ecr.example/repo", "stale:4"));
+  AuthEnvironment env;
+  env.home = dir;
+  env.config_home = dir / ".config";
+  env.xdg_runtime_dir = (dir / "run").string();
+  auto store = CredentialStore::load({}, env);
+  REQUIRE(store);
+  // quay.io/org is covered by the earlier file's quay.io, ecr.example by its helper.
+  CHECK(*base64_decode(store->header_for_all()) ==
+        R"({"ghcr.io":{"password":"3","username":"gh"},"quay.io":{"password":"1","username":"first"}})");
+  auto creds = CredentialStore::load({"", "robot:pw"}, env);
+  REQUIRE(creds);
+  CHECK(*base64_decode(creds->header_for_all()) == R"({"password":"pw","username":"robot"})");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("auth::base_images")
 {
   const char* containerfile = R"(# syntax=docker/dockerfile:1
 ARG BASE=quay.io/acme/base:1
@@ -175,10 +243,12 @@ FROM \
   scratch
 FROM alpine:3
 )";
-  CHECK(base_image_registries(containerfile, {}) == std::vector<std::string>{"docker.io", "ghcr.io", "quay.io"});
-  CHECK(base_image_registries(containerfile,
-                              {{"BASE", "127.0.0.1:45443/lab/busybox"}, {"TOOLS_REGISTRY", "reg.example"}}) ==
-        std::vector<std::string>{"127.0.0.1:45443", "docker.io", "reg.example"});
+  CHECK(base_images(containerfile, {}) == std::vector<std::string>{"docker.io/library/alpine",
+                                                                   "docker.io/library/busybox", "ghcr.io/tools/go",
+                                                                   "quay.io/acme/base"});
+  CHECK(base_images(containerfile, {{"BASE", "127.0.0.1:45443/lab/busybox"}, {"TOOLS_REGISTRY", "reg.example"}}) ==
+        std::vector<std::string>{"127.0.0.1:45443/lab/busybox", "docker.io/library/alpine", "docker.io/library/busybox",
+                                 "reg.example/tools/go"});
 }
 
 TEST_CASE("auth::CredentialStore refuses numbers out of range (a fuzzing finding)")

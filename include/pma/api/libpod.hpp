@@ -95,11 +95,26 @@ struct ManifestAnnotateRequest {
 };
 
 struct ManifestPushRequest {
-  std::string destination; // registry reference (docker:// is added)
+  std::string destination; // "[TRANSPORT:]REFERENCE"; no transport means docker://
   bool all = false;        // also copy the instances
   std::string format = "oci";
   std::string auth_header;
   std::optional<bool> tls_verify;
+  bool remove_signatures = false;
+  std::string compression_format;           // gzip, zstd, zstd:chunked; "" the default
+  std::optional<int> compression_level;     // podman ≥ 4.6
+  std::vector<std::string> add_compression; // podman ≥ 4.7: extra instances compressed so
+  std::optional<bool> force_compression;    // podman ≥ 4.7
+  // Progress lines as the service copies (podman ≥ 4.3 streams them); empty: quiet.
+  std::function<void(std::string_view)> on_progress;
+};
+
+// What DELETE /libpod/images/remove?lookupManifest=true (podman manifest rm) did.
+struct RemoveReport {
+  std::vector<std::string> untagged;
+  std::vector<std::string> deleted;
+  std::vector<std::string> errors;
+  int exit_code = 0; // podman's: 1 when every error is "image not known"
 };
 
 struct IndexEntry {
@@ -154,20 +169,24 @@ public:
 
   // POST /libpod/manifests/{name} with no body (create ignores auth; add with
   // PUT). `index_annotations` ("k=v") need capabilities().index_annotations_create.
-  virtual util::Result<void> manifest_create(const std::string& name,
-                                             const std::vector<std::string>& index_annotations = {},
-                                             bool amend = false) = 0;
-  virtual util::Result<void> manifest_add(const std::string& name, const ManifestAddRequest& request) = 0;
+  // The verbs that change a list return its image ID, as podman prints it.
+  virtual util::Result<std::string> manifest_create(const std::string& name,
+                                                    const std::vector<std::string>& index_annotations = {},
+                                                    bool amend = false) = 0;
+  virtual util::Result<std::string> manifest_add(const std::string& name, const ManifestAddRequest& request) = 0;
   // Returns the digest of the pushed index.
   virtual util::Result<std::string> manifest_push(const std::string& name, const ManifestPushRequest& request) = 0;
   // DELETE /libpod/manifests/{name}; not found is success.
   virtual util::Result<void> manifest_delete(const std::string& name) = 0;
+  // `podman manifest rm`: removes the lists (never the images they reference).
+  virtual util::Result<RemoveReport> manifest_rm(const std::vector<std::string>& names, bool ignore) = 0;
   // GET /libpod/manifests/{name}/exists.
   virtual util::Result<bool> manifest_exists(const std::string& name) = 0;
   // PUT operation "annotate"; refuses what the service would silently ignore.
-  virtual util::Result<void> manifest_annotate(const std::string& name, const ManifestAnnotateRequest& request) = 0;
+  virtual util::Result<std::string> manifest_annotate(const std::string& name,
+                                                      const ManifestAnnotateRequest& request) = 0;
   // PUT operation "remove" of the entry with instance digest `digest`.
-  virtual util::Result<void> manifest_remove(const std::string& name, const std::string& digest) = 0;
+  virtual util::Result<std::string> manifest_remove(const std::string& name, const std::string& digest) = 0;
   // Reads a registry reference through the service; nullopt: it does not exist.
   // `auth_config` is the multi-registry X-Registry-Auth (base64url JSON map).
   virtual util::Result<std::optional<Index>>

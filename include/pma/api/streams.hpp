@@ -71,9 +71,10 @@ private:
   int m_malformed = 0;
 };
 
-// POST /libpod/images/{name}/push?quiet=false, and the compat
-// /images/{name}/push: progress lines, then {"manifestdigest": …} (libpod ≥ 4.9)
-// or a compat {"status": "TAG: digest: sha256:… size: N"}; failures as
+// POST /libpod/images/{name}/push?quiet=false, the compat /images/{name}/push
+// and POST /libpod/manifests/{name}/registry/{dest}?quiet=false: progress
+// lines, then {"manifestdigest": …} (libpod ≥ 4.9), a compat {"status": "TAG:
+// digest: sha256:… size: N"} or a manifest push's {"Id": …}; failures as
 // {"error": …} / {"errorDetail": …}.
 class PushStreamParser {
 public:

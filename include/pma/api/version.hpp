@@ -24,7 +24,7 @@ inline constexpr Version k_min_server_version{4, 0, 0};
 
 // What a podman service of a given version can do, so that callers ask a
 // question ("can push report the digest?") instead of comparing versions.
-// Boundaries: shared/reference/libpod-api.md.
+// Boundaries: checked in podman's handler code at each release (docs/libpod-versions.md).
 struct Capabilities {
   explicit Capabilities(Version version);
 
@@ -38,6 +38,8 @@ struct Capabilities {
   bool instance_annotation_map;     // 4.4: per-instance annotations (map) applied and shown by inspect
   bool manifest_inspect_tls_verify; // 4.4
   bool manifest_inspect_auth;       // 4.6
+  bool push_compression_level;      // 4.6: manifest push takes compressionLevel
+  bool push_add_compression;        // 4.7: manifest push takes addCompression, forceCompressionFormat
   bool host_variant;                // 4.8: /info reports host.variant
   bool push_digest;                 // 4.9: push returns manifestdigest; @@unknown-digest@@ destinations
   bool index_annotations_create;    // 5.0: create accepts index-level annotations

@@ -3,7 +3,9 @@
 #include <pma/util/error.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,51 +58,72 @@ public:
   // Parses one auth file's text (exposed for tests).
   static util::Result<CredentialStore> from_auth_json(std::string_view text, const std::string& source);
 
-  // Credentials for `image` ("registry/ns/repo[:tag]") or a bare registry:
-  // --creds for the first registry asked, else the most specific auth-file key
-  // (registry/ns/repo, registry/ns, registry), first file with a match wins.
+  // Where to say that credentials exist but cannot be used (a credential
+  // helper or store: podman-multiarch never runs programs). Each message is
+  // given once. Without a sink, util::log::warn.
+  void on_notice(std::function<void(const std::string&)> sink);
+
+  // The credential for `image`: any reference podman takes ("quay.io/org/app:1",
+  // "docker://alpine", "127.0.0.1:5000/app@sha256:…"). The
+  // one rule, containers/image's, for every use (pushes, list pushes, base-image
+  // pulls, registry reads, manifest verbs): --creds; else, file by file in
+  // search order, the file's credHelpers entry for the registry (which podman
+  // would run: we cannot, so a notice and no credential), else its most specific
+  // "auths" key (registry/ns/repo, registry/ns, registry); the first file with
+  // a match wins. Other transports (containers-storage:, oci:, …) need none.
   std::optional<Credential> lookup(std::string_view image) const;
 
-  // X-Registry-Auth for pushing or adding `image`: the single form, "" without credentials.
-  std::string auth_header(std::string_view image) const;
+  // The X-Registry-Auth / X-Registry-Config value for an operation that touches
+  // `images` (what it pushes, adds, reads or pulls): the multi-registry form,
+  // one entry per image repository that has credentials; "" if none has. Keyed
+  // by repository, each lands in the service's temporary auth file, where
+  // containers/image finds it by the same most-specific rule (the single form
+  // would apply one credential to every registry the operation touches). Every
+  // version from 4.0 reads this form on build, push, manifest add, push and inspect.
+  std::string header_for(const std::vector<std::string>& images) const;
 
-  // X-Registry-Auth for reading `image` from `registry`: the multi-registry
-  // form (what manifest inspect honours), "" without credentials.
-  std::string auth_config(std::string_view registry, std::string_view image) const;
+  // The same header for an operation whose images are not all known here
+  // (manifest push --all copies the list's images from wherever they were
+  // added): every credential, as podman itself sends them; with --creds the
+  // single form, which applies to every registry. A key a file earlier in the
+  // search order covers (itself or a parent path) is left out, so that the
+  // service, reading one merged file, finds what lookup() would.
+  std::string header_for_all() const;
 
   // Where lookup(image) found its answer ("" if nowhere); no secrets.
   std::string source_of(std::string_view image) const;
 
-  // A credHelper configured for `registry`, if any (we never run helpers).
-  std::optional<std::string> helper_for(std::string_view registry) const;
-
 private:
   struct Entry {
-    std::string key; // normalised: host[/path]
+    std::string key;    // normalised: host[/path]
+    std::string helper; // credHelpers: the helper's name (no credential then)
     Credential credential;
     std::string source;
   };
+  struct Notices;
 
-  std::optional<Credential> m_creds; // --creds applies to the target registry
-  std::vector<Entry> m_entries;      // in search order
-  std::map<std::string, std::string> m_helpers;
+  // The entry lookup(image) stops at, if any.
+  const Entry* find(std::string_view image) const;
+  void notice(const std::string& message) const;
+
+  std::optional<Credential> m_creds;                         // --creds applies to the target registry
+  std::vector<Entry> m_entries;                              // in search order; in each file, helpers first
+  std::vector<std::pair<std::string, std::string>> m_stores; // credsStore: file, store
+  std::shared_ptr<Notices> m_notices;
 };
 
 // Normalises an auth-file key: "https://index.docker.io/v1/" → "docker.io",
 // "http://quay.io/" → "quay.io", "registry-1.docker.io" → "docker.io".
 std::string normalize_key(std::string_view key);
 
-// X-Registry-Auth, single form: base64url (padded) of {"username","password"[,"identitytoken"]}.
-std::string registry_auth_header(const Credential& credential);
-
-// X-Registry-Config: base64url (padded) of {"registry": {…}, …}.
+// The multi-registry form: base64url (padded) of {"registry[/path]": {"username","password"}, …}.
 std::string registry_config_header(const std::map<std::string, Credential>& credentials);
 
-// The registries a Containerfile pulls from: every FROM (and COPY --from=image)
-// that names an image, with ARG defaults and `build_args` substituted.
-// Unqualified names mean docker.io. Stage names are skipped.
-std::vector<std::string> base_image_registries(std::string_view containerfile,
-                                               const std::map<std::string, std::string>& build_args);
+// The images a Containerfile pulls: every FROM (and COPY --from=image) that
+// names an image, with ARG defaults and `build_args` substituted, normalised
+// as podman reads them (no registry: docker.io). Stage names are skipped.
+std::vector<std::string> base_images(std::string_view containerfile,
+                                     const std::map<std::string, std::string>& build_args);
 
 // Standard and URL-safe base64 (RFC 4648), padded.
 std::string base64_encode(std::string_view data, bool url_safe);
