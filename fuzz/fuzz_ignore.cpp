@@ -1,9 +1,12 @@
 // Ignore files: the rules are the text before the first NUL, the paths to
-// match are the NUL-separated pieces after it.
+// match are the NUL-separated pieces after it. Besides not crashing, the
+// walk's shortcut must hold: where may_reinclude_below(dir) says no, no '!'
+// rule matches a path below dir.
 #include <pma/context/ignore.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string_view>
 
 extern "C" int
@@ -20,7 +23,12 @@ LLVMFuzzerTestOneInput(const uint8_t* data, const size_t size)
     const size_t end = paths.find('\0');
     const std::string path = pma::context::clean_path(paths.substr(0, end));
     (void)rules->excluded(path);
-    (void)rules->may_reinclude_below(path);
+    const bool reincluded = rules->reincludes(path);
+    for (size_t slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+      if (reincluded && !rules->may_reinclude_below(std::string_view(path).substr(0, slash))) {
+        std::abort();
+      }
+    }
     paths = end == std::string_view::npos ? std::string_view() : paths.substr(end + 1);
   }
   return 0;
