@@ -37,6 +37,10 @@ private:
   std::string m_text;
 };
 
+// Adds `settings` to a build query in the form the handler of `version` reads
+// (build_query.cpp); unsupported() must have accepted them.
+void add_build_settings(Query& query, const std::vector<BuildSetting>& settings, const Version& version);
+
 class Client : public LibpodClient {
 public:
   Client(std::unique_ptr<transport::HttpClient> http, std::string host_name);

@@ -19,9 +19,12 @@ Client::build(const BuildRequest& request, const transport::BodyStream& context,
   if (!m_caps) {
     return not_negotiated();
   }
+  if (const std::string why = unsupported(request.settings, m_caps->version); !why.empty()) {
+    return util::Unexpected(tag(Error(ErrorClass::usage, why)));
+  }
   Query query;
   query.add("dockerfile", request.containerfile);
-  query.add("platform", request.platform.to_string());
+  query.add("platform", request.platform_text.empty() ? request.platform.to_string() : request.platform_text);
   for (const auto& name : request.tags) {
     query.add("t", name);
   }
@@ -29,7 +32,7 @@ Client::build(const BuildRequest& request, const transport::BodyStream& context,
     query.add("buildargs", json(request.build_args).dump());
   }
   if (!request.labels.empty()) {
-    query.add("labels", json(request.labels).dump());
+    query.add("labels", json(request.labels).dump()); // an array keeps their order, an object does not
   }
   if (!request.annotations.empty()) {
     query.add("annotations", json(request.annotations).dump()); // an array: an object is a 400
@@ -41,15 +44,22 @@ Client::build(const BuildRequest& request, const transport::BodyStream& context,
     query.add("jobs", std::to_string(*request.jobs));
   }
   query.add_bool("nocache", request.no_cache);
-  query.add_bool("layers", true); // libpod's default is false; podman's CLI sends true
+  query.add_bool("layers", request.layers); // libpod's default is false; podman's CLI sends true
+  if (request.squash) {
+    query.add_bool("squash", true);
+  }
   query.add("pullpolicy", request.pull_policy);
-  query.add_bool("rm", true);
-  query.add_bool("forcerm", true); // else a failed step leaves a working container behind
+  query.add_bool("rm", request.remove);
+  query.add_bool("forcerm", request.force_rm); // else a failed step leaves a working container behind
   query.add("outputformat", request.output_format == "docker" ? "application/vnd.docker.distribution.manifest.v2+json"
                                                               : "application/vnd.oci.image.manifest.v1+json");
   if (request.tls_verify && m_caps->build_tls_verify) {
     query.add_bool("tlsVerify", *request.tls_verify);
   }
+  if (!request.excludes.empty()) {
+    query.add("excludes", json(request.excludes).dump());
+  }
+  add_build_settings(query, request.settings, m_caps->version);
 
   transport::HttpRequest http{.method = "POST", .target = path("/build") + query.text()};
   http.content_type = "application/x-tar";

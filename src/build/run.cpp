@@ -1,5 +1,6 @@
 // The build job: connect, plan, build and push on every host in parallel,
 // then publish (publish.cpp).
+#include <pma/build/request.hpp>
 #include <pma/context/context.hpp>
 #include <pma/registry/reader.hpp>
 #include <pma/util/fs.hpp>
@@ -155,6 +156,9 @@ Runner::run()
   }
   if (!m_options.no_push && choose_coordinator() == nullptr) {
     return fail(no_coordinator_error()); // before anything is built
+  }
+  if (auto ok = check_hosts_carry_options(); !ok) {
+    return fail(std::move(ok).error());
   }
   if (auto ok = prepare(); !ok) {
     return fail(std::move(ok).error());
@@ -314,28 +318,87 @@ Runner::session(const std::string& host)
   return nullptr;
 }
 
+const context::ContextPlan&
+Runner::context_for(const api::Platform& platform) const
+{
+  return m_contexts.at(containerfile_for(m_options, platform));
+}
+
 Result<void>
 Runner::prepare()
 {
-  auto plan = context::plan_context(m_options.context_dir, m_options.containerfile);
-  if (!plan) {
-    return util::Unexpected(std::move(plan).error());
+  // Secrets travel in the context tar; the service moves them out of the
+  // context before the build (and COPY would skip them: they are in excludes).
+  std::vector<context::ExtraFile> secrets;
+  for (size_t i = 0; i < m_options.secrets.size(); ++i) {
+    const auto& secret = m_options.secrets[i];
+    const std::string name = fmt::format(".podman-multiarch.secret-{}", i);
+    secrets.push_back({name, secret.file, secret.value, 0600});
+    m_secret_specs.push_back(fmt::format("id={},src={},type=file", secret.id, name));
   }
-  m_context = std::move(*plan);
-  m_progress.info(fmt::format("context {}: {} entries, {} bytes; {} excluded by {}", m_context.root.string(),
-                              m_context.entries.size(), m_context.file_bytes, m_context.excluded,
-                              m_context.ignore_file.empty() ? "no ignore file" : m_context.ignore_file));
-
-  // Base-image pulls get the credentials of the images the Containerfile
-  // names, and nothing else.
-  auto text = util::read_file(m_context.root / m_context.containerfile);
-  if (!text) {
-    return util::Unexpected(std::move(text).error());
+  for (const auto& local : m_options.local_contexts) {
+    // Only what the directory holds: its own ignore files are not applied, as by podman.
+    auto plan = context::plan_context(local.directory, {"-", "FROM scratch\nCOPY . /\n", "/dev/null", {}});
+    if (!plan) {
+      return util::Unexpected(std::move(plan).error());
+    }
+    m_local_context_plans.push_back(std::move(*plan));
   }
-  m_registry_config = m_credentials.header_for(auth::base_images(*text, m_options.build_args));
+  // One context plan per Containerfile (--platform-file may name others);
+  // base-image pulls get the credentials of the images they name, and no others.
+  std::vector<std::string> base_images;
+  for (const auto& result : m_outcome.platforms) {
+    if (result.state != Phase::queued) {
+      continue;
+    }
+    const std::string containerfile = containerfile_for(m_options, result.platform);
+    if (!m_contexts.contains(containerfile)) {
+      context::ContextOptions options{containerfile, containerfile == "-" ? m_options.containerfile_text : "",
+                                      m_options.ignore_file, secrets};
+      auto plan = context::plan_context(m_options.context_dir, options);
+      m_progress.info(fmt::format("context {}: {} entries, {} bytes; {} excluded by {}", plan->root.string(),
+                                  plan->entries.size(), plan->file_bytes, plan->excluded,
+                                  plan->ignore_file.empty() ? "no ignore file" : plan->ignore_file));
+      m_contexts.emplace(containerfile, std::move(*plan));
+    }
+    const auto& plan = m_contexts.at(containerfile);
+    auto args = m_options.build_args;
+    if (const auto it = m_options.overrides.find(result.platform); it != m_options.overrides.end()) {
+      for (const auto& [key, value] : it->second.build_args) {
+        args[key] = value;
+      }
+    }
+    for (auto& image : auth::base_images(plan.containerfile_text, args)) {
+      base_images.push_back(std::move(image));
+    }
+  }
+  m_registry_config = m_credentials.header_for(base_images);
   if (!m_options.tags.empty()) {
     m_repository = m_options.tags.front();
     m_push_auth = m_credentials.header_for({m_repository.name()});
+  }
+  return {};
+}
+
+// Every option must reach every host as asked: where a host's podman cannot
+// carry one, nothing is built.
+Result<void>
+Runner::check_hosts_carry_options()
+{
+  for (const auto& result : m_outcome.platforms) {
+    auto* host = result.state == Phase::queued ? session(result.host) : nullptr;
+    if (host == nullptr) {
+      continue;
+    }
+    if (std::string why = unsupported_on(m_options, result.platform, host->capabilities()); !why.empty()) {
+      return util::Unexpected(
+          Error(ErrorClass::usage,
+                fmt::format("{} on host {} ({}): nothing was built", why, result.host, result.platform.to_string()),
+                why.starts_with("--source-date-epoch") && util::env("SOURCE_DATE_EPOCH") != ""
+                    ? "$SOURCE_DATE_EPOCH in the environment counts as --source-date-epoch, "
+                      "as it does for podman 5.6; unset it, or build on newer hosts"
+                    : "build that platform on a newer host (--host), or leave the option out"));
+    }
   }
   return {};
 }
@@ -495,25 +558,28 @@ Runner::with_retries(const std::string& what, int& retries, const std::function<
 Result<std::string>
 Runner::build_image(PlatformResult& result, hosts::Session& host)
 {
-  m_progress.phase(result.platform, result.host, Phase::upload, fmt::format("{} bytes", m_context.file_bytes));
-  api::BuildRequest request;
-  request.platform = result.platform;
-  request.containerfile = m_context.containerfile;
-  request.build_args = m_options.build_args;
-  request.labels = m_options.labels;
-  request.annotations = m_options.annotations;
-  request.target = m_options.target;
-  request.jobs = m_options.jobs;
-  request.no_cache = m_options.no_cache;
-  request.pull_policy = m_options.pull_policy;
-  request.tls_verify = m_options.tls_verify;
-  request.output_format = m_options.format;
+  const context::ContextPlan& plan = context_for(result.platform);
+  api::BuildRequest request = build_request(m_options, result.platform, host.capabilities());
+  request.containerfile = plan.containerfile;
+  request.excludes = plan.excludes;
   request.registry_config = m_registry_config;
-  request.idle_timeout = m_options.build_idle_timeout;
+  if (!m_secret_specs.empty()) {
+    request.settings.push_back({api::BuildOption::secret, m_secret_specs});
+  }
+  if (auto ok = build_local_contexts(result, host, request); !ok) {
+    return util::Unexpected(std::move(ok).error());
+  }
+  m_progress.phase(result.platform, result.host, Phase::upload, fmt::format("{} bytes", plan.file_bytes));
+  return send_build(result, host, request, plan);
+}
 
+Result<std::string>
+Runner::send_build(PlatformResult& result, hosts::Session& host, const api::BuildRequest& request,
+                   const context::ContextPlan& plan)
+{
   std::optional<Error> context_error;
   const transport::BodyStream body = [&](const std::function<bool(const char*, size_t)>& write) {
-    auto stats = context::write_tar(m_context, write);
+    auto stats = context::write_tar(plan, write);
     if (!stats && stats.error().cls != ErrorClass::connect) {
       context_error = stats.error();
     }
@@ -531,7 +597,9 @@ Runner::build_image(PlatformResult& result, hosts::Session& host)
     if (event.kind == api::BuildEvent::Kind::step) {
       m_progress.phase(result.platform, result.host, Phase::build, fmt::format("step {}/{}", event.step, event.steps));
     }
-    m_progress.log(result.platform, result.host, event.text);
+    if (auto line = shown_build_line(event.text)) {
+      m_progress.log(result.platform, result.host, *line);
+    }
   });
   if (context_error) {
     return util::Unexpected(std::move(*context_error));
@@ -542,6 +610,56 @@ Runner::build_image(PlatformResult& result, hosts::Session& host)
     return util::Unexpected(std::move(error));
   }
   return image;
+}
+
+// Each --build-context NAME=DIRECTORY becomes an image on the host, built from
+// that directory alone ("FROM scratch", "COPY . /"), for the same platform, and
+// named for this run: the request then names it as an image context.
+Result<void>
+Runner::build_local_contexts(PlatformResult& result, hosts::Session& host, api::BuildRequest& request)
+{
+  if (m_options.local_contexts.empty()) {
+    return {};
+  }
+  std::vector<std::string> values;
+  auto given = std::find_if(request.settings.begin(), request.settings.end(),
+                            [](const api::BuildSetting& s) { return s.option == api::BuildOption::build_context; });
+  if (given != request.settings.end()) {
+    values = given->values;
+    request.settings.erase(given);
+  }
+  for (size_t i = 0; i < m_options.local_contexts.size(); ++i) {
+    const auto& local = m_options.local_contexts[i];
+    const context::ContextPlan& plan = m_local_context_plans.at(i);
+    std::string suffix = util::to_lower(
+        fmt::format("{}-{}-{}", m_run_id, result.platform.os, result.platform.architecture + result.platform.variant));
+    const std::string image = fmt::format("localhost/podman-multiarch-context-{}:{}", i, suffix);
+    api::BuildRequest helper;
+    helper.platform = request.platform;
+    helper.platform_text = request.platform_text;
+    helper.containerfile = plan.containerfile;
+    helper.excludes = plan.excludes;
+    helper.tags = {image};
+    helper.layers = false;
+    helper.output_format = request.output_format;
+    helper.idle_timeout = request.idle_timeout;
+    {
+      const std::lock_guard lock(m_failover_mutex);
+      m_context_images.emplace_back(result.host, image);
+    }
+    m_progress.phase(result.platform, result.host, Phase::upload,
+                     fmt::format("build context {} ({} bytes)", local.name, plan.file_bytes));
+    PlatformResult scratch = result;
+    auto built = send_build(scratch, host, helper, plan);
+    if (!built) {
+      Error error = std::move(built).error();
+      error.message = fmt::format("build context {} ({}): {}", local.name, local.directory.string(), error.message);
+      return util::Unexpected(std::move(error));
+    }
+    values.push_back(fmt::format("{}=image:{}", local.name, image));
+  }
+  request.settings.push_back({api::BuildOption::build_context, std::move(values)});
+  return {};
 }
 
 Result<void>
@@ -631,6 +749,9 @@ Runner::cleanup()
   }
   for (const auto& [host_name, before] : m_abandoned) {
     work[host_name].abandoned.push_back(&before);
+  }
+  for (const auto& [host_name, image] : m_context_images) {
+    work[host_name].images.push_back(image); // by its name, unique to this run
   }
   for (const auto& result : m_outcome.platforms) {
     if (m_options.no_push && result.state == Phase::done) {

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <future>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -28,6 +29,8 @@ private:
   BuildOutcome fail(util::Error error);
   util::Result<void> connect_and_plan();
   util::Result<void> prepare();
+  util::Result<void> check_hosts_carry_options();
+  const context::ContextPlan& context_for(const api::Platform& platform) const;
   util::Result<void> preflight_credentials();
   bool emulators_matter() const;
   std::vector<api::Platform> planned_platforms() const;
@@ -40,6 +43,9 @@ private:
   util::Result<void> with_retries(const std::string& what, int& retries,
                                   const std::function<util::Result<void>()>& attempt);
   util::Result<std::string> build_image(PlatformResult& result, hosts::Session& host);
+  util::Result<std::string> send_build(PlatformResult& result, hosts::Session& host, const api::BuildRequest& request,
+                                       const context::ContextPlan& plan);
+  util::Result<void> build_local_contexts(PlatformResult& result, hosts::Session& host, api::BuildRequest& request);
   util::Result<void> check_platform(PlatformResult& result, hosts::Session& host);
   util::Result<void> push(PlatformResult& result, hosts::Session& host);
   std::string push_destination(const PlatformResult& result, hosts::Session& host) const;
@@ -83,11 +89,15 @@ private:
     std::string image;
     std::future<util::Result<void>> done;
   };
-  std::vector<Removal> m_removals; // guarded by m_failover_mutex
-  context::ContextPlan m_context;
-  api::ImageRef m_repository;    // -t #1: where per-arch images go
-  std::string m_registry_config; // X-Registry-Config for base-image pulls
-  std::string m_push_auth;       // X-Registry-Auth for m_repository
+  std::vector<Removal> m_removals;                         // guarded by m_failover_mutex
+  std::map<std::string, context::ContextPlan> m_contexts;  // per Containerfile argument
+  std::vector<context::ContextPlan> m_local_context_plans; // per m_options.local_contexts entry
+  std::vector<std::string> m_secret_specs;                 // secrets= values
+  // Images of --build-context directories, by host: removed by name at cleanup.
+  std::vector<std::pair<std::string, std::string>> m_context_images; // guarded by m_failover_mutex
+  api::ImageRef m_repository;                                        // -t #1: where per-arch images go
+  std::string m_registry_config;                                     // X-Registry-Config for base-image pulls
+  std::string m_push_auth;                                           // X-Registry-Auth for m_repository
   // Each tag of m_options.tags as read from here before building (run()).
   std::vector<util::Result<std::optional<registry::Manifest>>> m_tags_before;
   // What each tag served before this run (read by check_existing_tags).

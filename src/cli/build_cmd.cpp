@@ -12,6 +12,8 @@
 
 #include <fstream>
 
+#include "build_flags.hpp"
+
 namespace pma::cli {
 
 using util::Error;
@@ -31,15 +33,28 @@ define_options(cxxopts::Options& options)
   // clang-format off
   options.add_options("Build")
     ("t,tag", "Publish the list as this fully qualified name (repeatable)", cxxopts::value<std::vector<std::string>>(), "NAME")
-    ("f,file", "Containerfile inside the context (default: Containerfile, else Dockerfile)", cxxopts::value<std::string>(), "FILE")
+    ("f,file", "Containerfile (default: Containerfile, else Dockerfile, in the context); - reads it from standard input", cxxopts::value<std::string>(), "FILE")
     ("platform", "Platforms to build, comma list, repeatable (default: every platform the hosts serve)", cxxopts::value<std::vector<std::string>>(), "OS/ARCH[/VARIANT]")
-    ("build-arg", "Build-time variable KEY=VALUE (KEY alone: from the environment; repeatable)", cxxopts::value<std::vector<std::string>>(), "KEY=VALUE")
+    ("os", "With --arch: the platform to build, as --platform OS/ARCH[/VARIANT] (default OS linux)", cxxopts::value<std::string>(), "OS")
+    ("arch", "Architecture of the one platform to build", cxxopts::value<std::string>(), "ARCH")
+    ("variant", "With --arch: its variant", cxxopts::value<std::string>(), "VARIANT")
+    ("build-arg", "Build-time variable KEY=VALUE (KEY alone: from the environment, left out if unset; repeatable)", cxxopts::value<std::vector<std::string>>(), "KEY[=VALUE]")
+    ("build-arg-file", "File of KEY=VALUE lines read before --build-arg (repeatable)", cxxopts::value<std::vector<std::string>>(), "FILE")
     ("target", "Build this stage", cxxopts::value<std::string>(), "STAGE")
-    ("label", "Image label KEY=VALUE (repeatable)", cxxopts::value<std::vector<std::string>>(), "KEY=VALUE")
+    ("platform-build-arg", "Build-time variable for one platform only, PLATFORM:KEY=VALUE (repeatable)", cxxopts::value<std::vector<std::string>>(), "PLATFORM:KEY=VALUE")
+    ("platform-target", "Stage to build for one platform, PLATFORM:STAGE (repeatable)", cxxopts::value<std::vector<std::string>>(), "PLATFORM:STAGE")
+    ("platform-file", "Containerfile for one platform, PLATFORM:FILE (repeatable)", cxxopts::value<std::vector<std::string>>(), "PLATFORM:FILE")
+    ("label", "Image label KEY=VALUE (KEY alone: empty value; repeatable, kept in order)", cxxopts::value<std::vector<std::string>>(), "KEY[=VALUE]")
     ("annotation", "Annotation [LEVEL:]KEY=VALUE; LEVEL manifest (default: the images), manifest-descriptor (list entries) or index (the list; podman 5 coordinator); repeatable", cxxopts::value<std::vector<std::string>>(), "[LEVEL:]KEY=VALUE")
+    ("ignorefile", "Ignore rules from this file instead of .containerignore and its kin", cxxopts::value<std::string>(), "FILE")
     ("no-cache", "Do not use cached layers")
+    ("layers", "Cache intermediate layers (default true)", cxxopts::value<bool>()->implicit_value("true"), "BOOL")
+    ("squash", "Squash the layers this build adds into one")
+    ("squash-all", "Squash the whole image, base included, into one layer")
+    ("rm", "Remove intermediate containers after a successful build (default true)", cxxopts::value<bool>()->implicit_value("true"), "BOOL")
+    ("force-rm", "Remove intermediate containers also after a failed build (default true)", cxxopts::value<bool>()->implicit_value("true"), "BOOL")
     ("jobs", "Stages each host builds in parallel (0: as many as possible)", cxxopts::value<int>(), "N")
-    ("pull", "Pull policy for base images: missing, always, newer, never (--pull alone: always)", cxxopts::value<std::string>()->default_value("missing")->implicit_value("always"), "POLICY")
+    ("pull", "Pull policy for base images: missing, always, newer, never; true and false as podman (--pull alone: always)", cxxopts::value<std::string>()->default_value("missing")->implicit_value("always"), "POLICY")
     ("format", "Image and list format: oci or docker (with --dry-run: table or json for the plan)", cxxopts::value<std::string>()->default_value("oci"), "FORMAT")
     ("emulation", "Where native hosts lack a platform: never, fallback, always", cxxopts::value<std::string>()->default_value("fallback"), "MODE")
     ("timeout", "Give up the whole run after this long: nothing is published, the hosts are cleaned up", cxxopts::value<std::string>(), "DURATION")
@@ -60,9 +75,11 @@ define_options(cxxopts::Options& options)
     ("manifest-host", "Host that assembles and pushes the list (default: the most capable)", cxxopts::value<std::string>(), "HOST");
   options.add_options("Output")
     ("progress", "auto, tty, plain, json, quiet", cxxopts::value<std::string>()->default_value("auto"), "MODE")
+    ("q,quiet", "Same as --progress quiet")
     ("metadata-file", "Write the result as JSON to FILE", cxxopts::value<std::string>(), "FILE")
     ("digestfile", "Write the index digest to FILE", cxxopts::value<std::string>(), "FILE");
   // clang-format on
+  add_podman_build_flags(options);
   options.parse_positional({"context"});
   options.positional_help("[CONTEXT]");
 }
@@ -73,43 +90,148 @@ list_of(const cxxopts::ParseResult& parsed, const char* name)
   return parsed.count(name) != 0 ? parsed[name].as<std::vector<std::string>>() : std::vector<std::string>{};
 }
 
-Result<std::map<std::string, std::string>>
-key_values(const std::vector<std::string>& items, const char* option, const bool from_environment)
-{
-  std::map<std::string, std::string> out;
-  for (const auto& item : items) {
-    const size_t eq = item.find('=');
-    if (eq == 0 || (eq == std::string::npos && !from_environment)) {
-      return util::fail(ErrorClass::usage, fmt::format("--{} '{}' must be KEY=VALUE", option, item));
-    }
-    if (eq == std::string::npos) {
-      out[item] = util::env(item.c_str());
-    } else {
-      out[item.substr(0, eq)] = item.substr(eq + 1);
-    }
-  }
-  return out;
-}
-
 Result<std::vector<api::Platform>>
-platforms_of(const std::vector<std::string>& items)
+platforms_of(const std::vector<std::string>& items, std::map<api::Platform, std::string>* texts = nullptr)
 {
   std::vector<api::Platform> out;
   for (const auto& item : items) {
     for (const auto& part : util::split(item, ',')) {
-      if (util::trim(part).empty()) {
+      const std::string text = util::to_lower(util::trim(part));
+      if (text.empty()) {
         continue;
       }
-      auto platform = api::Platform::parse(part);
+      auto platform = api::Platform::parse(text);
       if (!platform) {
         return util::Unexpected(std::move(platform).error());
       }
       if (std::find(out.begin(), out.end(), *platform) == out.end()) {
         out.push_back(*platform);
       }
+      if (texts != nullptr) {
+        // Sent as asked (podman and buildx send linux/arm64, not linux/arm64/v8,
+        // so TARGETVARIANT stays empty), with the aliases normalised.
+        const bool variant_given = util::split(text, '/').size() == 3;
+        (*texts)[*platform] =
+            variant_given ? platform->to_string() : fmt::format("{}/{}", platform->os, platform->architecture);
+      }
     }
   }
   return out;
+}
+
+// --platform-build-arg PLATFORM:KEY=VALUE and its kin: "PLATFORM:REST".
+Result<std::pair<api::Platform, std::string>>
+platform_value(const std::string& item, const char* option)
+{
+  const size_t colon = item.find(':');
+  if (colon == std::string::npos || colon + 1 == item.size()) {
+    return util::fail(ErrorClass::usage,
+                      fmt::format("--{} '{}' must be PLATFORM:VALUE, e.g. linux/arm64:…", option, item));
+  }
+  auto platform = api::Platform::parse(item.substr(0, colon));
+  if (!platform) {
+    return util::Unexpected(std::move(platform).error());
+  }
+  return std::pair{*platform, item.substr(colon + 1)};
+}
+
+Result<void>
+read_overrides(const cxxopts::ParseResult& parsed, build::BuildOptions& options)
+{
+  for (const auto& item : list_of(parsed, "platform-build-arg")) {
+    auto value = platform_value(item, "platform-build-arg");
+    if (!value) {
+      return util::Unexpected(std::move(value).error());
+    }
+    auto args = build_args({}, {value->second});
+    if (!args) {
+      return util::Unexpected(std::move(args).error());
+    }
+    auto& overrides = options.overrides[value->first].build_args;
+    for (auto& [key, arg] : *args) {
+      overrides[key] = arg;
+    }
+  }
+  for (const auto& item : list_of(parsed, "platform-target")) {
+    auto value = platform_value(item, "platform-target");
+    if (!value) {
+      return util::Unexpected(std::move(value).error());
+    }
+    options.overrides[value->first].target = value->second;
+  }
+  for (const auto& item : list_of(parsed, "platform-file")) {
+    auto value = platform_value(item, "platform-file");
+    if (!value) {
+      return util::Unexpected(std::move(value).error());
+    }
+    if (value->second == "-") {
+      return util::fail(ErrorClass::usage, "--platform-file cannot read standard input: give a file");
+    }
+    options.overrides[value->first].containerfile = value->second;
+  }
+  for (const auto& [platform, overrides] : options.overrides) {
+    if (!options.platforms.empty() &&
+        std::find(options.platforms.begin(), options.platforms.end(), platform) == options.platforms.end()) {
+      return util::fail(ErrorClass::usage,
+                        fmt::format("--platform-… names {}, which this run does not build", platform.to_string()));
+    }
+  }
+  return {};
+}
+
+// --annotation: buildx's levels "manifest:" (the default: the images),
+// "manifest-descriptor:" (the list entries) and "index:" (the list). Anything
+// else before a ':' is part of the key, as podman reads it ("com.example:key=v").
+Result<void>
+read_annotations(const std::vector<std::string>& items, build::BuildOptions& options)
+{
+  for (const auto& raw : items) {
+    std::string annotation = raw;
+    std::vector<std::string>* target = &options.annotations;
+    for (const auto& [level, list] : {std::pair{std::string("manifest:"), &options.annotations},
+                                      std::pair{std::string("manifest-descriptor:"), &options.descriptor_annotations},
+                                      std::pair{std::string("index:"), &options.index_annotations}}) {
+      if (annotation.starts_with(level)) {
+        target = list;
+        annotation.erase(0, level.size());
+        break;
+      }
+    }
+    if (annotation.empty() || annotation.front() == '=') {
+      return util::fail(ErrorClass::usage, fmt::format("--annotation '{}' must be [LEVEL:]KEY[=VALUE]", raw));
+    }
+    if (target != &options.annotations && annotation.find('=') == std::string::npos) {
+      annotation += "="; // list annotations are KEY=VALUE to podman's manifest verbs
+    }
+    target->push_back(annotation);
+  }
+  return {};
+}
+
+// -f - reads the Containerfile from standard input, as podman does.
+Result<void>
+read_containerfile(const cxxopts::ParseResult& parsed, build::BuildOptions& options)
+{
+  if (parsed.count("file") == 0) {
+    return {};
+  }
+  options.containerfile = parsed["file"].as<std::string>();
+  if (options.containerfile.find(',') != std::string::npos) {
+    return util::fail(ErrorClass::usage,
+                      fmt::format("-f '{}': one Containerfile per build (use --platform-file for per-platform ones)",
+                                  options.containerfile));
+  }
+  if (options.containerfile == "-") {
+    auto text = util::read_standard_input(size_t{16} << 20);
+    if (!text) {
+      return util::Unexpected(std::move(text).error());
+    }
+    options.containerfile_text = std::move(*text);
+    if (options.containerfile_text.empty()) {
+      return util::fail(ErrorClass::usage, "-f -: standard input was empty");
+    }
+  }
+  return {};
 }
 
 Result<build::BuildOptions>
@@ -121,8 +243,11 @@ build_options(const cxxopts::ParseResult& parsed)
     return util::fail(ErrorClass::usage, fmt::format("one build context expected, got {}", context.size()));
   }
   options.context_dir = context.empty() ? "." : context.front();
-  if (parsed.count("file") != 0) {
-    options.containerfile = parsed["file"].as<std::string>();
+  if (auto ok = read_containerfile(parsed, options); !ok) {
+    return util::Unexpected(std::move(ok).error());
+  }
+  if (parsed.count("ignorefile") != 0) {
+    options.ignore_file = parsed["ignorefile"].as<std::string>();
   }
   options.dry_run = parsed.count("dry-run") != 0;
   options.no_push = parsed.count("no-push") != 0;
@@ -140,7 +265,24 @@ build_options(const cxxopts::ParseResult& parsed)
     return util::Unexpected(Error(ErrorClass::usage, "build needs -t NAME: where to publish the list",
                                   "e.g. -t quay.io/acme/app:1.4, or --no-push to build only"));
   }
-  auto platforms = platforms_of(list_of(parsed, "platform"));
+  std::vector<std::string> platform_items = list_of(parsed, "platform");
+  if (parsed.count("arch") != 0 || parsed.count("os") != 0 || parsed.count("variant") != 0) {
+    if (!platform_items.empty()) {
+      return util::fail(ErrorClass::usage, "--platform cannot be combined with --os, --arch or --variant");
+    }
+    if (parsed.count("arch") == 0) {
+      return util::fail(ErrorClass::usage, "--os and --variant need --arch");
+    }
+    const auto text = [&parsed](const char* name, const char* fallback) {
+      return parsed.count(name) != 0 ? parsed[name].as<std::string>() : std::string(fallback);
+    };
+    std::string platform = text("os", "linux") + "/" + text("arch", "");
+    if (parsed.count("variant") != 0) {
+      platform += "/" + text("variant", "");
+    }
+    platform_items = {platform};
+  }
+  auto platforms = platforms_of(platform_items, &options.platform_texts);
   if (!platforms) {
     return util::Unexpected(std::move(platforms).error());
   }
@@ -152,42 +294,40 @@ build_options(const cxxopts::ParseResult& parsed)
   options.required = *required;
   options.allow_partial = parsed.count("allow-partial") != 0 || !options.required.empty();
   options.allow_shrink = parsed.count("allow-shrink") != 0;
-  auto args = key_values(list_of(parsed, "build-arg"), "build-arg", true);
-  auto labels = key_values(list_of(parsed, "label"), "label", false);
-  if (!args || !labels) {
-    return util::Unexpected(!args ? std::move(args).error() : std::move(labels).error());
+  auto args = build_args(list_of(parsed, "build-arg-file"), list_of(parsed, "build-arg"));
+  if (!args) {
+    return util::Unexpected(std::move(args).error());
   }
   options.build_args = *args;
-  options.labels = *labels;
-  // buildx's levels: "manifest:" (the default) for the images,
-  // "manifest-descriptor:" for the list entries, "index:" for the list.
-  for (const auto& raw : list_of(parsed, "annotation")) {
-    std::string annotation = raw;
-    std::vector<std::string>* target = &options.annotations;
-    const size_t colon = annotation.find(':');
-    if (colon != std::string::npos && colon < annotation.find('=')) {
-      const std::string level = annotation.substr(0, colon);
-      target = level == "manifest"              ? &options.annotations
-               : level == "manifest-descriptor" ? &options.descriptor_annotations
-               : level == "index"               ? &options.index_annotations
-                                                : nullptr;
-      if (target == nullptr) {
-        return util::fail(ErrorClass::usage,
-                          fmt::format("--annotation '{}': unknown level '{}' (manifest, manifest-descriptor, index){}",
-                                      raw, level,
-                                      util::did_you_mean(level, {"manifest", "manifest-descriptor", "index"})));
-      }
-      annotation = annotation.substr(colon + 1);
+  for (const auto& label : list_of(parsed, "label")) {
+    if (label.empty() || label.front() == '=') {
+      return util::fail(ErrorClass::usage, fmt::format("--label '{}' must be KEY[=VALUE]", label));
     }
-    if (annotation.find('=') == std::string::npos || annotation.front() == '=') {
-      return util::fail(ErrorClass::usage, fmt::format("--annotation '{}' must be [LEVEL:]KEY=VALUE", raw));
-    }
-    target->push_back(annotation);
+    options.labels.push_back(label); // sent as given, in order: the LABEL step and the image ID depend on it
+  }
+  if (auto ok = read_annotations(list_of(parsed, "annotation"), options); !ok) {
+    return util::Unexpected(std::move(ok).error());
+  }
+  if (auto ok = read_overrides(parsed, options); !ok) {
+    return util::Unexpected(std::move(ok).error());
   }
   if (parsed.count("target") != 0) {
     options.target = parsed["target"].as<std::string>();
   }
   options.no_cache = parsed.count("no-cache") != 0;
+  if (parsed.count("squash") != 0 && parsed.count("squash-all") != 0) {
+    return util::fail(ErrorClass::usage, "--squash and --squash-all cannot be combined");
+  }
+  // podman: --squash builds without intermediate layers (only the new ones are
+  // squashed); --squash-all squashes everything and caches nothing unless --layers.
+  options.layers = parsed.count("layers") != 0 ? parsed["layers"].as<bool>()
+                                               : parsed.count("squash") == 0 && parsed.count("squash-all") == 0;
+  if (parsed.count("squash") != 0 && options.layers) {
+    return util::fail(ErrorClass::usage, "--squash cannot be combined with --layers");
+  }
+  options.squash = parsed.count("squash-all") != 0;
+  options.remove = parsed.count("rm") == 0 || parsed["rm"].as<bool>();
+  options.force_rm = parsed.count("force-rm") == 0 || parsed["force-rm"].as<bool>();
   if (parsed.count("jobs") != 0) {
     const int jobs = parsed["jobs"].as<int>();
     if (jobs < 0) {
@@ -195,17 +335,19 @@ build_options(const cxxopts::ParseResult& parsed)
     }
     options.jobs = jobs;
   }
-  const std::string pull = parsed["pull"].as<std::string>();
-  const std::map<std::string, std::string> policies = {
-      {"missing", "missing"}, {"always", "always"}, {"true", "always"}, {"newer", "ifnewer"},
-      {"ifnewer", "ifnewer"}, {"never", "never"},   {"false", "never"}};
+  const std::string pull = util::to_lower(util::trim(parsed["pull"].as<std::string>()));
+  const std::map<std::string, std::string> policies = {{"missing", "missing"}, {"always", "always"}, {"true", "always"},
+                                                       {"newer", "newer"},     {"ifnewer", "newer"}, {"never", "never"},
+                                                       {"false", "false"}};
   if (!policies.contains(pull)) {
     return util::fail(ErrorClass::usage, fmt::format("invalid --pull '{}' (one of: {}){}", pull,
                                                      util::join(choices_for("build", "pull"), ", "),
                                                      util::did_you_mean(pull, choices_for("build", "pull"))));
   }
-  options.pull_policy = policies.at(pull);
-  options.tls_verify = parsed["tls-verify"].as<bool>();
+  options.pull = policies.at(pull);
+  if (parsed.count("tls-verify") != 0) {
+    options.tls_verify = parsed["tls-verify"].as<bool>();
+  }
   options.cleanup = parsed["cleanup"].as<bool>();
   if (parsed.count("timeout") != 0) {
     auto timeout = util::parse_duration(parsed["timeout"].as<std::string>(), "--timeout");
@@ -224,6 +366,7 @@ build_options(const cxxopts::ParseResult& parsed)
     return util::Unexpected(std::move(retry).error());
   }
   options.retry = *retry;
+  options.retry_given = parsed.count("retry") != 0 || parsed.count("retry-delay") != 0;
   const std::string format = parsed["format"].as<std::string>();
   const std::vector<std::string> formats = options.dry_run ? std::vector<std::string>{"oci", "docker", "table", "json"}
                                                            : std::vector<std::string>{"oci", "docker"};
@@ -244,6 +387,9 @@ build_options(const cxxopts::ParseResult& parsed)
   }
   if (parsed.count("manifest-host") != 0) {
     options.manifest_host = parsed["manifest-host"].as<std::string>();
+  }
+  if (auto ok = read_podman_build_flags(parsed, options); !ok) {
+    return util::Unexpected(std::move(ok).error());
   }
   return options;
 }
@@ -288,7 +434,7 @@ run_build(const std::vector<std::string>& args, const GlobalOptions& globals)
   if (!progress_choice) {
     return report(progress_choice.error());
   }
-  std::string progress_mode = *progress_choice;
+  std::string progress_mode = parsed->count("quiet") != 0 ? "quiet" : *progress_choice;
   if (progress_mode == "auto") {
     progress_mode = ::isatty(::fileno(stderr)) != 0 && util::env("TERM") != "dumb" ? "tty" : "plain";
   }

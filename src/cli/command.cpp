@@ -185,9 +185,9 @@ parse_command_line(cxxopts::Options& options, const std::vector<std::string>& ar
   }
   if (parsed->count("help") != 0) {
     // cxxopts lists groups alphabetically: show the command's own first, the shared ones after.
-    static const std::vector<std::string> order = {"",         "Build",          "Publishing", "Create",   "Add",
-                                                   "Annotate", "Push",           "Entry",      "Registry", "Retry",
-                                                   "Output",   "Host selection", "Global"};
+    static const std::vector<std::string> order = {
+        "",     "Build",  "podman build", "Publishing", "Create", "Add",    "Annotate",       "Inspect",
+        "Push", "Remove", "Entry",        "Registry",   "Retry",  "Output", "Host selection", "Global"};
     const auto rank = [](const std::string& group) {
       return std::find(order.begin(), order.end(), group) - order.begin();
     };

@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -62,6 +63,29 @@ read_file(const std::filesystem::path& path)
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
+}
+
+Result<std::string>
+read_standard_input(const size_t limit)
+{
+  std::string text;
+  std::array<char, 65536> buffer{};
+  for (;;) {
+    const ssize_t n = ::read(STDIN_FILENO, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      return fail(ErrorClass::usage, fmt::format("cannot read standard input: {}", std::strerror(errno)));
+    }
+    if (n == 0) {
+      return text;
+    }
+    text.append(buffer.data(), static_cast<size_t>(n));
+    if (text.size() > limit) {
+      return fail(ErrorClass::usage, fmt::format("standard input is larger than {} bytes", limit));
+    }
+  }
 }
 
 } // namespace pma::util

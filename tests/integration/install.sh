@@ -60,7 +60,7 @@ comp_bash "podman-multiarch b"
 expect_rc 0
 expect_lines "build"
 comp_bash "podman-multiarch build --pl"
-expect_lines "--platform"
+expect_lines "--platform --platform-build-arg --platform-target --platform-file"
 comp_bash "podman-multiarch build --platform "
 expect_lines "$lab_platforms"
 comp_bash "podman-multiarch build --platform linux/amd64,linux/s"

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <pma/api/build_settings.hpp>
 #include <pma/api/platform.hpp>
 #include <pma/api/streams.hpp>
 #include <pma/api/version.hpp>
@@ -32,21 +33,28 @@ struct HostInfo {
   std::string os_release;
 };
 
-// POST /libpod/build. Secrets (registry_config) are only ever put in headers.
+// POST /libpod/build. Registry credentials (registry_config) are only ever put in headers.
 struct BuildRequest {
   Platform platform;
-  std::string containerfile;                     // dockerfile=, relative to the context
+  std::string platform_text;                     // platform= as sent; empty: platform.to_string()
+  std::string containerfile;                     // dockerfile=, the Containerfile's path in the context tar
   std::vector<std::string> tags;                 // t=
   std::map<std::string, std::string> build_args; // buildargs=
-  std::map<std::string, std::string> labels;     // labels=
+  std::vector<std::string> labels;               // labels= ("k=v" or "k"), in command-line order
   std::vector<std::string> annotations;          // annotations= ("k=v")
   std::string target;
   std::optional<int> jobs; // stages built in parallel (0: unlimited)
   bool no_cache = false;
+  bool layers = true; // libpod's default is false; podman's CLI sends true
+  bool squash = false;
+  bool remove = true;                  // rm=: intermediate containers after a successful build
+  bool force_rm = true;                // forcerm=: also after a failed one
   std::string pull_policy = "missing"; // missing, always, ifnewer, never
   std::optional<bool> tls_verify;
   std::string output_format = "oci"; // oci or docker
-  std::string registry_config;       // X-Registry-Config value (base64url JSON)
+  std::vector<std::string> excludes; // excludes=: the ignore rules the service's COPY applies
+  std::vector<BuildSetting> settings;
+  std::string registry_config; // X-Registry-Config value (base64url JSON)
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(30)};
 };
 

@@ -18,22 +18,70 @@
 
 namespace pma::build {
 
+// --platform-build-arg, --platform-target, --platform-file: what one platform
+// builds differently from the others.
+struct PlatformOverrides {
+  std::map<std::string, std::string> build_args; // over the common ones
+  std::optional<std::string> target;
+  std::optional<std::string> containerfile;
+
+  bool operator==(const PlatformOverrides&) const = default;
+};
+
+// --secret: sent inside the context tar, which the service moves out of the
+// context before the build and deletes after it, so it never reaches a layer.
+struct Secret {
+  std::string id;
+  std::filesystem::path file; // type=file: read at upload time
+  std::string value;          // type=env: read here, from the client's environment
+
+  bool operator==(const Secret&) const = default;
+};
+
+// --build-context NAME=DIRECTORY. podman's API takes local directories only
+// from 5.6 (multipart) and its remote client cannot send them before; here
+// each is built on the host into an image of its own ("FROM scratch", "COPY .
+// /", named for this run and removed after it) and given as an image context,
+// which every service from 4.2 takes.
+struct LocalContext {
+  std::string name;
+  std::filesystem::path directory;
+
+  bool operator==(const LocalContext&) const = default;
+};
+
 struct BuildOptions {
   std::filesystem::path context_dir;
-  std::string containerfile;            // -f, as given
+  std::string containerfile;            // -f, as given ("-": containerfile_text)
+  std::string containerfile_text;       // -f -: the Containerfile read from standard input
+  std::string ignore_file;              // --ignorefile
   std::vector<api::ImageRef> tags;      // -t: the list goes to every one
   std::vector<api::Platform> platforms; // --platform; empty: all the hosts serve
+  // How --platform named each platform: sent as written (normalised, e.g.
+  // linux/arm64 stays without the v8 that comparisons imply).
+  std::map<api::Platform, std::string> platform_texts;
+  std::map<api::Platform, PlatformOverrides> overrides;
   std::map<std::string, std::string> build_args;
-  std::map<std::string, std::string> labels;
+  std::vector<std::string> labels;                 // "k=v" or "k", in command-line order
   std::vector<std::string> annotations;            // "k=v", on every image manifest
   std::vector<std::string> descriptor_annotations; // "k=v", on every list entry
   std::vector<std::string> index_annotations;      // "k=v", on the list itself (podman ≥ 5.0 coordinator)
   std::string target;
   std::optional<int> jobs; // --jobs: stages each host builds in parallel
   bool no_cache = false;
-  std::string pull_policy = "missing";
+  bool layers = true;   // --layers; --squash turns it off
+  bool squash = false;  // --squash-all
+  bool remove = true;   // --rm
+  bool force_rm = true; // --force-rm
+  // --pull as given: missing, always, newer, never, or false, whose meaning
+  // is the host's (missing before podman 5.0, never from 5.0).
+  std::string pull = "missing";
   std::optional<bool> tls_verify;
   std::string format = "oci"; // oci or docker
+  // Every other forwarded `podman build` option (api/build_settings.hpp).
+  std::vector<api::BuildSetting> settings;
+  std::vector<Secret> secrets;
+  std::vector<LocalContext> local_contexts;
   Emulation emulation = Emulation::fallback;
   bool dry_run = false;
   bool no_push = false;
@@ -44,7 +92,8 @@ struct BuildOptions {
   std::string arch_tag_format = "{tag}-{os}-{arch}{-variant}";
   std::string manifest_host; // --manifest-host
   std::chrono::milliseconds build_idle_timeout{std::chrono::minutes(30)};
-  util::RetryPolicy retry;                          // --retry / --retry-delay: pushes and the list push
+  util::RetryPolicy retry;  // --retry / --retry-delay: pushes, the list push, build pulls (5.3+)
+  bool retry_given = false; // --retry or --retry-delay was on the command line
   std::optional<std::chrono::milliseconds> timeout; // --timeout: the whole run
 };
 

@@ -20,6 +20,9 @@ std::filesystem::path xdg_config_home();
 // Value of environment variable `name`, or "" if unset.
 std::string env(const char* name);
 
+// Everything on standard input, up to `limit` bytes (an error of class usage past it).
+Result<std::string> read_standard_input(size_t limit);
+
 // The whole content of `path`; an error of class `config` if unreadable.
 Result<std::string> read_file(const std::filesystem::path& path);
 
