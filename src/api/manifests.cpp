@@ -331,9 +331,22 @@ Client::manifest_inspect(const std::string& reference, const std::string& auth_c
   if (!m_caps) {
     return not_negotiated();
   }
+  // What an older service would silently ignore is refused, naming the version needed.
+  const auto needs = [&](const std::string& what, const char* version) {
+    return util::Unexpected(
+        tag(Error(ErrorClass::api, fmt::format("reading {} {} needs podman {} or newer (this host runs {}, which "
+                                               "would ignore it)",
+                                               reference, what, version, m_caps->version.to_string()))));
+  };
   Query query;
-  if (tls_verify && m_caps->manifest_inspect_tls_verify) {
+  if (tls_verify) {
+    if (!m_caps->manifest_inspect_tls_verify) {
+      return needs(fmt::format("with --tls-verify={}", *tls_verify), "4.4");
+    }
     query.add_bool("tlsVerify", *tls_verify);
+  }
+  if (!auth_config.empty() && !m_caps->manifest_inspect_auth) {
+    return needs("with credentials", "4.6");
   }
   transport::HttpRequest http{
       .method = "GET", .target = path("/manifests/" + transport::url_encode(reference) + "/json") + query.text()};
@@ -388,6 +401,12 @@ parse_index(const std::string_view body)
   index.media_type = detail::string_at(root, "mediaType");
   index.annotations = annotations_of(root);
   const auto manifests = root.find("manifests");
+  if (manifests != root.end() && manifests->is_null()) {
+    // "manifests": null is an empty list, or (podman 4.x) a single image seen as a list.
+    index.is_list = index.media_type == "application/vnd.docker.distribution.manifest.list.v2+json" ||
+                    index.media_type == "application/vnd.oci.image.index.v1+json";
+    return index;
+  }
   if (manifests == root.end() || !manifests->is_array()) {
     return index; // a single image's manifest
   }

@@ -172,12 +172,13 @@ pma manifest add --config "$LAB_CONFIG" --host amd64 --tls-verify=false "$list" 
 expect_rc 0
 (sleep 1.5 && exec docker-registry serve "$T/reg/config.yml" >"$T/reg/log" 2>&1) &
 registry_pid=$!
-pma manifest push --config "$LAB_CONFIG" --host amd64 --tls-verify=false --retry 4 --retry-delay 1s --rm "$list" "127.0.0.1:$port/rt/app:1"
+pma manifest push --config "$LAB_CONFIG" --host amd64 --tls-verify=false --retry 4 --retry-delay 1s --rm --digestfile "$T/digest" "$list" "127.0.0.1:$port/rt/app:1"
 expect_rc 0
 expect_err "retry 1/4 in"
 expect_err "connection refused"
 served=$(curl -s -H 'Accept: application/vnd.oci.image.index.v1+json' "http://127.0.0.1:$port/v2/rt/app/manifests/1" | sha256sum | cut -d' ' -f1)
-[[ $(cat "$T/out") == "sha256:$served" ]] || fail "printed digest != served digest ($served)"
+[[ $(cat "$T/digest") == "sha256:$served" ]] || fail "digestfile != served digest ($served)"
+[[ ! -s $T/out ]] || fail "manifest push printed on stdout (podman prints nothing)"
 
 TEST "manifest push --retry 0: no retry; auth failures are never retried"
 pma manifest create --config "$LAB_CONFIG" --host amd64 "$list"

@@ -219,6 +219,32 @@ TEST_CASE("api wire: manifest inspect tells missing from refused")
   CHECK(host.last().target == "/v5.4.2/libpod/manifests/r%2Fapp%3A1/json?tlsVerify=true");
 }
 
+TEST_CASE("api::parse_index: podman's empty list and 4.x single image both say \"manifests\": null")
+{
+  auto empty = parse_index(
+      R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json","manifests":null})");
+  REQUIRE(empty);
+  CHECK(empty->is_list);
+  CHECK(empty->manifests.empty());
+  auto single = parse_index(
+      R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","manifests":null})");
+  REQUIRE(single);
+  CHECK_FALSE(single->is_list);
+}
+
+TEST_CASE("api wire: manifest inspect refuses what podman 4.3 would ignore")
+{
+  Host host("4.3.1");
+  auto tls = host.client->manifest_inspect("r/app:1", "", false);
+  REQUIRE_FALSE(tls);
+  CHECK(tls.error().message == "reading r/app:1 with --tls-verify=false needs podman 4.4 or newer (this host runs "
+                               "4.3.1, which would ignore it)");
+  auto auth = host.client->manifest_inspect("r/app:1", "CONF", std::nullopt);
+  REQUIRE_FALSE(auth);
+  CHECK(auth.error().message.find("with credentials needs podman 4.6") != std::string::npos);
+  CHECK(host.state->sent.size() == 1); // the ping only
+}
+
 TEST_CASE("api wire: dangling images, and the 4.x manifest PUT error shape")
 {
   Host host("4.3.1");
