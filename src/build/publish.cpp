@@ -1,4 +1,4 @@
-// Publishing (DESIGN.md "Publishing rules" 1, 2, 4, 5): shrink protection,
+// Publishing (podman-multiarch-build(1), steps 2, 5-7): shrink protection,
 // the list assembled by digest on a coordinating host, pushed to every tag,
 // and read back from the registry.
 #include <pma/registry/reader.hpp>

@@ -20,7 +20,7 @@ error_of(const std::string& yaml)
 
 } // namespace
 
-TEST_CASE("config::parse_config reads the DESIGN.md example")
+TEST_CASE("config::parse_config reads the README example")
 {
   const char* yaml = R"(hosts:
   x86:

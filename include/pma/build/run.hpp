@@ -124,7 +124,7 @@ struct BuildOutcome {
   std::optional<util::Error> error; // why the run failed, if it did
 };
 
-// The whole `build` job (DESIGN.md "Publishing rules"): plan, build on every
+// The whole `build` job (podman-multiarch-build(1)): plan, build on every
 // host in parallel, push, check platforms, assemble and push the list to every
 // tag, verify, clean up. Errors that stop the run are in the outcome (with the
 // exit code), so that the caller can still print what happened per platform.

@@ -38,7 +38,7 @@ struct FarmEntry {
   Location location;
 };
 
-// podman-multiarch.yaml (see DESIGN.md "Configuration").
+// podman-multiarch.yaml (see podman-multiarch.yaml(5)).
 struct ConfigFile {
   std::filesystem::path path;
   std::vector<HostEntry> hosts; // in file order

@@ -28,7 +28,7 @@ struct PodmanFarm {
 };
 
 // Podman's own connections and farms, merged with podman's rules
-// (shared/reference/libpod-api.md §1.4): containers.conf files in order, then
+// (podman-multiarch.yaml(5)): containers.conf files in order, then
 // podman-connections.json, whose connections override same-named TOML ones.
 struct PodmanSettings {
   std::map<std::string, PodmanConnection> toml_connections;

@@ -29,7 +29,7 @@ struct SelectionEnvironment {
   static SelectionEnvironment from_process();
 };
 
-// Chooses the hosts to use, in this order (DESIGN.md "Configuration"):
+// Chooses the hosts to use, in this order (podman-multiarch.yaml(5), README "Hosts"):
 //  1. --host / --connection / --farm;
 //  2. CONTAINER_CONNECTION, else CONTAINER_HOST (podman ≥ 4.8 precedence);
 //  3. the config's default-farm, else every host of the config;

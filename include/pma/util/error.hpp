@@ -153,7 +153,7 @@ fail(ErrorClass cls, std::string message)
   return Unexpected(Error(cls, std::move(message)));
 }
 
-// Exit status for a failure of class `cls` (DESIGN.md "Exit codes").
+// Exit status for a failure of class `cls` (podman-multiarch(1), EXIT STATUS).
 int exit_code_for(ErrorClass cls);
 
 } // namespace pma::util
