@@ -15,8 +15,6 @@ namespace pma::api {
 
 using detail::Query;
 using nlohmann::json;
-using util::ErrorClass;
-using util::Result;
 
 namespace {
 

@@ -372,6 +372,18 @@ Runner::prepare()
       base_images.push_back(std::move(image));
     }
   }
+  // Images the options name: --from, image build contexts, the layer cache
+  // (--cache-to pushes there).
+  for (const auto& setting : m_options.settings) {
+    for (const auto& value : setting.values) {
+      if (setting.option == api::BuildOption::from || setting.option == api::BuildOption::cache_from ||
+          setting.option == api::BuildOption::cache_to) {
+        base_images.push_back(value);
+      } else if (setting.option == api::BuildOption::build_context && value.find("=image:") != std::string::npos) {
+        base_images.push_back(value.substr(value.find("=image:") + 7));
+      }
+    }
+  }
   m_registry_config = m_credentials.header_for(base_images);
   if (!m_options.tags.empty()) {
     m_repository = m_options.tags.front();
@@ -394,7 +406,7 @@ Runner::check_hosts_carry_options()
       return util::Unexpected(
           Error(ErrorClass::usage,
                 fmt::format("{} on host {} ({}): nothing was built", why, result.host, result.platform.to_string()),
-                why.starts_with("--source-date-epoch") && util::env("SOURCE_DATE_EPOCH") != ""
+                why.starts_with("--source-date-epoch") && !util::env("SOURCE_DATE_EPOCH").empty()
                     ? "$SOURCE_DATE_EPOCH in the environment counts as --source-date-epoch, "
                       "as it does for podman 5.6; unset it, or build on newer hosts"
                     : "build that platform on a newer host (--host), or leave the option out"));
@@ -662,11 +674,32 @@ Runner::build_local_contexts(PlatformResult& result, hosts::Session& host, api::
   return {};
 }
 
+namespace {
+
+// podman 4 (seen on 4.3.1) fails to inspect an image without layers while a
+// manifest list is in its storage: a nil dereference, or the list taken for it.
+bool
+layerless_inspect_bug(const Error& error, const api::Version& version)
+{
+  return version < api::Version{5, 0, 0} && (error.message.find("nil pointer dereference") != std::string::npos ||
+                                             error.message.find("choosing image instance") != std::string::npos);
+}
+
+} // namespace
+
 Result<void>
 Runner::check_platform(PlatformResult& result, hosts::Session& host)
 {
   m_progress.phase(result.platform, result.host, Phase::verify, "platform");
   auto info = host.client().inspect_image(result.image_id);
+  if (!info && layerless_inspect_bug(info.error(), host.capabilities().version)) {
+    // Only an image without layers meets this podman 4 bug, and such an image has
+    // nothing from a base image: its platform is the one its build was asked for.
+    m_progress.info(fmt::format("{}: podman {} on {} cannot inspect an image without layers while it holds a "
+                                "manifest list (a podman bug); its platform is the one asked for",
+                                result.platform.to_string(), host.capabilities().version.to_string(), result.host));
+    return {};
+  }
   if (!info) {
     return util::Unexpected(std::move(info).error());
   }

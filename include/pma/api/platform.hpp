@@ -26,7 +26,7 @@ struct Platform {
   std::string to_string() const;
 
   bool operator==(const Platform&) const = default;
-  auto operator<=>(const Platform&) const = default;
+  auto operator<=>(const Platform&) const = default; // NOLINT(modernize-use-nullptr): clang-tidy 14 misreads <=>
 };
 
 // "linux/amd64", … for each platform.
