@@ -185,10 +185,9 @@ error_from_response(const transport::HttpResponse& response, const std::string_v
   if (detail.empty()) {
     detail = std::string(util::trim(response.body));
   }
-  std::string message = fmt::format("{} failed: HTTP {}", what, response.status);
-  if (!detail.empty()) {
-    message += ": " + detail;
-  }
+  // podman's wording: "removing from manifest list foo: no instance matching digest …".
+  std::string message = detail.empty() ? fmt::format("{} failed (HTTP {})", what, response.status)
+                                       : fmt::format("{}: {} (HTTP {})", what, detail, response.status);
   if (!body.is_object() && (response.status == 404 || response.status == 405)) {
     message += " (the service has no such API route)";
   }

@@ -4,6 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <fstream>
+#include <random>
+
 #include "client.hpp"
 
 namespace pma::api {
@@ -90,12 +94,50 @@ Client::manifest_create(const std::string& name, const std::vector<std::string>&
   }
   // No body: on 4.x a body without images is a 500 that still creates the list.
   auto response = call({.method = "POST", .target = path("/manifests/" + transport::url_encode(name)) + query.text()},
-                       "manifest create");
+                       "creating manifest " + name);
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }
   return tagged(list_id(*response, "manifest create"));
 }
+
+namespace {
+
+// The request as multipart/form-data, as podman's client sends artifacts: the
+// JSON first, then one part per file, streamed from disk.
+transport::BodyStream
+multipart_body(std::string json_text, std::vector<std::filesystem::path> files, std::string boundary)
+{
+  return [json_text = std::move(json_text), files = std::move(files),
+          boundary = std::move(boundary)](const std::function<bool(const char*, size_t)>& write) {
+    const auto put = [&write](const std::string& text) { return write(text.data(), text.size()); };
+    if (!put(fmt::format("--{}\r\nContent-Type: application/json\r\n\r\n{}\r\n", boundary, json_text))) {
+      return false;
+    }
+    std::array<char, 65536> buffer{};
+    for (const auto& file : files) {
+      const std::string name = file.filename().string();
+      if (!put(fmt::format("--{}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\n"
+                           "Content-Type: application/octet-stream\r\n\r\n",
+                           boundary, name, name))) {
+        return false;
+      }
+      std::ifstream in(file, std::ios::binary);
+      while (in) {
+        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        if (in.gcount() > 0 && !write(buffer.data(), static_cast<size_t>(in.gcount()))) {
+          return false;
+        }
+      }
+      if (!put("\r\n")) {
+        return false;
+      }
+    }
+    return put(fmt::format("--{}--\r\n", boundary));
+  };
+}
+
+} // namespace
 
 Result<std::string>
 Client::manifest_add(const std::string& name, const ManifestAddRequest& request)
@@ -107,7 +149,8 @@ Client::manifest_add(const std::string& name, const ManifestAddRequest& request)
   if (request.tls_verify) {
     query.add_bool("tlsVerify", *request.tls_verify);
   }
-  json body = {{"operation", "update"}, {"images", json::array({request.image})}};
+  json body = {{"operation", "update"},
+               {"images", request.image.empty() ? json::array() : json::array({request.image})}};
   if (request.all) {
     body["all"] = true;
   }
@@ -115,12 +158,46 @@ Client::manifest_add(const std::string& name, const ManifestAddRequest& request)
                    request.annotations);
   transport::HttpRequest http{.method = "PUT",
                               .target = path("/manifests/" + transport::url_encode(name)) + query.text()};
-  http.body = body.dump();
-  http.content_type = "application/json"; // a form content type makes podman read an empty body
+  std::string what = fmt::format("adding {} to manifest list {}", request.image, name);
+  if (const auto& artifact = request.artifact) {
+    if (!m_caps->manifest_artifacts) {
+      return util::Unexpected(tag(Error(ErrorClass::api, fmt::format("--artifact needs podman 5.0 or newer (this host "
+                                                                     "runs {})",
+                                                                     m_caps->version.to_string()))));
+    }
+    json names = json::array();
+    for (const auto& file : artifact->files) {
+      names.push_back(file.filename().string());
+    }
+    body["artifact_files"] = names;
+    if (artifact->type) {
+      body["artifact_type"] = *artifact->type;
+    }
+    const std::pair<const char*, const std::string*> fields[] = {{"artifact_layer_type", &artifact->layer_type},
+                                                                 {"artifact_config_type", &artifact->config_type},
+                                                                 {"artifact_config", &artifact->config},
+                                                                 {"artifact_subject", &artifact->subject}};
+    for (const auto& [key, value] : fields) {
+      if (!value->empty()) {
+        body[key] = *value;
+      }
+    }
+    if (artifact->exclude_titles) {
+      body["artifact_exclude_titles"] = true;
+    }
+    std::random_device random;
+    const std::string boundary = fmt::format("podman-multiarch-{:08x}{:08x}", random(), random());
+    http.content_type = "multipart/form-data; boundary=" + boundary;
+    http.body_stream = multipart_body(body.dump(), artifact->files, boundary);
+    what = "adding an artifact to manifest list " + name;
+  } else {
+    http.body = body.dump();
+    http.content_type = "application/json"; // a form content type makes podman read an empty body
+  }
   if (!request.auth_header.empty()) {
     http.headers.emplace_back("X-Registry-Auth", request.auth_header);
   }
-  auto response = call(http, "adding " + request.image + " to the list");
+  auto response = call(http, what);
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }
@@ -145,7 +222,9 @@ Client::manifest_push(const std::string& name, const ManifestPushRequest& reques
   const bool streamed = request.on_progress && m_caps->manifest_push_quiet_param;
   if (m_caps->manifest_push_quiet_param) {
     query.add_bool("quiet", !streamed);
-    query.add("format", request.format == "docker" ? "v2s2" : "oci");
+    if (!request.format.empty()) {
+      query.add("format", request.format == "docker" ? "v2s2" : "oci");
+    }
   }
   if (request.remove_signatures) {
     query.add_bool("removeSignatures", true);
@@ -293,11 +372,7 @@ Client::manifest_annotate(const std::string& name, const ManifestAnnotateRequest
     }
     body["index_annotations"] = annotations;
   } else {
-    if (!request.annotations.empty() && !m_caps->instance_annotation_map) {
-      return util::Unexpected(tag(Error(ErrorClass::api, fmt::format("annotating an entry needs podman 4.4 or newer "
-                                                                     "(this host runs {}, which ignores it)",
-                                                                     m_caps->version.to_string()))));
-    }
+    // The array form: podman 4.3 stores it (only its inspect does not show it), later versions too.
     body["images"] = json::array({request.digest});
     put_entry_fields(body, Platform{request.os, request.architecture, request.variant}, request.os_version,
                      request.os_features, request.features, request.annotations);
@@ -305,7 +380,7 @@ Client::manifest_annotate(const std::string& name, const ManifestAnnotateRequest
   transport::HttpRequest http{.method = "PUT", .target = path("/manifests/" + transport::url_encode(name))};
   http.body = body.dump();
   http.content_type = "application/json";
-  auto response = call(http, "manifest annotate");
+  auto response = call(http, "annotating manifest list " + name);
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }
@@ -318,7 +393,7 @@ Client::manifest_remove(const std::string& name, const std::string& digest)
   transport::HttpRequest http{.method = "PUT", .target = path("/manifests/" + transport::url_encode(name))};
   http.body = json{{"operation", "remove"}, {"images", json::array({digest})}}.dump();
   http.content_type = "application/json";
-  auto response = call(http, "manifest remove");
+  auto response = call(http, "removing from manifest list " + name);
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }

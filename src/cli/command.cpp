@@ -248,6 +248,7 @@ host_selection(const cxxopts::ParseResult& parsed, const GlobalOptions& globals)
     return util::Unexpected(std::move(hosts).error());
   }
   selection.hosts = std::move(*hosts);
+  selection.add_compression = podman->add_compression;
   return selection;
 }
 

@@ -4,6 +4,7 @@
 #include <pma/auth/credentials.hpp>
 #include <pma/cli/command.hpp>
 #include <pma/registry/reader.hpp>
+#include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
 #include <pma/util/retry.hpp>
 #include <pma/util/strings.hpp>
@@ -166,6 +167,7 @@ public:
       return util::Unexpected(std::move(session).error());
     }
     m_session = std::move(*session);
+    m_add_compression = selection->add_compression;
     auto store = load_credentials(m_parsed);
     if (!store) {
       return util::Unexpected(std::move(store).error());
@@ -199,6 +201,12 @@ public:
   {
     return m_credentials;
   }
+  // containers.conf's default for --add-compression, as podman's CLI reads it.
+  const std::vector<std::string>&
+  configured_add_compression() const
+  {
+    return m_add_compression;
+  }
 
   // --tls-verify or --insecure, if given: like podman, nothing is sent otherwise
   // and the host's registries.conf decides.
@@ -206,7 +214,7 @@ public:
   tls_verify() const
   {
     if (m_parsed.count("insecure") != 0) {
-      return false;
+      return !m_parsed["insecure"].as<bool>(); // --insecure=false asks for verification
     }
     return m_parsed.count("tls-verify") != 0 ? std::optional(m_parsed["tls-verify"].as<bool>()) : std::nullopt;
   }
@@ -223,9 +231,85 @@ private:
   std::vector<std::string> m_args;
   std::unique_ptr<hosts::Session> m_session;
   auth::CredentialStore m_credentials;
+  std::vector<std::string> m_add_compression;
 };
 
-// Adds `images` to `list` with the entry options; returns the list's ID.
+// --artifact and its options, as podman checks them: FILES are what it uploads.
+Result<std::optional<api::ArtifactRequest>>
+artifact_of(const cxxopts::ParseResult& parsed, const std::vector<std::string>& files)
+{
+  static constexpr const char* k_options[] = {"artifact-type",       "artifact-config",  "artifact-config-type",
+                                              "artifact-layer-type", "artifact-subject", "artifact-exclude-titles"};
+  if (parsed.count("artifact") == 0) {
+    std::vector<std::string> given;
+    for (const char* option : k_options) {
+      if (parsed.count(option) != 0) {
+        given.push_back(fmt::format("--{}", option));
+      }
+    }
+    if (!given.empty()) {
+      return util::fail(ErrorClass::usage,
+                        fmt::format("{} require{} --artifact", util::join(given, "/"), given.size() == 1 ? "s" : ""));
+    }
+    return std::optional<api::ArtifactRequest>();
+  }
+  api::ArtifactRequest artifact;
+  for (const auto& file : files) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) {
+      return util::fail(ErrorClass::usage, fmt::format("--artifact: {} is not a file", file));
+    }
+    artifact.files.emplace_back(file);
+  }
+  if (parsed.count("artifact-type") != 0) {
+    artifact.type = parsed["artifact-type"].as<std::string>();
+  }
+  if (const std::string file = string_of(parsed, "artifact-config"); !file.empty()) {
+    auto config = util::read_file(file);
+    if (!config) {
+      return util::Unexpected(std::move(config).error());
+    }
+    artifact.config = std::move(*config);
+  }
+  artifact.config_type = string_of(parsed, "artifact-config-type");
+  artifact.layer_type = string_of(parsed, "artifact-layer-type");
+  artifact.subject = string_of(parsed, "artifact-subject");
+  artifact.exclude_titles = parsed.count("artifact-exclude-titles") != 0;
+  return std::optional(std::move(artifact));
+}
+
+// The service ignores an artifact's platform fields and annotations (podman
+// sets them after adding it, locally): the new entry is annotated with them.
+Result<void>
+annotate_new_artifact(VerbRun& run, const std::string& list, const std::vector<std::string>& annotations)
+{
+  const auto& parsed = run.parsed();
+  api::ManifestAnnotateRequest request;
+  request.os = string_of(parsed, "os");
+  request.architecture = string_of(parsed, "arch");
+  request.variant = string_of(parsed, "variant");
+  request.os_version = string_of(parsed, "os-version");
+  request.os_features = strings_of(parsed, "os-features");
+  request.features = strings_of(parsed, "features");
+  request.annotations = annotations;
+  if (request.os.empty() && request.architecture.empty() && request.variant.empty() && request.os_version.empty() &&
+      request.os_features.empty() && request.features.empty() && request.annotations.empty()) {
+    return {};
+  }
+  auto index = run.client().manifest_inspect(list, "", std::nullopt);
+  if (!index) {
+    return util::Unexpected(std::move(index).error());
+  }
+  if (!*index || (*index)->manifests.empty()) {
+    return util::fail(ErrorClass::api, fmt::format("{}: the artifact added is not in the list", list));
+  }
+  request.digest = (*index)->manifests.back().digest; // the service appends
+  auto id = run.client().manifest_annotate(list, request);
+  return id ? Result<void>() : util::Unexpected(std::move(id).error());
+}
+
+// Adds `images` to `list` with the entry options (or, with --artifact, one
+// artifact of these files); returns the list's ID.
 Result<std::string>
 add_images(VerbRun& run, const std::string& list, const std::vector<std::string>& images, const bool all)
 {
@@ -234,9 +318,14 @@ add_images(VerbRun& run, const std::string& list, const std::vector<std::string>
   if (!annotations) {
     return util::Unexpected(std::move(annotations).error());
   }
+  auto artifact = artifact_of(parsed, images);
+  if (!artifact) {
+    return util::Unexpected(std::move(artifact).error());
+  }
   std::string id;
-  for (const auto& image : images) {
+  for (const auto& image : *artifact ? std::vector<std::string>{""} : images) {
     api::ManifestAddRequest add;
+    add.artifact = *artifact;
     add.image = image; // as podman sends it: no transport means docker://
     add.all = all;
     add.platform.os = string_of(parsed, "os");
@@ -246,13 +335,18 @@ add_images(VerbRun& run, const std::string& list, const std::vector<std::string>
     add.os_features = strings_of(parsed, "os-features");
     add.features = strings_of(parsed, "features");
     add.annotations = *annotations;
-    add.auth_header = run.auth_header({image});
+    add.auth_header = image.empty() ? std::string() : run.auth_header({image});
     add.tls_verify = run.tls_verify();
     auto added = run.client().manifest_add(list, add);
     if (!added) {
       return util::Unexpected(std::move(added).error());
     }
     id = std::move(*added);
+  }
+  if (*artifact) {
+    if (auto ok = annotate_new_artifact(run, list, *annotations); !ok) {
+      return util::Unexpected(std::move(ok).error());
+    }
   }
   return id;
 }
@@ -369,7 +463,9 @@ run_inspect(VerbRun& run)
     return 0;
   }
   if (!direct.error().connection_lost()) {
-    return util::Unexpected(std::move(direct).error());
+    Error error = std::move(direct).error();
+    error.message = fmt::format("reading image \"docker://{}\": {}", image->to_string(), error.message);
+    return util::Unexpected(std::move(error));
   }
   util::log::debug("reading {} from here failed ({}); asking the host", image->to_string(), direct.error().describe());
   // The service refuses what its version would ignore (--tls-verify before 4.4, credentials before 4.6).
@@ -394,14 +490,18 @@ run_push(VerbRun& run)
   api::ManifestPushRequest push;
   push.destination = args.size() > 1 ? args[1] : args[0]; // podman: the list's own name, as typed
   push.all = parsed["all"].as<bool>();
-  push.format = parsed["format"].as<std::string>() == "docker" ? "docker" : "oci";
+  if (parsed.count("format") != 0) { // podman keeps the list's own type unless told
+    push.format = parsed["format"].as<std::string>() == "docker" ? "docker" : "oci";
+  }
   push.tls_verify = run.tls_verify();
   push.remove_signatures = parsed.count("remove-signatures") != 0;
   push.compression_format = string_of(parsed, "compression-format");
   if (parsed.count("compression-level") != 0) {
     push.compression_level = parsed["compression-level"].as<int>();
   }
-  for (const auto& item : strings_of(parsed, "add-compression")) {
+  const auto add_compression =
+      parsed.count("add-compression") != 0 ? strings_of(parsed, "add-compression") : run.configured_add_compression();
+  for (const auto& item : add_compression) {
     for (const auto& format : util::split(item, ',')) {
       push.add_compression.push_back(format);
     }
@@ -544,7 +644,15 @@ manifest_command_options(const std::string& name)
       ("annotation", "Annotation KEY=VALUE on the list itself (podman 5.0 or newer; repeatable)", cxxopts::value<std::vector<std::string>>(), "KEY=VALUE");
     add_manifest_registry_options(options);
   } else if (name == "add") {
-    options.add_options("Add")("all", "Add every instance of an image that is a list");
+    options.add_options("Add")
+      ("all", "Add every instance of an image that is a list")
+      ("artifact", "Add the arguments as files of one OCI artifact (podman 5.0 or newer)")
+      ("artifact-type", "With --artifact: its artifactType (empty: none)", cxxopts::value<std::string>(), "TYPE")
+      ("artifact-config", "With --artifact: a file with its configuration", cxxopts::value<std::string>(), "FILE")
+      ("artifact-config-type", "With --artifact: the configuration's media type", cxxopts::value<std::string>(), "TYPE")
+      ("artifact-layer-type", "With --artifact: the files' media type", cxxopts::value<std::string>(), "TYPE")
+      ("artifact-exclude-titles", "With --artifact: no org.opencontainers.image.title annotations")
+      ("artifact-subject", "With --artifact: the artifact's subject (an image reference)", cxxopts::value<std::string>(), "IMAGE");
     add_platform_options(options);
     add_manifest_registry_options(options);
   } else if (name == "annotate") {
@@ -556,7 +664,7 @@ manifest_command_options(const std::string& name)
   } else if (name == "push") {
     options.add_options("Push")
       ("all", "Also push the images the list references", cxxopts::value<bool>()->default_value("true")->implicit_value("true"), "BOOL")
-      ("format", "List format: oci or docker", cxxopts::value<std::string>()->default_value("oci"), "FORMAT")
+      ("format", "List format: oci or docker (default: the list's own)", cxxopts::value<std::string>(), "FORMAT")
       ("digestfile", "Write the pushed list's digest to FILE", cxxopts::value<std::string>(), "FILE")
       ("rm", "Remove the local list after a successful push")
       ("purge", "Same as --rm")
@@ -605,7 +713,7 @@ run_manifest(const std::vector<std::string>& args, const GlobalOptions& globals)
   const auto positional = strings_of(*parsed, "args");
   const std::string usage = verb->usage;
   const auto words = util::split(usage, ' ');
-  const size_t required = static_cast<size_t>(
+  const auto required = static_cast<size_t>(
       std::count_if(words.begin(), words.end(), [](const std::string& word) { return !word.starts_with('['); }));
   const bool variadic = usage.find("...") != std::string::npos;
   const bool digest_missing = name == "annotate" && parsed->count("index") == 0 && positional.size() == 1;
@@ -613,7 +721,7 @@ run_manifest(const std::vector<std::string>& args, const GlobalOptions& globals)
     return report(Error(ErrorClass::usage, fmt::format("usage: podman-multiarch manifest {} {}", name, usage),
                         digest_missing ? "give the entry's digest, or --index to annotate the list itself" : ""));
   }
-  if (name == "push") {
+  if (name == "push" && parsed->count("format") != 0) {
     if (auto format = checked_choice(*parsed, "manifest", "format"); !format) {
       return report(format.error());
     }

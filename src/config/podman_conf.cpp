@@ -198,6 +198,14 @@ merge_containers_conf(const std::string_view text, const std::string& source, Po
                                                       e.source().begin.column, e.description()));
   }
   if (const auto* engine = root["engine"].as_table()) {
+    if (const auto* compression = (*engine)["add_compression"].as_array()) {
+      settings.add_compression.clear(); // a later file replaces the list, as in containers.conf
+      for (const auto& item : *compression) {
+        if (const auto format = item.value<std::string>()) {
+          settings.add_compression.push_back(*format);
+        }
+      }
+    }
     if (const auto active = (*engine)["active_service"].value<std::string>()) {
       settings.toml_active_service = *active;
     }

@@ -285,6 +285,12 @@ Reader::get(const api::ImageRef& ref, const std::string& path, const std::string
     return response;
   };
   auto response = attempt();
+  if (!response && response.error().cls == ErrorClass::tls) {
+    // containers/image's wording, which podman's users (and podman's tests) know.
+    Error error = std::move(response).error();
+    error.message = fmt::format("pinging container registry {}: x509: {}", ref.registry, error.message);
+    return util::Unexpected(std::move(error));
+  }
   if (!response && response.error().message.starts_with("TLS handshake") && response.error().hint.empty()) {
     return util::Unexpected(std::move(response).error().with_hint(
         fmt::format("if {} serves plain HTTP, --tls-verify=false allows it", ref.registry)));

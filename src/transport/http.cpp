@@ -147,7 +147,7 @@ transport_error(const httplib::Error error, const Endpoint& endpoint, const std:
     return {ErrorClass::connect, fmt::format("connection to {} closed while sending the request", where)};
   case httplib::Error::SSLServerVerification:
     return {
-        ErrorClass::connect, fmt::format("the TLS certificate of {} is not trusted", where),
+        ErrorClass::tls, fmt::format("the TLS certificate of {} is not trusted", where),
         "podman trusts the system CAs and /etc/containers/certs.d/HOST:PORT/*.crt; --tls-verify=false skips the check"};
   case httplib::Error::SSLConnection:
     return {ErrorClass::connect, fmt::format("TLS handshake with {} failed", where)};

@@ -12,6 +12,8 @@ to_string(const ErrorClass cls)
     return "config";
   case ErrorClass::connect:
     return "connect";
+  case ErrorClass::tls:
+    return "tls";
   case ErrorClass::ssh_auth:
     return "ssh-auth";
   case ErrorClass::ssh_hostkey:

@@ -159,6 +159,7 @@ m inspect --host amd64 "$list"
 expect_json '.manifests | length == 1'
 expect_json '.manifests[0].platform.architecture == "s390x"'
 m rm --host amd64 "$list"
+podman_of amd64 rmi "$base@$s390x" >/dev/null 2>&1 # a foreign-arch image confuses other tests' `podman images`
 
 TEST "index annotations: accepted on podman 5.4, refused with the version on 4.3"
 list=localhost/it-index-$$:1

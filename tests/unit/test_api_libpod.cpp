@@ -18,18 +18,18 @@ TEST_CASE("api::error_from_response")
         R"({"cause":"manifest not found","message":"localhost/x: manifest not found","response":404})"};
     const auto error = error_from_response(response, "manifest inspect");
     CHECK(error.cls == ErrorClass::api);
-    CHECK(error.message == "manifest inspect failed: HTTP 404: localhost/x: manifest not found");
+    CHECK(error.message == "manifest inspect: localhost/x: manifest not found (HTTP 404)");
   }
   SUBCASE("cause when message is empty")
   {
     const HttpResponse response{500, {}, R"({"cause":"boom","message":"","response":500})"};
-    CHECK(error_from_response(response, "x").message == "x failed: HTTP 500: boom");
+    CHECK(error_from_response(response, "x").message == "x: boom (HTTP 500)");
   }
   SUBCASE("plain-text router 404")
   {
     const HttpResponse response{404, {{"Content-Type", "text/plain"}}, "Not Found\n"};
     CHECK(error_from_response(response, "info").message ==
-          "info failed: HTTP 404: Not Found (the service has no such API route)");
+          "info: Not Found (HTTP 404) (the service has no such API route)");
   }
   SUBCASE("plain-text 405")
   {
@@ -46,7 +46,7 @@ TEST_CASE("api::error_from_response")
   }
   SUBCASE("empty body")
   {
-    CHECK(error_from_response(HttpResponse{502, {}, ""}, "ping").message == "ping failed: HTTP 502");
+    CHECK(error_from_response(HttpResponse{502, {}, ""}, "ping").message == "ping failed (HTTP 502)");
   }
 }
 
@@ -179,8 +179,8 @@ TEST_CASE("api::LibpodClient::info error body")
   REQUIRE(f.client->ping());
   auto info = f.client->info();
   REQUIRE_FALSE(info);
-  CHECK(info.error().message == "info failed: HTTP 500: storage is broken");
-  CHECK(info.error().describe() == "host power9: info failed: HTTP 500: storage is broken");
+  CHECK(info.error().message == "info: storage is broken (HTTP 500)");
+  CHECK(info.error().describe() == "host power9: info: storage is broken (HTTP 500)");
 }
 
 TEST_SUITE_END();

@@ -8,6 +8,7 @@
 #include <pma/util/error.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -76,9 +77,22 @@ struct PushRequest {
 };
 
 // One entry added to a manifest list.
+// `manifest add --artifact` (podman ≥ 5.0): files uploaded with the request,
+// which the service wraps in an OCI artifact manifest added to the list.
+struct ArtifactRequest {
+  std::vector<std::filesystem::path> files; // uploaded as they are, named by their base name
+  std::optional<std::string> type;          // artifactType; "" for none, unset for the default
+  std::string layer_type;
+  std::string config_type;
+  std::string config; // the configuration blob's content
+  bool exclude_titles = false;
+  std::string subject;
+};
+
 struct ManifestAddRequest {
-  std::string image; // "docker://registry/repo@sha256:…"
+  std::string image; // "docker://registry/repo@sha256:…"; empty with an artifact
   bool all = false;  // add every instance of a list
+  std::optional<ArtifactRequest> artifact;
   Platform platform; // fields left empty are taken from the image
   std::string os_version;
   std::vector<std::string> os_features;
@@ -105,7 +119,7 @@ struct ManifestAnnotateRequest {
 struct ManifestPushRequest {
   std::string destination; // "[TRANSPORT:]REFERENCE"; no transport means docker://
   bool all = false;        // also copy the instances
-  std::string format = "oci";
+  std::string format;      // oci or docker; "" keeps the list's own type
   std::string auth_header;
   std::optional<bool> tls_verify;
   bool remove_signatures = false;

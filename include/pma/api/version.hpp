@@ -43,6 +43,7 @@ struct Capabilities {
   bool host_variant;                // 4.8: /info reports host.variant
   bool push_digest;                 // 4.9: push returns manifestdigest; @@unknown-digest@@ destinations
   bool index_annotations_create;    // 5.0: create accepts index-level annotations
+  bool manifest_artifacts;          // 5.0: PUT /manifests takes artifact files (multipart)
   bool comma_platforms;             // 5.3: one build platform= may list several
   bool oci_inspect_media_type;      // 5.3: inspect reports the real media type
   bool index_annotate;              // 5.4: PUT annotate with index_annotations

@@ -96,6 +96,7 @@ std::optional<cxxopts::ParseResult> parse_command_line(cxxopts::Options& options
 struct Selection {
   std::vector<config::Host> hosts;
   hosts::ConnectOptions connect;
+  std::vector<std::string> add_compression; // containers.conf [engine] add_compression
 };
 
 // The hosts the parsed host-selection options select, and how to connect.

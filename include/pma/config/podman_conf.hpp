@@ -39,6 +39,8 @@ struct PodmanSettings {
   std::string json_default_connection;
   std::string toml_default_farm;
   std::string json_default_farm;
+  // [engine] add_compression: the default of manifest push --add-compression.
+  std::vector<std::string> add_compression;
 
   const PodmanConnection* find_connection(std::string_view name) const;
   const PodmanFarm* find_farm(std::string_view name) const;

@@ -14,6 +14,7 @@ enum class ErrorClass {
   usage,       // bad command line
   config,      // bad configuration file or environment
   connect,     // host unreachable: refused, missing socket, DNS, reset
+  tls,         // a peer's TLS certificate is not trusted (trying again will not help)
   ssh_auth,    // SSH server refused our keys
   ssh_hostkey, // SSH host key unknown or changed
   timeout,     // no answer in time
