@@ -15,6 +15,15 @@ tests/lab/lab.sh up
 status=0
 meson test -C build --print-errorlogs --num-processes 2 "$@" || status=$?
 
+# The conformance report, when those suites ran (docs/conformance.md is a copy of one).
+results=(build/conformance/images.jsonl build/conformance/podman-manifest-tests.jsonl)
+if [[ -s ${results[0]} || -s ${results[1]} ]]; then
+  existing=()
+  for f in "${results[@]}"; do [[ -s $f ]] && existing+=("$f"); done
+  python3 tests/conformance/report.py "${existing[@]}" >build/conformance.md &&
+    echo "conformance report: build/conformance.md"
+fi
+
 # One closing line any CI can read.
 python3 - <<'PY'
 import json
