@@ -95,6 +95,9 @@ constexpr std::array k_rows = {
   Row{BuildOption::unset_annotation, "--unsetannotation", "unsetannotation", Encoding::repeated, {5, 6, 0}, nullptr},
   Row{BuildOption::unset_env, "--unsetenv", "unsetenv", Encoding::repeated, {4, 0, 0}, nullptr},
   Row{BuildOption::unset_label, "--unsetlabel", "unsetlabel", Encoding::repeated, {4, 8, 0}, nullptr},
+  Row{BuildOption::userns, "--userns", "idmappingoptions", Encoding::special, {4, 3, 0}, "host"},
+  Row{BuildOption::userns_gid_map, "--userns-gid-map", "idmappingoptions", Encoding::special, {4, 3, 0}, nullptr},
+  Row{BuildOption::userns_uid_map, "--userns-uid-map", "idmappingoptions", Encoding::special, {4, 3, 0}, nullptr},
   Row{BuildOption::uts, "--uts", "nsoptions", Encoding::special, {4, 0, 0}, nullptr},
   Row{BuildOption::volume, "--volume", "volume", Encoding::repeated, {4, 4, 0}, nullptr},
 };
@@ -117,13 +120,93 @@ is_absent_default(const Row& row, const BuildSetting& setting)
   return row.absent != nullptr && setting.values.size() == 1 && setting.values.front() == row.absent;
 }
 
+const BuildSetting*
+find_setting(const std::vector<BuildSetting>& settings, const BuildOption option)
+{
+  const auto it = std::find_if(settings.begin(), settings.end(),
+                               [option](const BuildSetting& s) { return s.option == option && !s.values.empty(); });
+  return it != settings.end() ? &*it : nullptr;
+}
+
+// "container:host:size" triples (validated by the caller) as JSON objects with `keys`.
+json
+id_maps(const BuildSetting* setting, const char* container, const char* host, const char* size)
+{
+  json maps = json::array();
+  for (const auto& value : setting != nullptr ? setting->values : std::vector<std::string>{}) {
+    const auto parts = util::split(value, ':');
+    maps.push_back({{container, std::stoul(parts[0])}, {host, std::stoul(parts[1])}, {size, std::stoul(parts[2])}});
+  }
+  return maps;
+}
+
+// The user namespace as buildah's IDMappingOptionsFromFlagSet records it: an
+// nsoptions entry, and (given any userns option) idmappingoptions.
+json
+add_user_namespace(Query& query, const std::vector<BuildSetting>& settings)
+{
+  const BuildSetting* how = find_setting(settings, BuildOption::userns);
+  json uid_map = id_maps(find_setting(settings, BuildOption::userns_uid_map), "containerID", "hostID", "size");
+  json gid_map = id_maps(find_setting(settings, BuildOption::userns_gid_map), "containerID", "hostID", "size");
+  if (uid_map.empty()) {
+    uid_map = gid_map;
+  } else if (gid_map.empty()) {
+    gid_map = uid_map;
+  }
+  json entry = {{"Name", "user"}, {"Host", uid_map.empty()}, {"Path", ""}};
+  json automatic = {{"Size", 0},
+                    {"InitialSize", 0},
+                    {"PasswdFile", ""},
+                    {"GroupFile", ""},
+                    {"AdditionalUIDMappings", json::array()},
+                    {"AdditionalGIDMappings", json::array()}};
+  bool is_auto = false;
+  if (how != nullptr) {
+    const std::string& mode = how->values.back();
+    if (mode.starts_with("auto")) {
+      is_auto = true;
+      entry["Host"] = false;
+      for (const auto& option : util::split(mode.size() > 5 ? mode.substr(5) : "", ',')) {
+        const size_t eq = option.find('=');
+        const std::string key = option.substr(0, eq);
+        const std::string value = eq == std::string::npos ? "" : option.substr(eq + 1);
+        if (key == "size") {
+          automatic["Size"] = std::stoul(value);
+        } else if (key == "uidmapping" || key == "gidmapping") {
+          const auto parts = util::split(value, ':');
+          automatic[key == "uidmapping" ? "AdditionalUIDMappings" : "AdditionalGIDMappings"].push_back(
+              {{"container_id", std::stoul(parts[0])},
+               {"host_id", std::stoul(parts[1])},
+               {"size", std::stoul(parts[2])}});
+        }
+      }
+    } else if (mode.empty() || mode == "container" || mode == "private") {
+      entry["Host"] = false;
+    } else if (mode == "host") {
+      entry["Host"] = true;
+    } else {
+      entry["Path"] = mode.starts_with("ns:") ? mode.substr(3) : mode;
+    }
+  }
+  if (how != nullptr || !uid_map.empty()) {
+    query.add("idmappingoptions", json{{"HostUIDMapping", entry["Host"]},
+                                       {"HostGIDMapping", entry["Host"]},
+                                       {"UIDMap", uid_map},
+                                       {"GIDMap", gid_map},
+                                       {"AutoUserNs", is_auto},
+                                       {"AutoUserNsOpts", automatic}}
+                                      .dump());
+  }
+  return entry;
+}
+
 // The namespaces the way buildah's NamespaceOptionsFromFlagSet records them:
 // podman's CLI always sends the user namespace entry, and a service that gets
 // no nsoptions at all runs RUN steps in the host's network.
 void
 add_namespaces(Query& query, const std::vector<BuildSetting>& settings)
 {
-  json options = json::array({{{"Name", "user"}, {"Host", true}, {"Path", ""}}});
+  json options = json::array({add_user_namespace(query, settings)});
   int policy = 0; // define.NetworkDefault; 1 disabled, 2 enabled
   // buildah's order, which decides the policy when several are given.
   constexpr std::pair<BuildOption, const char*> k_namespaces[] = {{BuildOption::cgroupns, "cgroup"},

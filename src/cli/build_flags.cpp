@@ -139,6 +139,47 @@ name_space(const std::string& option, const std::string& value)
   return value;
 }
 
+// An ID map triple, CONTAINER:HOST:SIZE.
+Result<std::string>
+id_map(const std::string& option, const std::string& value)
+{
+  const auto parts = util::split(value, ':');
+  const bool numbers =
+      parts.size() == 3 && std::all_of(parts.begin(), parts.end(), [](const std::string& part) {
+        return !part.empty() && part.size() < 10 && part.find_first_not_of("0123456789") == std::string::npos;
+      });
+  if (!numbers) {
+    return bad(option, value, "must be CONTAINER-ID:HOST-ID:SIZE");
+  }
+  return value;
+}
+
+// --userns as buildah reads it: host, private, container, auto[:size=N,uidmapping=M,gidmapping=M],
+// ns:PATH or a path (of a namespace on the host).
+Result<std::string>
+userns(const std::string& option, const std::string& value)
+{
+  if (value.starts_with("auto")) {
+    if (value != "auto" && !value.starts_with("auto:")) {
+      return bad(option, value, "auto takes options after ':'");
+    }
+    for (const auto& item : util::split(value.size() > 5 ? value.substr(5) : "", ',')) {
+      const size_t eq = item.find('=');
+      const std::string key = item.substr(0, eq);
+      const std::string setting = eq == std::string::npos ? "" : item.substr(eq + 1);
+      const bool size = key == "size" && !setting.empty() && setting.size() < 10 &&
+                        setting.find_first_not_of("0123456789") == std::string::npos;
+      if (!size && !((key == "uidmapping" || key == "gidmapping") && id_map(option, setting))) {
+        return bad(option, value,
+                   fmt::format("unknown or invalid auto option '{}' (size=N, uidmapping=C:H:S, "
+                               "gidmapping=C:H:S)",
+                               item));
+      }
+    }
+  }
+  return value;
+}
+
 Result<std::string>
 isolation(const std::string& option, const std::string& value)
 {
@@ -226,6 +267,9 @@ const std::vector<Flag> k_flags = {
   {"unsetannotation", "", Kind::csv, BuildOption::unset_annotation, "KEY", "Leave out this inherited annotation (repeatable)"},
   {"unsetenv", "", Kind::csv, BuildOption::unset_env, "KEY", "Leave out this variable from the image's environment (repeatable)"},
   {"unsetlabel", "", Kind::csv, BuildOption::unset_label, "KEY", "Leave out this inherited label (repeatable)"},
+  {"userns", "", Kind::value, BuildOption::userns, "MODE", "User namespace of RUN steps: host, private, auto[:OPTIONS], ns:PATH", userns},
+  {"userns-uid-map", "", Kind::csv, BuildOption::userns_uid_map, "CONTAINER:HOST:SIZE", "UID map of the user namespace (repeatable)", id_map},
+  {"userns-gid-map", "", Kind::csv, BuildOption::userns_gid_map, "CONTAINER:HOST:SIZE", "GID map of the user namespace (repeatable)", id_map},
   {"uts", "", Kind::value, BuildOption::uts, "MODE", "UTS namespace of RUN steps: private, host or a path", name_space},
   {"volume", "v", Kind::repeat, BuildOption::volume, "SRC:DST[:OPTIONS]", "Bind-mount a host directory into RUN steps (repeatable)"},
 };
@@ -427,6 +471,11 @@ check_combinations(const cxxopts::ParseResult& parsed, const std::vector<api::Bu
       return util::fail(ErrorClass::usage,
                         fmt::format("{} cannot be used with --network none", api::option_name(option)));
     }
+  }
+  const auto userns = find(BuildOption::userns);
+  if (userns != settings.end() && userns->values.back() == "host" &&
+      (find(BuildOption::userns_uid_map) != settings.end() || find(BuildOption::userns_gid_map) != settings.end())) {
+    return util::fail(ErrorClass::usage, "ID maps cannot be given with --userns host");
   }
   const auto no_hosts = find(BuildOption::no_hosts);
   if (no_hosts != settings.end() && no_hosts->values.back() == "true" &&

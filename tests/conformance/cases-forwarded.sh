@@ -57,6 +57,24 @@ c_fwd_namespaces() {
 }
 conf_case fwd_namespaces
 
+c_fwd_userns_host() {
+  class forwarded
+  desc "--userns host: the host's user namespace (identity map)"
+  base_cf 'RUN cat /proc/self/uid_map > /uidmap'
+  flags --userns host
+  expect all same
+}
+conf_case fwd_userns_host
+
+c_fwd_userns_map() {
+  class forwarded
+  desc "--userns-uid-map --userns-gid-map: the lab's rootful runc cannot start RUN in a mapped namespace; both fail alike"
+  base_cf 'RUN cat /proc/self/uid_map > /uidmap'
+  flags --userns-uid-map 0:200000:65536 --userns-gid-map 0:200000:65536
+  expect all same
+}
+conf_case fwd_userns_map
+
 c_fwd_no_hosts() {
   class forwarded
   desc "--no-hosts: no /etc/hosts written for RUN (the base image has none)"

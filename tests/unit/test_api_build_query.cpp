@@ -135,6 +135,20 @@ TEST_CASE("api build query: forms that changed between versions")
     CHECK(has(query_for("4.3.1", {{BuildOption::network, {"mynet"}}}),
               R"({"Host":false,"Name":"network","Path":"mynet"}]&networkmode=2)"));
   }
+  SUBCASE("user namespace: buildah's nsoptions entry and idmappingoptions (4.3+)")
+  {
+    const auto q = query_for("4.3.1", {{BuildOption::userns_uid_map, {"0:100000:65536"}}});
+    CHECK(has(q, R"(idmappingoptions={"AutoUserNs":false,)"));
+    CHECK(has(q, R"("GIDMap":[{"containerID":0,"hostID":100000,"size":65536}])"));
+    CHECK(has(q, R"("HostUIDMapping":false)"));
+    CHECK(has(q, R"(nsoptions=[{"Host":false,"Name":"user","Path":""}])"));
+    const auto automatic = query_for("5.4.2", {{BuildOption::userns, {"auto:size=2048,uidmapping=0:10:1"}}});
+    CHECK(has(automatic, R"("AutoUserNs":true)"));
+    CHECK(has(automatic, R"("AdditionalUIDMappings":[{"container_id":0,"host_id":10,"size":1}])"));
+    CHECK(has(automatic, R"("Size":2048)"));
+    CHECK(unsupported({{BuildOption::userns, {"private"}}}, {4, 2, 0}).starts_with("--userns needs podman 4.3"));
+    CHECK(unsupported({{BuildOption::userns, {"host"}}}, {4, 2, 0}).empty());
+  }
   SUBCASE("a service too old for an option is refused before anything is sent")
   {
     auto state = std::make_shared<pma::test::FakeHttp::State>();

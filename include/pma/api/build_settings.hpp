@@ -75,6 +75,9 @@ enum class BuildOption {
   unset_annotation,   // unsetannotation
   unset_env,          // unsetenv
   unset_label,        // unsetlabel
+  userns,             // nsoptions + idmappingoptions: host, private, auto[:OPTIONS], ns:PATH
+  userns_gid_map,     // idmappingoptions: "container:host:size"
+  userns_uid_map,     // idmappingoptions: "container:host:size"
   uts,                // nsoptions
   volume,             // volume: "src:dst[:opts]" on the host
 };
