@@ -102,6 +102,7 @@ constexpr std::array k_rows = {
   Row{BuildOption::volume, "--volume", "volume", Encoding::repeated, {4, 4, 0}, nullptr},
 };
 // clang-format on
+static_assert(k_rows.size() == static_cast<size_t>(BuildOption::volume) + 1, "every BuildOption has its row");
 
 constexpr Version k_cache_array{4, 4, 0};             // cachefrom/cacheto: one plain name before
 constexpr Version k_build_contexts_repeated{5, 6, 0}; // additionalbuildcontexts: a JSON map before
