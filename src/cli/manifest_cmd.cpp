@@ -13,7 +13,6 @@ namespace pma::cli {
 
 using util::Error;
 using util::ErrorClass;
-using util::Result;
 
 namespace {
 
