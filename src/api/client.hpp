@@ -12,6 +12,16 @@
 
 namespace pma::api::detail {
 
+// The most each kind of answer may bring (transport::HttpRequest::max_body).
+// podman's answers are a few KiB (/info about 3 KiB, /version 1 KiB, an error
+// under 1 KiB); the limits leave room for big hosts while keeping the client
+// small whatever a host sends: a JSON document costs up to ~16 times its size
+// once parsed, and the whole client stays under 32 MB.
+inline constexpr size_t k_max_ping_body = size_t{4} << 10;
+inline constexpr size_t k_max_info_body = size_t{1} << 20;       // /info, /version
+inline constexpr size_t k_max_error_body = size_t{64} << 10;     // the error answer of a streamed call
+inline constexpr size_t k_max_manifest_body = size_t{4} << 20;   // the distribution spec's manifest limit
+
 // Value of string member `key`, "" if absent or not a string.
 std::string string_at(const nlohmann::json& object, const char* key);
 
@@ -36,6 +46,9 @@ public:
 private:
   std::string m_text;
 };
+
+// The error of a stream that `parser` refused: a line past k_max_stream_line.
+util::Error stream_line_too_long(std::string_view what);
 
 // Adds `settings` to a build query in the form the handler of `version` reads
 // (build_query.cpp); unsupported() must have accepted them.
@@ -84,9 +97,13 @@ private:
   util::Result<transport::HttpResponse> call(const transport::HttpRequest& request, std::string_view what,
                                              bool missing_is_ok = false);
 
-  // Sends a streaming request whose body is decoded by `on_data` (HTTP 200 expected).
+  // Sends a streaming request whose body is decoded by `on_data` (HTTP 200
+  // expected; an error answer is collected up to k_max_error_body). `on_data`
+  // returns false to refuse the stream (a line past its limit): the request
+  // is cut and the result is `refused()`'s error, tagged with the host.
   util::Result<void> stream(transport::HttpRequest request, std::string_view what,
-                            const std::function<void(std::string_view)>& on_data);
+                            const std::function<bool(std::string_view)>& on_data,
+                            const std::function<util::Error()>& refused);
 
   util::Error tag(util::Error error) const;
   // `result`, with its error (if any) tagged with the host.

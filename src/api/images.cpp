@@ -69,7 +69,10 @@ Client::build(const BuildRequest& request, const transport::BodyStream& context,
   http.body_stream = context;
   http.idle_timeout = request.idle_timeout;
   BuildStreamParser parser;
-  if (auto ok = stream(std::move(http), "build", [&](std::string_view data) { parser.feed(data, on_event); }); !ok) {
+  if (auto ok = stream(
+          std::move(http), "build", [&](std::string_view data) { return parser.feed(data, on_event); },
+          [] { return stream_line_too_long("build"); });
+      !ok) {
     return util::Unexpected(std::move(ok).error());
   }
   parser.finish(on_event);
@@ -87,8 +90,10 @@ Client::build(const BuildRequest& request, const transport::BodyStream& context,
 Result<ImageInfo>
 Client::inspect_image(const std::string& image)
 {
-  auto response =
-      call({.method = "GET", .target = path("/images/" + transport::url_encode(image) + "/json")}, "image inspect");
+  auto response = call({.method = "GET",
+                        .target = path("/images/" + transport::url_encode(image) + "/json"),
+                        .max_body = transport::k_default_max_body},
+                       "image inspect");
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }
@@ -128,7 +133,10 @@ Client::push_image(const PushRequest& request, const std::function<void(std::str
   }
   http.idle_timeout = std::chrono::minutes(10);
   PushStreamParser parser;
-  if (auto ok = stream(std::move(http), "push", [&](std::string_view data) { parser.feed(data, on_progress); }); !ok) {
+  if (auto ok = stream(
+          std::move(http), "push", [&](std::string_view data) { return parser.feed(data, on_progress); },
+          [] { return stream_line_too_long("push"); });
+      !ok) {
     return util::Unexpected(std::move(ok).error());
   }
   parser.finish(on_progress);

@@ -1,4 +1,6 @@
 // libpod REST client core: version negotiation, /info, error bodies.
+#include <pma/transport/limits.hpp>
+#include <pma/util/interrupt.hpp>
 #include <pma/util/log.hpp>
 #include <pma/util/strings.hpp>
 
@@ -34,6 +36,16 @@ mentions_auth_failure(const std::string& message)
          lower.find("denied: requested access") != std::string::npos;
 }
 
+util::Error
+stream_line_too_long(const std::string_view what)
+{
+  return {ErrorClass::protocol,
+          fmt::format("the {} stream has a line longer than {} without a newline: refused (podman sends short "
+                      "JSON lines)",
+                      what, transport::format_size(k_max_stream_line)),
+          "the service is broken or is not podman: check what serves there"};
+}
+
 void
 Query::add(const std::string_view key, const std::string_view value)
 {
@@ -51,9 +63,14 @@ Result<PingResult>
 Client::ping()
 {
   const auto start = std::chrono::steady_clock::now();
-  // A service that accepts but does not answer is as good as unreachable:
-  // give /_ping no more time than the connection itself.
-  auto response = m_http->send({.method = "GET", .target = "/_ping", .idle_timeout = m_http->connect_timeout()});
+  // A service that accepts but does not answer (stopped, overloaded, a
+  // slow-loris) is as good as unreachable: the whole answer to /_ping gets no
+  // more time than the connection itself.
+  auto response = m_http->send({.method = "GET",
+                                .target = "/_ping",
+                                .idle_timeout = m_http->connect_timeout(),
+                                .max_body = k_max_ping_body,
+                                .deadline = start + m_http->connect_timeout()});
   const auto round_trip =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
   if (!response) {
@@ -89,7 +106,7 @@ Client::ping()
 Result<HostInfo>
 Client::info()
 {
-  auto response = call({.method = "GET", .target = path("/info")}, "info");
+  auto response = call({.method = "GET", .target = path("/info"), .max_body = k_max_info_body}, "info");
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }
@@ -125,13 +142,18 @@ Client::call(const transport::HttpRequest& request, const std::string_view what,
 
 Result<void>
 Client::stream(transport::HttpRequest request, const std::string_view what,
-               const std::function<void(std::string_view)>& on_data)
+               const std::function<bool(std::string_view)>& on_data, const std::function<util::Error()>& refused)
 {
-  request.on_data = [&on_data](std::string_view data) {
-    on_data(data);
-    return true;
+  bool refused_stream = false;
+  request.on_data = [&](std::string_view data) {
+    refused_stream = !on_data(data);
+    return !refused_stream;
   };
+  request.max_body = k_max_error_body;
   auto response = call(request, what);
+  if (refused_stream && !util::interrupt::requested()) {
+    return util::Unexpected(tag(refused()));
+  }
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }

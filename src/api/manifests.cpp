@@ -268,7 +268,9 @@ Client::manifest_push(const std::string& name, const ManifestPushRequest& reques
   if (streamed) {
     // {"stream": …} lines, then {"Id": digest} or {"error": …}, all after HTTP 200.
     PushStreamParser parser;
-    if (auto ok = stream(std::move(http), what, [&](std::string_view data) { parser.feed(data, request.on_progress); });
+    if (auto ok = stream(
+            std::move(http), what, [&](std::string_view data) { return parser.feed(data, request.on_progress); },
+            [] { return stream_line_too_long("manifest push"); });
         !ok) {
       return util::Unexpected(std::move(ok).error());
     }
@@ -423,8 +425,9 @@ Client::manifest_inspect(const std::string& reference, const std::string& auth_c
   if (!auth_config.empty() && !m_caps->manifest_inspect_auth) {
     return needs("with credentials", "4.6");
   }
-  transport::HttpRequest http{
-      .method = "GET", .target = path("/manifests/" + transport::url_encode(reference) + "/json") + query.text()};
+  transport::HttpRequest http{.method = "GET",
+                              .target = path("/manifests/" + transport::url_encode(reference) + "/json") + query.text(),
+                              .max_body = k_max_manifest_body};
   if (!auth_config.empty()) {
     http.headers.emplace_back("X-Registry-Auth", auth_config);
   }

@@ -81,20 +81,30 @@ error_text(const json& object)
 
 } // namespace
 
-void
+bool
 LineSplitter::feed(const std::string_view bytes, const std::function<void(std::string_view)>& on_line)
 {
+  if (m_overflowed) {
+    return false;
+  }
   size_t start = 0;
   while (true) {
     const size_t newline = bytes.find('\n', start);
+    const std::string_view piece =
+        bytes.substr(start, newline == std::string_view::npos ? std::string_view::npos : newline - start);
+    if (piece.size() > m_max_line - m_pending.size()) {
+      m_overflowed = true;
+      m_pending = std::string();
+      return false;
+    }
     if (newline == std::string_view::npos) {
-      m_pending.append(bytes.substr(start));
-      return;
+      m_pending.append(piece);
+      return true;
     }
     if (m_pending.empty()) {
-      on_line(bytes.substr(start, newline - start));
+      on_line(piece);
     } else {
-      m_pending.append(bytes.substr(start, newline - start));
+      m_pending.append(piece);
       on_line(m_pending);
       m_pending.clear();
     }
@@ -111,10 +121,10 @@ LineSplitter::finish(const std::function<void(std::string_view)>& on_line)
   }
 }
 
-void
+bool
 BuildStreamParser::feed(const std::string_view bytes, const Handler& on_event)
 {
-  m_lines.feed(bytes, [&](std::string_view line) { object(line, on_event); });
+  return m_lines.feed(bytes, [&](std::string_view line) { object(line, on_event); });
 }
 
 void
@@ -147,47 +157,71 @@ BuildStreamParser::object(const std::string_view line, const Handler& on_event)
 void
 BuildStreamParser::text(const std::string_view piece, const bool flush, const Handler& on_event)
 {
-  m_text.append(piece);
   size_t start = 0;
-  const auto emit = [&](std::string_view line) {
-    if (!line.empty() && line.back() == '\r') {
-      line.remove_suffix(1);
+  while (start < piece.size()) {
+    const size_t newline = piece.find('\n', start);
+    const std::string_view part =
+        piece.substr(start, newline == std::string_view::npos ? std::string_view::npos : newline - start);
+    if (!m_cutting && part.size() > k_max_log_line - m_text.size()) {
+      // Shown now, cut; the rest of the line is dropped as it comes.
+      m_text.append(part.substr(0, k_max_log_line - m_text.size()));
+      m_text.append(" [… the rest of this line, past 64 KiB, is not shown]");
+      emit(m_text, on_event);
+      m_text.clear();
+      m_cutting = true;
+    } else if (!m_cutting) {
+      m_text.append(part);
     }
-    if (is_image_id(line)) {
-      m_image_id = std::string(line);
+    if (newline == std::string_view::npos) {
+      break;
     }
-    BuildEvent event;
-    event.text = std::string(line);
-    if (parse_step(line, event.step, event.steps)) {
-      event.kind = BuildEvent::Kind::step;
-      m_step_cached = false;
-    } else if (line.starts_with("--> Using cache ")) {
-      m_step_cached = true;
-    } else if (line.starts_with("--> ") && !m_step_cached) {
-      // "--> 4dffd980b76": a layer committed by this build (11 or 12 hex digits).
-      const std::string_view id = util::trim(line.substr(4));
-      if (id.size() >= 11 && id.size() <= 64 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos) {
-        event.kind = BuildEvent::Kind::layer;
-        event.layer = std::string(id);
-      }
+    if (!m_cutting) {
+      emit(m_text, on_event);
     }
-    on_event(event);
-  };
-  for (size_t newline = m_text.find('\n'); newline != std::string::npos; newline = m_text.find('\n', start)) {
-    emit(std::string_view(m_text).substr(start, newline - start));
+    m_text.clear();
+    m_cutting = false;
     start = newline + 1;
   }
-  m_text.erase(0, start);
-  if (flush && !m_text.empty()) {
-    emit(m_text);
+  if (flush) {
+    if (!m_text.empty()) {
+      emit(m_text, on_event);
+    }
     m_text.clear();
+    m_cutting = false;
   }
 }
 
 void
+BuildStreamParser::emit(std::string_view line, const Handler& on_event)
+{
+  if (!line.empty() && line.back() == '\r') {
+    line.remove_suffix(1);
+  }
+  if (is_image_id(line)) {
+    m_image_id = std::string(line);
+  }
+  BuildEvent event;
+  event.text = std::string(line);
+  if (parse_step(line, event.step, event.steps)) {
+    event.kind = BuildEvent::Kind::step;
+    m_step_cached = false;
+  } else if (line.starts_with("--> Using cache ")) {
+    m_step_cached = true;
+  } else if (line.starts_with("--> ") && !m_step_cached) {
+    // "--> 4dffd980b76": a layer committed by this build (11 or 12 hex digits).
+    const std::string_view id = util::trim(line.substr(4));
+    if (id.size() >= 11 && id.size() <= 64 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos) {
+      event.kind = BuildEvent::Kind::layer;
+      event.layer = std::string(id);
+    }
+  }
+  on_event(event);
+}
+
+bool
 PushStreamParser::feed(const std::string_view bytes, const std::function<void(std::string_view)>& on_progress)
 {
-  m_lines.feed(bytes, [&](std::string_view line) { object(line, on_progress); });
+  return m_lines.feed(bytes, [&](std::string_view line) { object(line, on_progress); });
 }
 
 void

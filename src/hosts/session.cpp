@@ -78,7 +78,7 @@ connect_one(Connected& connected, const ConnectOptions& options)
   }
   auto info = (*session)->client().info();
   if (!info) {
-    probe.error = info.error();
+    probe.error = with_url(info.error(), probe.host);
     return;
   }
   probe.info = *info;

@@ -1,5 +1,6 @@
 // Read-only registry access for `inspect` (distribution-spec GETs only).
 #include <pma/registry/reader.hpp>
+#include <pma/transport/limits.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
 #include <pma/util/strings.hpp>
@@ -231,29 +232,23 @@ Result<transport::HttpResponse>
 Reader::send(const transport::Endpoint& endpoint, transport::HttpRequest request, const size_t limit) const
 {
   auto http = m_options.http ? m_options.http(endpoint) : transport::make_http_client(endpoint);
-  transport::HttpResponse response;
-  bool too_large = false;
-  request.on_data = [&](const std::string_view piece) {
-    if (response.body.size() + piece.size() > limit) {
-      too_large = true;
-      return false;
-    }
-    response.body.append(piece);
-    return true;
-  };
+  // A success body is collected here up to `limit`; an error body (read only
+  // for its message) by the transport, up to k_max_error_size.
+  transport::BodyCollector body(limit);
+  request.on_data = [&body](const std::string_view piece) { return body.append(piece); };
+  request.max_body = k_max_error_size;
   auto answer = http->send(request);
-  if (too_large) {
-    return util::fail(ErrorClass::protocol,
-                      fmt::format("{} sent more than {} bytes for {}", endpoint.label, limit, request.target));
+  if (body.exceeded()) {
+    return util::Unexpected(transport::body_too_large(
+        endpoint.label, transport::describe_request(request.method, request.target), limit, 0));
   }
   if (!answer) {
     return util::Unexpected(std::move(answer).error());
   }
+  transport::HttpResponse response;
   response.status = answer->status;
   response.headers = std::move(answer->headers);
-  if (response.status >= 400) {
-    response.body = std::move(answer->body);
-  }
+  response.body = response.status >= 400 ? std::move(answer->body) : std::move(body.body());
   return response;
 }
 
@@ -360,7 +355,7 @@ Reader::authenticate(const api::ImageRef& ref, const std::string& challenge_head
                     transport::url_encode(challenge.params.contains("service") ? challenge.params.at("service") : ""),
                     transport::url_encode(scope), transport::url_encode(credential->identity_token));
   }
-  auto response = send(endpoint_for(realm->host_port, realm->https), std::move(request), size_t{1} << 20);
+  auto response = send(endpoint_for(realm->host_port, realm->https), std::move(request), k_max_token_size);
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }
@@ -473,7 +468,7 @@ Reader::not_found(const api::ImageRef& ref, const std::string& code)
 Result<std::vector<std::string>>
 Reader::tags(const api::ImageRef& repository)
 {
-  auto response = get(repository, "tags/list", "application/json", size_t{1} << 20);
+  auto response = get(repository, "tags/list", "application/json", k_max_tag_list_size);
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }

@@ -1,5 +1,6 @@
 // The only file that includes <httplib.h>.
 #include <pma/transport/http.hpp>
+#include <pma/transport/limits.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/interrupt.hpp>
 #include <pma/util/log.hpp>
@@ -11,10 +12,13 @@
 #include <pthread.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <csignal>
 #include <ctime>
 #include <map>
 #include <mutex>
+#include <thread>
 
 namespace pma::transport {
 
@@ -49,6 +53,67 @@ public:
 private:
   sigset_t m_pipe{};
   sigset_t m_previous{};
+};
+
+// Cuts a request at its deadline, however slowly its peer trickles bytes (the
+// read timeout restarts with each byte). A thread waits for the deadline or
+// the request's end, whichever comes first, then stops the client, and again
+// every 20 ms until the request returns: httplib connects under the lock that
+// stop() takes, and a stop before the socket is in flight is lost.
+class DeadlineWatch {
+public:
+  DeadlineWatch(const std::optional<Deadline> deadline, std::function<void()> stop)
+    : m_stop(std::move(stop))
+  {
+    if (deadline) {
+      m_thread = std::thread([this, until = *deadline] { run(until); });
+    }
+  }
+  DeadlineWatch(const DeadlineWatch&) = delete;
+  DeadlineWatch& operator=(const DeadlineWatch&) = delete;
+  ~DeadlineWatch()
+  {
+    {
+      const std::lock_guard lock(m_mutex);
+      m_done = true;
+    }
+    m_wake.notify_all();
+    if (m_thread.joinable()) {
+      m_thread.join();
+    }
+  }
+
+  // Whether the deadline cut the request.
+  bool
+  fired() const
+  {
+    const std::lock_guard lock(m_mutex);
+    return m_fired;
+  }
+
+private:
+  void
+  run(const Deadline until)
+  {
+    std::unique_lock lock(m_mutex);
+    if (m_wake.wait_until(lock, until, [this] { return m_done; })) {
+      return;
+    }
+    m_fired = true;
+    while (!m_done) {
+      lock.unlock();
+      m_stop();
+      lock.lock();
+      m_wake.wait_for(lock, std::chrono::milliseconds(20), [this] { return m_done; });
+    }
+  }
+
+  const std::function<void()> m_stop;
+  mutable std::mutex m_mutex;
+  std::condition_variable m_wake;
+  bool m_done = false;
+  bool m_fired = false;
+  std::thread m_thread;
 };
 
 std::string
@@ -186,9 +251,20 @@ private:
 util::Result<HttpResponse>
 Client::send(const HttpRequest& request)
 {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string what = describe_request(request.method, request.target);
+  const std::optional<Deadline> deadline = request.deadline;
+  const auto budget = deadline ? std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - start)
+                               : std::chrono::milliseconds::max();
+  if (budget <= std::chrono::milliseconds(0)) {
+    return util::Unexpected(deadline_passed(describe(m_endpoint), what, std::chrono::milliseconds(0)));
+  }
+  // Neither wait may outlast the deadline: a silent peer then ends the
+  // request even if the watch's stop() were lost.
+  const auto idle_timeout = std::min(request.idle_timeout.value_or(m_idle_timeout), budget);
+
   httplib::Client client = make_client(m_endpoint);
-  const auto idle_timeout = request.idle_timeout.value_or(m_idle_timeout);
-  client.set_connection_timeout(m_connect_timeout);
+  client.set_connection_timeout(std::min(m_connect_timeout, budget));
   client.set_read_timeout(idle_timeout);
   client.set_write_timeout(idle_timeout);
   client.set_keep_alive(false);
@@ -229,32 +305,42 @@ Client::send(const HttpRequest& request)
     req.body = request.body;
   }
 
-  HttpResponse response;
+  // httplib, given no receiver, collects any body whole (a 10 GB answer
+  // grows the process until it dies): ours collects at most max_body.
+  BodyCollector body(request.max_body);
+  bool claimed_too_large = false;
   int status = 0;
-  req.response_handler = [&status](const httplib::Response& res) {
+  req.response_handler = [&](const httplib::Response& res) {
     status = res.status;
+    const bool collected = !request.on_data || status >= 400;
+    if (collected && res.has_header("Content-Length") && !body.admits(res.get_header_value("Content-Length"))) {
+      claimed_too_large = true;
+      return false;
+    }
     return true;
   };
   req.content_receiver = [&](const char* data, const size_t length, uint64_t, uint64_t) {
     if (request.on_data && status < 400) {
       return request.on_data(std::string_view(data, length));
     }
-    response.body.append(data, length);
-    return true;
+    return body.append(std::string_view(data, length));
   };
 
-  const auto start = std::chrono::steady_clock::now();
   httplib::Response res;
   httplib::Error error = httplib::Error::Success;
-  // Ctrl-C cuts the connection of every request in flight.
-  const int token = util::interrupt::add([&client] { client.stop(); });
   bool ok = false;
+  bool cut_at_deadline = false;
   {
+    // Ctrl-C cuts the connection of every request in flight.
+    const int token = util::interrupt::add([&client] { client.stop(); });
+    const DeadlineWatch watch(deadline, [&client] { client.stop(); });
     const SigpipeBlocked no_sigpipe;
     ok = client.send(req, res, error);
+    cut_at_deadline = watch.fired();
+    util::interrupt::remove(token);
   }
-  util::interrupt::remove(token);
-  const auto elapsed = std::chrono::steady_clock::now() - start;
+  const auto end = std::chrono::steady_clock::now();
+  const auto elapsed = end - start;
   util::log::debug("{} {} {} -> {} ({} ms)", request.method, describe(m_endpoint), request.target,
                    ok ? std::to_string(res.status) : httplib::to_string(error),
                    std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
@@ -262,12 +348,21 @@ Client::send(const HttpRequest& request)
     if (util::interrupt::requested()) {
       return util::fail(ErrorClass::interrupted, fmt::format("request to {} interrupted", describe(m_endpoint)));
     }
+    if (claimed_too_large || body.exceeded()) {
+      return util::Unexpected(body_too_large(describe(m_endpoint), what, request.max_body, status));
+    }
+    // A read timeout clamped to the budget is the deadline too.
+    if (cut_at_deadline || (deadline && end + std::chrono::milliseconds(50) >= *deadline)) {
+      return util::Unexpected(deadline_passed(describe(m_endpoint), what, budget));
+    }
     if (error == httplib::Error::Canceled && upload_broken) {
       error = httplib::Error::Write; // httplib calls a failed body write a cancellation
     }
     return util::Unexpected(transport_error(error, m_endpoint, elapsed, idle_timeout));
   }
+  HttpResponse response;
   response.status = res.status;
+  response.body = std::move(body.body());
   for (const auto& [key, value] : res.headers) {
     response.headers.emplace_back(key, value);
   }

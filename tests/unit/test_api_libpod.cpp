@@ -184,3 +184,35 @@ TEST_CASE("api::LibpodClient::info error body")
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("api::LibpodClient bounds what a host may send")
+{
+  Fixture f;
+  f.state->answers.emplace_back(pma::test::ping_response("4.3.1"));
+  const auto before = std::chrono::steady_clock::now();
+  REQUIRE(f.client->ping());
+  const auto& ping = f.state->sent[0];
+  CHECK(ping.max_body == 4096);
+  REQUIRE(ping.deadline); // the connect timeout bounds the whole answer
+  CHECK(*ping.deadline >= before + std::chrono::milliseconds(1234));
+  CHECK(*ping.deadline <= std::chrono::steady_clock::now() + std::chrono::milliseconds(1234));
+
+  f.state->answers.emplace_back(HttpResponse{200, {}, R"({"host":{"arch":"s390x","os":"linux"}})"});
+  REQUIRE(f.client->info());
+  CHECK(f.state->sent[1].max_body == size_t{1} << 20);
+
+  SUBCASE("a build stream line without end is refused, the host named")
+  {
+    f.state->answers.emplace_back(HttpResponse{200, {}, std::string(size_t{2} << 20, 'x')});
+    BuildRequest request;
+    request.platform = *Platform::parse("linux/amd64");
+    request.containerfile = "Containerfile";
+    const auto built = f.client->build(
+        request, [](const auto&) { return true; }, [](const BuildEvent&) {});
+    REQUIRE_FALSE(built);
+    CHECK(built.error().cls == ErrorClass::protocol);
+    CHECK(built.error().host == "power9");
+    CHECK(built.error().message.starts_with("the build stream has a line longer than 1 MiB without a newline"));
+    CHECK(f.state->sent.back().max_body == size_t{64} << 10); // its error answer
+  }
+}

@@ -155,3 +155,80 @@ TEST_CASE("api::BuildStreamParser reports layers this build committed, not cache
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("api::LineSplitter holds at most its longest line")
+{
+  std::vector<std::string> lines;
+  const auto collect = [&](std::string_view line) { lines.emplace_back(line); };
+  LineSplitter splitter(8);
+  CHECK(splitter.feed("12345678\nabc", collect));
+  CHECK(splitter.feed("defgh\n", collect));
+  CHECK(lines == std::vector<std::string>{"12345678", "abcdefgh"});
+  CHECK_FALSE(splitter.overflowed());
+
+  SUBCASE("a line past the limit, in pieces")
+  {
+    CHECK(splitter.feed("1234", collect));
+    CHECK_FALSE(splitter.feed("56789", collect));
+    CHECK(splitter.overflowed());
+    CHECK_FALSE(splitter.feed("\nok\n", collect)); // nothing more after that
+    CHECK(lines.size() == 2);
+  }
+  SUBCASE("a line past the limit, at once")
+  {
+    CHECK_FALSE(splitter.feed(std::string(100, 'x'), collect));
+    CHECK(splitter.overflowed());
+  }
+}
+
+TEST_CASE("api::BuildStreamParser refuses a stream line without end, memory bounded")
+{
+  BuildStreamParser parser;
+  std::vector<BuildEvent> events;
+  const auto collect = [&](const BuildEvent& event) { events.push_back(event); };
+  CHECK(parser.feed("{\"stream\":\"STEP 1/1: FROM x\\n\"}\n", collect));
+  const std::string chunk(65536, 'z');
+  bool accepted = true;
+  size_t fed = 0;
+  while (accepted && fed < (size_t{8} << 20)) {
+    accepted = parser.feed(chunk, collect);
+    fed += chunk.size();
+  }
+  CHECK_FALSE(accepted);
+  CHECK(parser.overflowed());
+  CHECK(fed <= k_max_stream_line + chunk.size());
+  CHECK(events.size() == 1);
+}
+
+TEST_CASE("api::BuildStreamParser cuts a log line without end, and goes on")
+{
+  BuildStreamParser parser;
+  std::vector<BuildEvent> events;
+  const auto collect = [&](const BuildEvent& event) { events.push_back(event); };
+  // 200 pieces of 4000 bytes: 800 kB of one log line, in short JSON lines.
+  const std::string piece = "{\"stream\":\"" + std::string(4000, 'y') + "\"}\n";
+  for (int i = 0; i < 200; ++i) {
+    REQUIRE(parser.feed(piece, collect));
+  }
+  REQUIRE(events.size() == 1); // shown as soon as it is cut
+  CHECK(events[0].text.size() < k_max_log_line + 100);
+  CHECK(events[0].text.starts_with(std::string(1000, 'y')));
+  CHECK(events[0].text.ends_with("[… the rest of this line, past 64 KiB, is not shown]"));
+  // The rest of that line is dropped; the next line is whole again.
+  CHECK(parser.feed("{\"stream\":\"yyy tail\\nSTEP 2/2: COPY . /\\n\"}\n", collect));
+  CHECK(parser.feed("{\"stream\":\"" + k_id + "\\n\"}\n", collect));
+  parser.finish(collect);
+  REQUIRE(events.size() == 3);
+  CHECK(events[1].kind == BuildEvent::Kind::step);
+  CHECK(events[1].step == 2);
+  CHECK(parser.image_id() == k_id);
+  CHECK_FALSE(parser.error());
+}
+
+TEST_CASE("api::PushStreamParser refuses a stream line without end")
+{
+  PushStreamParser parser;
+  const auto ignore = [](std::string_view) {};
+  CHECK_FALSE(parser.feed(std::string(k_max_stream_line + 1, '{'), ignore));
+  CHECK(parser.overflowed());
+}

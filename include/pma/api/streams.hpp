@@ -9,15 +9,45 @@
 // manifest push). Fed raw bytes as they arrive; chunk boundaries are arbitrary.
 namespace pma::api {
 
+// The longest line of a stream: podman sends each piece of output as one
+// short JSON line (buildah copies a step's output 32 KiB at a time), so a
+// longer one is not podman's stream, and the stream is refused rather than
+// held in memory without end.
+inline constexpr size_t k_max_stream_line = size_t{1} << 20;
+// The longest build log line shown: a program may print megabytes without a
+// newline (a minified file, a progress bar); the rest of such a line is
+// dropped, with a note, and the build goes on.
+inline constexpr size_t k_max_log_line = size_t{64} << 10;
+
 // Splits a byte stream into lines ('\n'-terminated; a final unterminated line
-// is delivered by finish()).
+// is delivered by finish()), holding at most `max_line` bytes.
 class LineSplitter {
 public:
-  void feed(std::string_view bytes, const std::function<void(std::string_view)>& on_line);
+  explicit LineSplitter(size_t max_line = k_max_stream_line)
+    : m_max_line(max_line)
+  {
+  }
+
+  // False once a line grows past max_line without its newline; nothing more
+  // is delivered after that (the stream is broken or not what it claims).
+  bool feed(std::string_view bytes, const std::function<void(std::string_view)>& on_line);
   void finish(const std::function<void(std::string_view)>& on_line);
 
+  bool
+  overflowed() const
+  {
+    return m_overflowed;
+  }
+  size_t
+  max_line() const
+  {
+    return m_max_line;
+  }
+
 private:
+  size_t m_max_line;
   std::string m_pending;
+  bool m_overflowed = false;
 };
 
 // One thing a build reported.
@@ -35,11 +65,14 @@ struct BuildEvent {
 // POST /libpod/build's stream: {"stream": "…"} pieces (arbitrary text
 // boundaries), a final {"error": …, "errorDetail": {"message": …}} on failure
 // (HTTP stays 200), and the image ID as the last 64-hex "stream" line.
+// Memory is bounded: a log line is cut at k_max_log_line, a stream line past
+// k_max_stream_line stops the parser (feed() returns false, overflowed()).
 class BuildStreamParser {
 public:
   using Handler = std::function<void(const BuildEvent&)>;
 
-  void feed(std::string_view bytes, const Handler& on_event);
+  // False once the stream has a line past k_max_stream_line.
+  bool feed(std::string_view bytes, const Handler& on_event);
   void finish(const Handler& on_event);
 
   const std::optional<std::string>&
@@ -58,13 +91,20 @@ public:
   {
     return m_malformed;
   }
+  bool
+  overflowed() const
+  {
+    return m_lines.overflowed();
+  }
 
 private:
   void object(std::string_view line, const Handler& on_event);
   void text(std::string_view piece, bool flush, const Handler& on_event);
+  void emit(std::string_view line, const Handler& on_event);
 
   LineSplitter m_lines;
-  std::string m_text;         // "stream" text not yet ended by '\n'
+  std::string m_text;         // "stream" text not yet ended by '\n', at most k_max_log_line
+  bool m_cutting = false;     // the current log line was cut: drop the rest until its newline
   bool m_step_cached = false; // the current step was served from the layer cache
   std::optional<std::string> m_error;
   std::string m_image_id;
@@ -78,7 +118,8 @@ private:
 // {"error": …} / {"errorDetail": …}.
 class PushStreamParser {
 public:
-  void feed(std::string_view bytes, const std::function<void(std::string_view)>& on_progress);
+  // False once the stream has a line past k_max_stream_line.
+  bool feed(std::string_view bytes, const std::function<void(std::string_view)>& on_progress);
   void finish(const std::function<void(std::string_view)>& on_progress);
 
   const std::optional<std::string>&
@@ -95,6 +136,11 @@ public:
   malformed() const
   {
     return m_malformed;
+  }
+  bool
+  overflowed() const
+  {
+    return m_lines.overflowed();
   }
 
 private:

@@ -25,6 +25,12 @@ namespace pma::registry {
 
 // containers/image refuses manifests above 4 MiB; so do we.
 inline constexpr size_t k_max_manifest_size = size_t{4} << 20;
+// A token answer is a JWT or two (a few KiB at Docker Hub, quay.io, ghcr.io).
+inline constexpr size_t k_max_token_size = size_t{64} << 10;
+// A tag list: about 50,000 tags.
+inline constexpr size_t k_max_tag_list_size = size_t{1} << 20;
+// An error answer is read for its message: {"errors":[…]} is under 1 KiB.
+inline constexpr size_t k_max_error_size = size_t{64} << 10;
 
 struct Manifest {
   std::string bytes;      // exactly as served

@@ -19,6 +19,11 @@ inline constexpr std::chrono::milliseconds k_default_connect_timeout{std::chrono
 // How long a request may go without receiving a single byte. Builds pass their
 // own, longer value: a compile step can be silent for minutes.
 inline constexpr std::chrono::milliseconds k_default_idle_timeout{std::chrono::seconds(60)};
+// The most response-body bytes a request collects unless it says otherwise
+// (HttpRequest::max_body): libpod's answers are a few KiB.
+inline constexpr size_t k_default_max_body = size_t{1} << 20;
+
+using Deadline = std::chrono::steady_clock::time_point;
 
 // HTTPS settings of a TCP endpoint (registries; podman services speak plain HTTP).
 struct TlsSettings {
@@ -65,6 +70,24 @@ struct HttpRequest {
   // it arrives instead of being collected; returning false cancels the request.
   std::function<bool(std::string_view)> on_data;
   std::optional<std::chrono::milliseconds> idle_timeout;
+  // The most bytes of body collected into HttpResponse::body: every answer
+  // without on_data, and the error answer (>= 400) of a call with on_data
+  // (whose success body is on_data's to bound). A body that grows past it, or
+  // whose Content-Length claims more, ends the request with an error of class
+  // protocol naming the endpoint, the request and the limit; it is not
+  // transient (util::is_transient), so it is not retried. Each caller states
+  // what its answer can reasonably be; memory stays at the limit whatever the
+  // peer sends.
+  size_t max_body = k_default_max_body;
+  // If set, the whole exchange (connect, send, every byte of the answer,
+  // on_data included) ends by then, however slowly the peer trickles bytes:
+  // idle_timeout alone never fires for a peer that sends one byte every
+  // second. At the deadline the connection is cut and the request fails with
+  // an error of class timeout; a deadline already past fails at once without
+  // connecting. Use it for answers that must be quick (/_ping: the connect
+  // timeout bounds the whole answer) and for budgets (cleanup after Ctrl-C or
+  // --timeout). Ctrl-C still cuts the request earlier (class interrupted).
+  std::optional<Deadline> deadline;
 };
 
 struct HttpResponse {
