@@ -31,15 +31,18 @@ public:
   {
     if (!m_options.hosts.empty() || !m_options.connections.empty() || !m_options.farm.empty()) {
       for (const auto& spec : m_options.hosts) {
+        m_item = "--host " + spec;
         if (auto ok = add_host_spec(spec); !ok) {
           return util::Unexpected(ok.error());
         }
       }
       for (const auto& name : m_options.connections) {
+        m_item = "--connection " + name;
         if (auto ok = add_connection(name, "--connection"); !ok) {
           return util::Unexpected(ok.error());
         }
       }
+      m_item.clear();
       if (!m_options.farm.empty()) {
         if (auto ok = add_farm(m_options.farm, "--farm"); !ok) {
           return util::Unexpected(ok.error());
@@ -58,7 +61,7 @@ public:
       if (!url) {
         return util::Unexpected(prefixed(url.error(), "CONTAINER_HOST"));
       }
-      add(Host{derived_name(*url), *url, identity_or(m_env.container_sshkey), "CONTAINER_HOST"});
+      m_hosts.push_back(Host{derived_name(*url), *url, identity_or(m_env.container_sshkey), "CONTAINER_HOST"});
       return std::move(m_hosts);
     }
     if (m_config && !m_config->default_farm.empty()) {
@@ -87,7 +90,7 @@ public:
     if (!url) {
       return util::Unexpected(url.error());
     }
-    add(Host{"local", *url, {}, "local podman socket"});
+    m_hosts.push_back(Host{"local", *url, {}, "local podman socket"});
     return std::move(m_hosts);
   }
 
@@ -118,16 +121,17 @@ private:
       if (!url) {
         return util::Unexpected(prefixed(url.error(), "--host"));
       }
-      add(Host{name, *url, identity_or(), {}, platforms, "--host"});
-      return {};
+      if (auto ok = check_not_configured(name, *url); !ok) {
+        return ok;
+      }
+      return add(Host{name, *url, identity_or(), {}, platforms, "--host"});
     }
     if (transport::looks_like_url(spec)) {
       auto url = transport::HostUrl::parse(spec);
       if (!url) {
         return util::Unexpected(prefixed(url.error(), "--host"));
       }
-      add(Host{derived_name(*url), *url, identity_or(), "--host"});
-      return {};
+      return add(Host{derived_name(*url), *url, identity_or(), "--host"}, /*derived=*/true);
     }
     if (m_config) {
       if (const auto* entry = m_config->find_host(spec)) {
@@ -169,8 +173,7 @@ private:
       const std::string identity = !entry.identity.empty() ? entry.identity : connection->identity;
       host.identity = identity.empty() ? identity_or() : util::expand_user(identity);
     }
-    add(std::move(host));
-    return {};
+    return add(std::move(host));
   }
 
   Result<void>
@@ -201,8 +204,7 @@ private:
     }
     const std::filesystem::path identity =
         connection.identity.empty() ? identity_or() : util::expand_user(connection.identity);
-    add(Host{connection.name, *url, identity, {}, {}, origin + ": podman connection from " + connection.source});
-    return {};
+    return add(Host{connection.name, *url, identity, {}, {}, origin + ": podman connection from " + connection.source});
   }
 
   Result<void>
@@ -257,19 +259,76 @@ private:
     return {};
   }
 
-  void
-  add(Host host)
+  // A name stands for one host: results, --manifest-host and the metadata
+  // file refer to hosts by name. The same name twice on the command line is
+  // an error; a farm may share a host with --host (used once); a name derived
+  // from a URL (no name given) that is taken gets a suffix ("local-2").
+  Result<void>
+  add(Host host, const bool derived = false)
   {
-    for (const auto& existing : m_hosts) {
-      if (existing.name == host.name) {
-        if (existing.url == host.url) {
-          return; // named twice: once is enough
-        }
+    for (size_t i = 0; i < m_hosts.size(); ++i) {
+      const Host& existing = m_hosts[i];
+      if (existing.name != host.name) {
+        continue;
+      }
+      const bool both_given = !m_item.empty() && !m_items[i].empty();
+      if (existing.url != host.url && derived) {
         host.name = unique_name(host.name);
         break;
       }
+      if (both_given) {
+        return util::fail(ErrorClass::usage,
+                          m_item == m_items[i]
+                              ? fmt::format("{}: given twice", m_item)
+                              : fmt::format("{}: host '{}' is already selected by {}", m_item, host.name, m_items[i]));
+      }
+      if (existing.url == host.url) {
+        return {}; // a farm member also named by --host: once is enough
+      }
+      return util::fail(ErrorClass::usage,
+                        fmt::format("host name '{}' stands for two hosts: {} ({}) and {} ({})", host.name,
+                                    existing.url.redacted(), m_items[i].empty() ? existing.origin : m_items[i],
+                                    host.url.redacted(), m_item.empty() ? host.origin : m_item));
     }
     m_hosts.push_back(std::move(host));
+    m_items.push_back(m_item);
+    return {};
+  }
+
+  // --host NAME=URL may not give a configured host's (or podman connection's)
+  // name to another URL: which one would --manifest-host NAME mean?
+  Result<void>
+  check_not_configured(const std::string& name, const transport::HostUrl& url) const
+  {
+    std::string where;
+    std::string uri;
+    if (const auto* entry = m_config ? m_config->find_host(name) : nullptr) {
+      where = entry->location.to_string();
+      if (entry->url) {
+        if (*entry->url == url) {
+          return {};
+        }
+        uri = entry->url->redacted();
+      } else if (const auto* connection = m_podman.find_connection(entry->connection)) {
+        uri = connection->uri;
+      }
+    } else if (const auto* connection = m_podman.find_connection(name)) {
+      where = "podman connection from " + connection->source;
+      uri = connection->uri;
+    } else {
+      return {};
+    }
+    if (!uri.empty()) {
+      const auto known = transport::HostUrl::parse(uri);
+      if (known && *known == url) {
+        return {};
+      }
+      uri = known ? known->redacted() : "its URL"; // a raw URI may hold a password
+    }
+    return util::Unexpected(util::Error(
+        ErrorClass::usage,
+        fmt::format("--host {}={}: '{}' is already a configured host ({}, {})", name, url.redacted(), name, where, uri),
+        fmt::format("give this URL another name, or use --host {} alone", name)));
   }
 
   std::string
@@ -318,6 +377,8 @@ private:
   const PodmanSettings& m_podman;
   const SelectionEnvironment& m_env;
   std::vector<Host> m_hosts;
+  std::vector<std::string> m_items; // per host, the command-line item that selected it ("" if none)
+  std::string m_item;               // the command-line item being added ("" for farm members)
 };
 
 } // namespace

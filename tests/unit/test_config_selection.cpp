@@ -143,13 +143,77 @@ TEST_CASE("config::select_hosts order of precedence")
     REQUIRE(hosts);
     CHECK(names(*hosts) == std::vector<std::string>{"a", "b"});
   }
-  SUBCASE("the same host twice is used once; a name clash is renamed")
+  SUBCASE("a farm member also named by --host is used once; names derived from URLs get a suffix")
   {
     SelectionOptions options;
-    options.hosts = {"amd64", "amd64", "amd64=unix:///elsewhere.sock"};
+    options.hosts = {"amd64", "unix:///a.sock", "unix:///b.sock"};
+    options.farm = "lab";
     auto hosts = select_hosts(options, config, podman, env);
     REQUIRE(hosts);
-    CHECK(names(*hosts) == std::vector<std::string>{"amd64", "amd64-2"});
+    CHECK(names(*hosts) == std::vector<std::string>{"amd64", "local", "local-2", "arm64"});
+  }
+  SUBCASE("--host NAME=URL with a configured host's own URL is that host")
+  {
+    SelectionOptions options;
+    options.hosts = {"linux/amd64@amd64=unix:///lab/amd64.sock"};
+    auto hosts = select_hosts(options, config, podman, env);
+    REQUIRE(hosts);
+    CHECK(names(*hosts) == std::vector<std::string>{"amd64"});
+  }
+}
+
+TEST_CASE("config::select_hosts refuses a name that stands for two hosts")
+{
+  const std::optional<ConfigFile> config = lab_config();
+  const PodmanSettings podman = podman_settings();
+  const SelectionEnvironment env;
+  const auto refused = [&](const SelectionOptions& options) {
+    auto hosts = select_hosts(options, config, podman, env);
+    REQUIRE_FALSE(hosts);
+    CHECK(hosts.error().cls == ErrorClass::usage);
+    return hosts.error().describe();
+  };
+  SelectionOptions options;
+  SUBCASE("the same --host twice")
+  {
+    options.hosts = {"amd64", "amd64"};
+    CHECK(refused(options) == "--host amd64: given twice");
+  }
+  SUBCASE("the same URL twice")
+  {
+    options.hosts = {"unix:///a.sock", "unix:///a.sock"};
+    CHECK(refused(options) == "--host unix:///a.sock: given twice");
+  }
+  SUBCASE("--host and --connection naming one host")
+  {
+    options.hosts = {"pconn"};
+    options.connections = {"pconn"};
+    CHECK(refused(options) == "--connection pconn: host 'pconn' is already selected by --host pconn");
+  }
+  SUBCASE("one name, two URLs on the command line")
+  {
+    options.hosts = {"x=unix:///a.sock", "x=unix:///b.sock"};
+    CHECK(refused(options) == "--host x=unix:///b.sock: host 'x' is already selected by --host x=unix:///a.sock");
+  }
+  SUBCASE("a configured name given to another URL")
+  {
+    options.hosts = {"amd64=unix:///elsewhere.sock"};
+    CHECK(refused(options) == "--host amd64=unix:///elsewhere.sock: 'amd64' is already a configured host "
+                              "(/lab/c.yaml:2:3, unix:///lab/amd64.sock) — give this URL another name, or use "
+                              "--host amd64 alone");
+  }
+  SUBCASE("a podman connection's name given to another URL")
+  {
+    options.hosts = {"pconn=unix:///elsewhere.sock"};
+    CHECK(refused(options).find("'pconn' is already a configured host (podman connection from containers.conf, "
+                                "unix:///pconn.sock)") != std::string::npos);
+  }
+  SUBCASE("a farm member whose name --host gives to another URL")
+  {
+    options.hosts = {"arm64x=unix:///a.sock"};
+    options.farm = "lab";
+    auto hosts = select_hosts(options, config, podman, env);
+    CHECK(hosts); // different names: fine
   }
 }
 
