@@ -73,7 +73,7 @@ public:
   util::Result<std::string> push_image(const PushRequest& request,
                                        const std::function<void(std::string_view)>& on_progress) override;
   util::Result<void> remove_image(const std::string& image) override;
-  util::Result<std::vector<std::string>> dangling_images() override;
+  util::Result<std::vector<std::string>> image_names(const std::string& reference) override;
 
   // manifests.cpp
   util::Result<std::string> manifest_create(const std::string& name, const std::vector<std::string>& index_annotations,

@@ -164,24 +164,27 @@ Client::remove_image(const std::string& image)
 }
 
 Result<std::vector<std::string>>
-Client::dangling_images()
+Client::image_names(const std::string& reference)
 {
-  auto response = call(
-      {.method = "GET", .target = path("/images/json?filters=" + transport::url_encode(R"({"dangling":["true"]})"))},
-      "list images");
+  const std::string filters = json{{"reference", {reference}}}.dump();
+  auto response =
+      call({.method = "GET", .target = path("/images/json?all=true&filters=" + transport::url_encode(filters))},
+           "list images");
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }
   const auto root = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-  std::vector<std::string> ids;
-  if (root.is_array()) {
-    for (const auto& image : root) {
-      if (image.is_object() && image.contains("Id") && image["Id"].is_string()) {
-        ids.push_back(image["Id"].get<std::string>());
+  std::vector<std::string> names;
+  for (const auto& image : root.is_array() ? root : json::array()) {
+    if (image.is_object() && image.contains("Names") && image["Names"].is_array()) {
+      for (const auto& name : image["Names"]) {
+        if (name.is_string()) {
+          names.push_back(name.get<std::string>());
+        }
       }
     }
   }
-  return ids;
+  return names;
 }
 
 } // namespace pma::api::detail

@@ -42,13 +42,21 @@ dropped_platforms(const api::Index& existing, const std::vector<api::Platform>& 
 hosts::Session*
 Runner::choose_coordinator()
 {
-  if (m_coordinator != nullptr) {
+  const std::lock_guard lock(m_failover_mutex);
+  if (m_coordinator != nullptr && !m_dead_hosts.contains(m_coordinator->host().name)) {
     return m_coordinator;
+  }
+  if (m_coordinator != nullptr) {
+    // It failed during the run: the list starts again on the next one.
+    m_coordinator = nullptr;
+    m_list_created = false;
+    m_list.failed = true;
   }
   hosts::Session* best = nullptr;
   for (auto& connected : m_connected) {
     hosts::Session* candidate = connected.session.get();
-    if (candidate == nullptr || !candidate->capabilities().manifest_push_route ||
+    if (candidate == nullptr || m_dead_hosts.contains(connected.probe.host.name) ||
+        !candidate->capabilities().manifest_push_route ||
         (!m_options.index_annotations.empty() && !candidate->capabilities().index_annotations_create)) {
       continue;
     }
@@ -181,8 +189,24 @@ Runner::publish()
     m_progress.warning("partial publish: " + summary);
   }
   if (auto ok = assemble_and_push(built); !ok) {
-    m_outcome.exit_code = util::exit_code_for(ok.error().cls);
-    m_outcome.error = std::move(ok).error();
+    Error error = std::move(ok).error();
+    for (const auto& tag : m_options.tags) {
+      if (std::find(m_outcome.tags.begin(), m_outcome.tags.end(), tag.to_string()) == m_outcome.tags.end()) {
+        m_outcome.tags_not_pushed.push_back(tag.to_string());
+      }
+    }
+    if (m_outcome.tags.empty()) {
+      m_outcome.exit_code = util::exit_code_for(error.cls);
+    } else {
+      // Some tags serve the new list, the others what they served before.
+      m_outcome.exit_code = 1;
+      error.message =
+          fmt::format("{}; {} serve{} the new list {}, {} still serve{} what {} served before", error.message,
+                      util::join(m_outcome.tags, ", "), m_outcome.tags.size() == 1 ? "s" : "", m_outcome.index_digest,
+                      util::join(m_outcome.tags_not_pushed, ", "), m_outcome.tags_not_pushed.size() == 1 ? "s" : "",
+                      m_outcome.tags_not_pushed.size() == 1 ? "it" : "they");
+    }
+    m_outcome.error = std::move(error);
     return;
   }
   if (auto ok = verify(built); !ok) {
@@ -222,10 +246,15 @@ Runner::add_finished_to_list(const PlatformResult& finished)
 Result<void>
 Runner::add_to_list(const PlatformResult& image)
 {
-  auto& client = m_coordinator->client();
+  hosts::Session* coordinator = choose_coordinator();
+  if (coordinator == nullptr) {
+    return util::Unexpected(no_coordinator_error());
+  }
+  auto& client = coordinator->client();
   if (!m_list_created) {
-    m_list_name = "localhost/podman-multiarch-list:" + m_run_id;
-    m_progress.info(fmt::format("assembling the list on host {}", m_coordinator->host().name));
+    m_list_name = owned_name("list", nullptr);
+    own(coordinator->host().name, m_list_name);
+    m_progress.info(fmt::format("assembling the list on host {}", coordinator->host().name));
     // Created empty, then filled with PUT: create ignores auth and tlsVerify.
     if (auto ok = client.manifest_create(m_list_name, m_options.index_annotations); !ok) {
       return util::Unexpected(std::move(ok).error());
@@ -245,14 +274,38 @@ Runner::add_to_list(const PlatformResult& image)
   return {};
 }
 
+// The list is assembled on the coordinator and pushed to every tag; a
+// coordinator that stops answering hands the job to the next host that can do
+// it (not with --manifest-host, which names the one host to use).
 Result<void>
 Runner::assemble_and_push(const std::vector<const PlatformResult*>& images)
 {
-  hosts::Session* coordinator = choose_coordinator();
-  if (coordinator == nullptr) {
-    return util::Unexpected(no_coordinator_error());
+  for (;;) {
+    hosts::Session* coordinator = choose_coordinator();
+    if (coordinator == nullptr) {
+      return util::Unexpected(no_coordinator_error());
+    }
+    auto ok = push_list(*coordinator, images);
+    if (ok || !ok.error().connection_lost() || !m_options.manifest_host.empty() || util::interrupt::requested()) {
+      return ok;
+    }
+    {
+      const std::lock_guard lock(m_failover_mutex);
+      m_dead_hosts.insert(coordinator->host().name);
+    }
+    hosts::Session* next = choose_coordinator();
+    if (next == nullptr) {
+      return ok;
+    }
+    m_progress.warning(fmt::format("host {}, which assembled the list, failed ({}); assembling it on {} instead",
+                                   coordinator->host().name, ok.error().message, next->host().name));
   }
-  auto& client = coordinator->client();
+}
+
+Result<void>
+Runner::push_list(hosts::Session& coordinator, const std::vector<const PlatformResult*>& images)
+{
+  auto& client = coordinator.client();
   if (m_list.failed || m_list.added != images.size()) {
     // Filled during the builds only in part: again, from an empty list.
     if (m_list_created) {
@@ -261,14 +314,30 @@ Runner::assemble_and_push(const std::vector<const PlatformResult*>& images)
       }
       m_list_created = false;
     }
+    m_list.failed = false;
     m_list.added = 0;
     for (const auto* image : images) {
       if (auto ok = add_to_list(*image); !ok) {
+        m_list.failed = true;
         return ok;
       }
     }
   }
-  for (const auto& tag : m_options.tags) {
+  std::vector<api::Platform> platforms;
+  for (const auto* image : images) {
+    platforms.push_back(image->platform);
+  }
+  for (size_t i = 0; i < m_options.tags.size(); ++i) {
+    const auto& tag = m_options.tags[i];
+    if (std::find(m_outcome.tags.begin(), m_outcome.tags.end(), tag.to_string()) != m_outcome.tags.end()) {
+      continue; // pushed before a coordinator failed
+    }
+    if (util::interrupt::requested()) {
+      return util::Unexpected(Error(ErrorClass::interrupted, "interrupted: the list was not pushed"));
+    }
+    if (auto ok = recheck_tag(i, platforms, coordinator); !ok) {
+      return ok;
+    }
     api::ManifestPushRequest push;
     push.destination = tag.to_string();
     // Instances already live in the first tag's repository; elsewhere they
@@ -277,9 +346,6 @@ Runner::assemble_and_push(const std::vector<const PlatformResult*>& images)
     push.format = m_options.format;
     push.auth_header = m_credentials.header_for({tag.name(), m_repository.name()});
     push.tls_verify = m_options.tls_verify;
-    if (util::interrupt::requested()) {
-      return util::Unexpected(Error(ErrorClass::interrupted, "interrupted: the list was not pushed"));
-    }
     m_progress.info(fmt::format("pushing the list to {}", tag.to_string()));
     Result<std::string> digest = util::fail(ErrorClass::internal, "not pushed");
     auto pushed = with_retries("pushing the list to " + tag.to_string(), m_outcome.list_push_retries, [&] {
@@ -301,6 +367,57 @@ Runner::assemble_and_push(const std::vector<const PlatformResult*>& images)
   m_outcome.media_type = m_options.format == "docker" ? "application/vnd.docker.distribution.manifest.list.v2+json"
                                                       : "application/vnd.oci.image.index.v1+json";
   return {};
+}
+
+// Right before the list goes to tag #i: what it serves now. Another run may
+// have published there since this one read it (check_existing_tags); a list
+// that now has platforms this one lacks is not replaced. The registry API has
+// no compare-and-swap for a tag, so a window remains: this read to the push,
+// milliseconds rather than the length of the builds.
+Result<void>
+Runner::recheck_tag(const size_t i, const std::vector<api::Platform>& platforms, hosts::Session& coordinator)
+{
+  if (m_options.allow_shrink) {
+    return {};
+  }
+  const auto& tag = m_options.tags[i];
+  std::string digest;
+  auto now = read_tag(tag, coordinator, &digest, m_registry.find(tag));
+  if (!now) {
+    Error error = std::move(now).error();
+    error.message =
+        fmt::format("cannot check what {} serves before pushing the list there: {}", tag.to_string(), error.message);
+    error.hint = "pass --allow-shrink to publish without checking what the tag holds";
+    return util::Unexpected(std::move(error));
+  }
+  const auto& before = m_tags_before[i];
+  if (before && *before && (*before)->digest == digest) {
+    return {}; // unchanged since the run began
+  }
+  if (!*now || !(*now)->is_list) {
+    return {};
+  }
+  const auto dropped = dropped_platforms(**now, platforms);
+  if (dropped.empty()) {
+    if (!digest.empty()) {
+      m_progress.warning(fmt::format("{} changed while this run built (it serves {} now); replacing it keeps "
+                                     "every platform it has",
+                                     tag.to_string(), digest));
+    }
+    return {};
+  }
+  std::vector<api::Platform> serves;
+  for (const auto& entry : (*now)->manifests) {
+    if (!entry.platform.os.empty() && entry.platform.os != "unknown") {
+      serves.push_back(entry.platform);
+    }
+  }
+  return util::Unexpected(Error(
+      ErrorClass::usage,
+      fmt::format("{} changed while this run built: it serves {} now{}, and this run's list would drop {}",
+                  tag.to_string(), util::join(api::to_strings(serves), ", "),
+                  digest.empty() ? "" : fmt::format(" (index {})", digest), util::join(api::to_strings(dropped), ", ")),
+      "another run published there meanwhile: build those platforms too, or pass --allow-shrink"));
 }
 
 // What `tag` serves, from `direct` (the registry read from here: exact bytes,

@@ -70,10 +70,11 @@ arch_tag(const std::string& format, const std::string& tag, const api::Platform&
 namespace detail {
 
 std::string
-random_run_id()
+new_run_id()
 {
   std::random_device device;
-  return fmt::format("{:08x}", device());
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return fmt::format("{}-{:08x}", std::chrono::duration_cast<std::chrono::seconds>(now).count(), device());
 }
 
 Runner::Runner(const BuildOptions& options, const std::vector<config::Host>& hosts,
@@ -83,7 +84,7 @@ Runner::Runner(const BuildOptions& options, const std::vector<config::Host>& hos
   , m_connect(connect)
   , m_credentials(credentials)
   , m_progress(progress)
-  , m_run_id(random_run_id())
+  , m_run_id(new_run_id())
   , m_registry(credentials, {.tls_verify = options.tls_verify.value_or(true)})
 {
 }
@@ -356,6 +357,9 @@ Runner::prepare()
       context::ContextOptions options{containerfile, containerfile == "-" ? m_options.containerfile_text : "",
                                       m_options.ignore_file, secrets};
       auto plan = context::plan_context(m_options.context_dir, options);
+      if (!plan) {
+        return util::Unexpected(std::move(plan).error());
+      }
       m_progress.info(fmt::format("context {}: {} entries, {} bytes; {} excluded by {}", plan->root.string(),
                                   plan->entries.size(), plan->file_bytes, plan->excluded,
                                   plan->ignore_file.empty() ? "no ignore file" : plan->ignore_file));
@@ -480,13 +484,10 @@ Runner::build_one(PlatformResult& result)
       finish(Phase::failed, Error(ErrorClass::internal, "no session for the planned host"));
       return;
     }
-    // A build cut off mid-way can still commit a layer we never hear of.
-    auto before = host->client().dangling_images();
     image = build_image(result, *host);
     const bool host_died = !image && image.error().connection_lost();
-    if (before && (host_died || (!image && image.error().cls == ErrorClass::interrupted))) {
+    if (host_died || (!image && image.error().cls == ErrorClass::interrupted)) {
       const std::lock_guard lock(m_failover_mutex);
-      m_abandoned.emplace_back(result.host, std::set<std::string>(before->begin(), before->end()));
       m_last_abandoned = std::chrono::steady_clock::now();
     }
     if (!host_died || util::interrupt::requested()) {
@@ -502,7 +503,6 @@ Runner::build_one(PlatformResult& result)
     result.failed_over.push_back(result.host);
     result.host = next->host;
     result.reason = next->reason();
-    result.last_layer.clear();
     if (!m_options.tags.empty() && !m_options.no_push) {
       result.pushed_to = push_destination(result, *session(result.host));
     }
@@ -528,12 +528,13 @@ Runner::build_one(PlatformResult& result)
       return;
     }
     if (m_options.cleanup) {
-      // In the registry now: removed from its host at once, while the others
-      // build and the list is pushed, rather than at the end.
+      // In the registry now: its name is removed from its host at once, while
+      // the others build and the list is pushed, rather than at the end.
       const std::lock_guard lock(m_failover_mutex);
-      m_removals.push_back({result.host, result.image_id, std::async(std::launch::async, [host, id = result.image_id] {
-                              return host->client().remove_image(id);
-                            })});
+      m_removals.push_back(
+          {result.host, result.image_name, std::async(std::launch::async, [host, name = result.image_name] {
+             return host->client().remove_image(name);
+           })});
     }
   }
   finish(Phase::done);
@@ -572,6 +573,10 @@ Runner::build_image(PlatformResult& result, hosts::Session& host)
 {
   const context::ContextPlan& plan = context_for(result.platform);
   api::BuildRequest request = build_request(m_options, result.platform, host.capabilities());
+  // Named for this run: what cleanup removes, by that name only.
+  result.image_name = owned_name("build", &result.platform);
+  own(result.host, result.image_name);
+  request.tags = {result.image_name};
   request.containerfile = plan.containerfile;
   request.excludes = plan.excludes;
   request.registry_config = m_registry_config;
@@ -602,9 +607,6 @@ Runner::send_build(PlatformResult& result, hosts::Session& host, const api::Buil
     if (!building) {
       building = true;
       m_progress.phase(result.platform, result.host, Phase::build, "");
-    }
-    if (event.kind == api::BuildEvent::Kind::layer) {
-      result.last_layer = event.layer;
     }
     if (event.kind == api::BuildEvent::Kind::step) {
       m_progress.phase(result.platform, result.host, Phase::build, fmt::format("step {}/{}", event.step, event.steps));
@@ -643,9 +645,7 @@ Runner::build_local_contexts(PlatformResult& result, hosts::Session& host, api::
   for (size_t i = 0; i < m_options.local_contexts.size(); ++i) {
     const auto& local = m_options.local_contexts[i];
     const context::ContextPlan& plan = m_local_context_plans.at(i);
-    std::string suffix = util::to_lower(
-        fmt::format("{}-{}-{}", m_run_id, result.platform.os, result.platform.architecture + result.platform.variant));
-    const std::string image = fmt::format("localhost/podman-multiarch-context-{}:{}", i, suffix);
+    const std::string image = owned_name(fmt::format("context-{}", i), &result.platform);
     api::BuildRequest helper;
     helper.platform = request.platform;
     helper.platform_text = request.platform_text;
@@ -655,10 +655,7 @@ Runner::build_local_contexts(PlatformResult& result, hosts::Session& host, api::
     helper.layers = false;
     helper.output_format = request.output_format;
     helper.idle_timeout = request.idle_timeout;
-    {
-      const std::lock_guard lock(m_failover_mutex);
-      m_context_images.emplace_back(result.host, image);
-    }
+    own(result.host, image);
     m_progress.phase(result.platform, result.host, Phase::upload,
                      fmt::format("build context {} ({} bytes)", local.name, plan.file_bytes));
     PlatformResult scratch = result;
@@ -754,93 +751,6 @@ Runner::push(PlatformResult& result, hosts::Session& host)
   result.pushed_to =
       host.capabilities().push_digest ? m_repository.with_digest(*digest).to_string() : request.destination;
   return {};
-}
-
-void
-Runner::cleanup()
-{
-  // What to remove on each host; the hosts are cleaned in parallel.
-  struct HostWork {
-    bool list = false;
-    std::vector<const std::set<std::string>*> abandoned; // unnamed images before each abandoned build
-    std::vector<std::string> images;
-  };
-  std::map<std::string, HostWork> work;
-  std::set<std::pair<std::string, std::string>> removed; // host, image
-  for (auto& removal : m_removals) {
-    auto ok = removal.done.get();
-    if (!ok && ok.error().cls == ErrorClass::interrupted) {
-      continue; // cut by Ctrl-C: tried again below
-    }
-    if (!ok) {
-      m_progress.warning("cleanup: " + ok.error().describe());
-    }
-    removed.emplace(removal.host, removal.image);
-  }
-  if (m_list_created && m_coordinator != nullptr) {
-    work[m_coordinator->host().name].list = true;
-  }
-  for (const auto& [host_name, before] : m_abandoned) {
-    work[host_name].abandoned.push_back(&before);
-  }
-  for (const auto& [host_name, image] : m_context_images) {
-    work[host_name].images.push_back(image); // by its name, unique to this run
-  }
-  for (const auto& result : m_outcome.platforms) {
-    if (m_options.no_push && result.state == Phase::done) {
-      continue; // --no-push keeps what it built: that is its result
-    }
-    // A failed build leaves its last committed layer as an untagged image;
-    // removing it also removes the layers below it that nothing else uses.
-    const std::string& image = !result.image_id.empty() ? result.image_id : result.last_layer;
-    if (!image.empty() && !removed.contains({result.host, image})) {
-      work[result.host].images.push_back(image);
-    }
-  }
-  if (!m_abandoned.empty()) {
-    // podman cancels a build whose client went away between steps: a step that
-    // was ending then still commits. Give it a moment to land, then remove it.
-    constexpr auto k_settle = std::chrono::seconds(2);
-    const auto since = std::chrono::steady_clock::now() - m_last_abandoned;
-    if (since < k_settle) {
-      util::interrupt::sleep_for(std::chrono::duration_cast<std::chrono::milliseconds>(k_settle - since));
-    }
-  }
-  const auto clean = [this](hosts::Session& host, const HostWork& todo) {
-    const auto warn = [this](const Result<void>& ok) {
-      if (!ok) {
-        m_progress.warning("cleanup: " + ok.error().describe());
-      }
-    };
-    auto& client = host.client();
-    if (todo.list) {
-      warn(client.manifest_delete(m_list_name));
-    }
-    auto dangling =
-        todo.abandoned.empty() ? util::fail(ErrorClass::internal, "none abandoned") : client.dangling_images();
-    if (dangling) {
-      for (const auto& image : *dangling) {
-        // new since any of the snapshots: an abandoned build may have left it
-        const bool new_here = std::any_of(todo.abandoned.begin(), todo.abandoned.end(),
-                                          [&](const auto* before) { return !before->contains(image); });
-        if (new_here) {
-          warn(client.remove_image(image)); // never forced: images in use stay
-        }
-      }
-    }
-    for (const auto& image : todo.images) {
-      warn(client.remove_image(image));
-    }
-  };
-  std::vector<std::thread> workers;
-  for (const auto& [host_name, todo] : work) {
-    if (auto* host = session(host_name)) {
-      workers.emplace_back([&clean, host, &todo = todo] { clean(*host, todo); });
-    }
-  }
-  for (auto& worker : workers) {
-    worker.join();
-  }
 }
 
 } // namespace detail

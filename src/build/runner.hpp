@@ -49,6 +49,12 @@ private:
   util::Result<void> check_platform(PlatformResult& result, hosts::Session& host);
   util::Result<void> push(PlatformResult& result, hosts::Session& host);
   std::string push_destination(const PlatformResult& result, hosts::Session& host) const;
+
+  // cleanup.cpp
+  // "localhost/podman-multiarch-KIND:RUN-os-arch…": a name unique to this run.
+  std::string owned_name(std::string_view kind, const api::Platform* platform) const;
+  // Records that this run gave `name` to an image on `host` (before asking for it).
+  void own(const std::string& host, const std::string& name);
   void cleanup();
 
   // publish.cpp
@@ -59,6 +65,8 @@ private:
   void add_finished_to_list(const PlatformResult& finished);
   util::Result<void> add_to_list(const PlatformResult& image);
   util::Result<void> assemble_and_push(const std::vector<const PlatformResult*>& images);
+  util::Result<void> push_list(hosts::Session& coordinator, const std::vector<const PlatformResult*>& images);
+  util::Result<void> recheck_tag(size_t i, const std::vector<api::Platform>& platforms, hosts::Session& coordinator);
   util::Result<void> verify(const std::vector<const PlatformResult*>& images);
   util::Result<std::optional<api::Index>> read_tag(const api::ImageRef& tag, hosts::Session& coordinator,
                                                    std::string* digest,
@@ -69,6 +77,8 @@ private:
   const hosts::ConnectOptions& m_connect;
   const auth::CredentialStore& m_credentials;
   Progress& m_progress;
+  // "<unix seconds>-<random>": in every name this run gives on a host, so that a
+  // later run can tell an abandoned name's age (cleanup.cpp).
   const std::string m_run_id;
   // Direct, read-only registry access (credential check, shrink check,
   // verification): one per run, so its tokens are reused.
@@ -79,25 +89,32 @@ private:
   std::mutex m_failover_mutex;
   std::set<std::string> m_dead_hosts; // died during this run (guarded by m_failover_mutex)
   std::atomic<bool> m_timed_out{false};
-  // Hosts whose build was abandoned by a failover, with the unnamed images they
-  // held before it: what is new there at cleanup is the abandoned build's.
-  std::vector<std::pair<std::string, std::set<std::string>>> m_abandoned; // guarded by m_failover_mutex
-  std::chrono::steady_clock::time_point m_last_abandoned;
+  // Names this run gave to images on the hosts (build results, --build-context
+  // images, lists): the only things cleanup() removes, by name, so an image that
+  // someone else also names (a cached result equal to theirs) loses only ours.
+  struct Owned {
+    std::string host;
+    std::string name;
+    bool list = false;
+    bool removed = false;
+  };
+  std::vector<Owned> m_owned; // guarded by m_failover_mutex
+  // When a build was last abandoned (failover, Ctrl-C): podman may still be
+  // committing its step.
+  std::optional<std::chrono::steady_clock::time_point> m_last_abandoned; // guarded by m_failover_mutex
   // Per-arch images being removed since their push (build_one); cleanup() waits for them.
   struct Removal {
     std::string host;
-    std::string image;
+    std::string name;
     std::future<util::Result<void>> done;
   };
   std::vector<Removal> m_removals;                         // guarded by m_failover_mutex
   std::map<std::string, context::ContextPlan> m_contexts;  // per Containerfile argument
   std::vector<context::ContextPlan> m_local_context_plans; // per m_options.local_contexts entry
   std::vector<std::string> m_secret_specs;                 // secrets= values
-  // Images of --build-context directories, by host: removed by name at cleanup.
-  std::vector<std::pair<std::string, std::string>> m_context_images; // guarded by m_failover_mutex
-  api::ImageRef m_repository;                                        // -t #1: where per-arch images go
-  std::string m_registry_config;                                     // X-Registry-Config for base-image pulls
-  std::string m_push_auth;                                           // X-Registry-Auth for m_repository
+  api::ImageRef m_repository;                              // -t #1: where per-arch images go
+  std::string m_registry_config;                           // X-Registry-Config for base-image pulls
+  std::string m_push_auth;                                 // X-Registry-Auth for m_repository
   // Each tag of m_options.tags as read from here before building (run()).
   std::vector<util::Result<std::optional<registry::Manifest>>> m_tags_before;
   // What each tag served before this run (read by check_existing_tags).

@@ -71,7 +71,7 @@ define_options(cxxopts::Options& options)
     ("allow-partial", "Publish the platforms that built even if others failed (exit 3)")
     ("allow-shrink", "Allow the new list to drop platforms the tag serves now")
     ("cleanup", "Remove the per-arch images and the temporary list from the hosts afterwards", cxxopts::value<bool>()->default_value("true")->implicit_value("true"), "BOOL")
-    ("arch-tag-format", "Per-arch tag on podman < 4.9 hosts, which cannot push by digest", cxxopts::value<std::string>()->default_value("{tag}-{os}-{arch}{-variant}"), "FORMAT")
+    ("arch-tag-format", "Staging tag of each image on podman < 4.9 hosts, which cannot push by digest", cxxopts::value<std::string>()->default_value("{tag}-staging-{os}-{arch}{-variant}"), "FORMAT")
     ("manifest-host", "Host that assembles and pushes the list (default: the most capable)", cxxopts::value<std::string>(), "HOST");
   options.add_options("Output")
     ("progress", "auto, tty, plain, json, quiet", cxxopts::value<std::string>()->default_value("auto"), "MODE")

@@ -1,6 +1,7 @@
 // Build context: which Containerfile and ignore file, the walk, the extra files
 // (the tar itself is written by tar.cpp).
 #include <pma/context/context.hpp>
+#include <pma/util/interrupt.hpp>
 #include <pma/util/log.hpp>
 
 #include <fcntl.h>
@@ -247,6 +248,9 @@ public:
     }
     std::sort(names.begin(), names.end()); // byte order, as Go's os.ReadDir
     for (const auto& name : names) {
+      if (util::interrupt::requested()) {
+        return util::fail(ErrorClass::interrupted, "interrupted while reading the context");
+      }
       std::string path = dir;
       if (!path.empty()) {
         path += '/';

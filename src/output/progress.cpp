@@ -354,6 +354,7 @@ metadata_json(const build::BuildOutcome& outcome)
                            {"host", result.host},
                            {"reason", result.reason},
                            {"imageId", result.image_id},
+                           {"imageName", result.image_name},
                            {"digest", result.digest},
                            {"pushedTo", result.pushed_to},
                            {"durationSeconds", static_cast<double>(result.duration.count()) / 1000.0},
@@ -368,12 +369,20 @@ metadata_json(const build::BuildOutcome& outcome)
   ordered_json out = {{"indexDigest", outcome.index_digest},
                       {"mediaType", outcome.media_type},
                       {"tags", outcome.tags},
+                      {"tagsNotPushed", outcome.tags_not_pushed},
                       {"verified", outcome.verified},
                       {"coordinator", outcome.coordinator},
                       {"listPushRetries", outcome.list_push_retries},
                       {"platforms", platforms},
                       {"skipped", skipped},
                       {"exitCode", outcome.exit_code}};
+  if (!outcome.left_behind.empty()) {
+    ordered_json left = ordered_json::array();
+    for (const auto& [host, names] : outcome.left_behind) {
+      left.push_back({{"host", host}, {"names", names}});
+    }
+    out["leftBehind"] = left;
+  }
   if (outcome.error) {
     out["error"] = outcome.error->describe();
   }

@@ -99,3 +99,31 @@ host_list_count() {
   curl -s --unix-socket "${!sock_var}" "http://d/v4.0.0/libpod/images/json?all=true" |
     jq '[.[] | select((.Names // []) | any(test("podman-multiarch-list")))] | length'
 }
+# run_names_since EPOCH → how many names given by runs started at or after
+# EPOCH (localhost/podman-multiarch-KIND:SECONDS-…) are on the lab hosts.
+run_names_since() {
+  local h sock_var n=0 filters
+  filters=$(jq -rn '{"reference":["localhost/podman-multiarch-*"]} | tojson | @uri')
+  for h in $LAB_HOSTS; do
+    sock_var="LAB_SOCK_$h"
+    n=$((n + $(curl -s -m 10 --unix-socket "${!sock_var}" "http://d/v4.0.0/libpod/images/json?all=true&filters=$filters" |
+      jq --argjson t "$1" '[.[] | .Names[]? | select(startswith("localhost/podman-multiarch-"))
+        | select((split(":")[1] | split("-")[0] | tonumber? // 0) >= $t)] | length')))
+  done
+  echo "$n"
+}
+# image_id HOST REF → the image's ID on lab host HOST ("" if it has none).
+image_id() {
+  local sock_var="LAB_SOCK_$1"
+  curl -s -m 10 --unix-socket "${!sock_var}" "http://d/v4.0.0/libpod/images/$(jq -rn --arg r "$2" '$r|@uri')/json" | jq -r '.Id // ""'
+}
+# reliability_section NAME TITLE INTRO — starts $PMA_BUILD_ROOT/reliability/NAME.md;
+# reliability_row TITLE EXPECTED OBSERVED adds a row to it.
+reliability_section() {
+  mkdir -p "$PMA_BUILD_ROOT/reliability"
+  reliability_file=$PMA_BUILD_ROOT/reliability/$1.md
+  printf '## %s\n\n%s\n\n| scenario | expected | observed |\n|---|---|---|\n' "$2" "$3" >"$reliability_file"
+}
+reliability_row() {
+  printf '| %s | %s | %s |\n' "$1" "$2" "$3" >>"$reliability_file"
+}

@@ -245,14 +245,16 @@ TEST_CASE("api wire: manifest inspect refuses what podman 4.3 would ignore")
   CHECK(host.state->sent.size() == 1); // the ping only
 }
 
-TEST_CASE("api wire: dangling images, and the 4.x manifest PUT error shape")
+TEST_CASE("api wire: image names by reference, and the 4.x manifest PUT error shape")
 {
   Host host("4.3.1");
-  host.state->answers.emplace_back(HttpResponse{200, {}, R"([{"Id":"aaa","Names":null},{"Id":"bbb"},{"x":1}])"});
-  const auto ids = host.client->dangling_images();
-  REQUIRE(ids);
-  CHECK(*ids == std::vector<std::string>{"aaa", "bbb"});
-  CHECK(host.last().target == "/v4.3.1/libpod/images/json?filters=%7B%22dangling%22%3A%5B%22true%22%5D%7D");
+  host.state->answers.emplace_back(
+      HttpResponse{200, {}, R"([{"Id":"aaa","Names":null},{"Id":"bbb","Names":["localhost/p-1:a","r/x:1"]},{"x":1}])"});
+  const auto names = host.client->image_names("localhost/p-*");
+  REQUIRE(names);
+  CHECK(*names == std::vector<std::string>{"localhost/p-1:a", "r/x:1"});
+  CHECK(host.last().target ==
+        "/v4.3.1/libpod/images/json?all=true&filters=%7B%22reference%22%3A%5B%22localhost%2Fp-%2A%22%5D%7D");
 
   host.state->answers.emplace_back(HttpResponse{
       400, {}, R"({"Id":"","errors":["reading manifest x in r/app: manifest unknown: manifest unknown"]})"});

@@ -186,8 +186,9 @@ public:
 
   // DELETE /libpod/images/{image}; not found is success.
   virtual util::Result<void> remove_image(const std::string& image) = 0;
-  // IDs of the images without a name that no other image builds on.
-  virtual util::Result<std::vector<std::string>> dangling_images() = 0;
+  // Every name, matching `reference` (podman's reference filter: globs such as
+  // "localhost/app-*"), of the images and lists that have one.
+  virtual util::Result<std::vector<std::string>> image_names(const std::string& reference) = 0;
 
   // POST /libpod/manifests/{name} with no body (create ignores auth; add with
   // PUT). `index_annotations` ("k=v") need capabilities().index_annotations_create.

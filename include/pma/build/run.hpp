@@ -89,7 +89,7 @@ struct BuildOptions {
   std::vector<api::Platform> required; // --require: must be in a partial publish
   bool allow_shrink = false;
   bool cleanup = true;
-  std::string arch_tag_format = "{tag}-{os}-{arch}{-variant}";
+  std::string arch_tag_format = "{tag}-staging-{os}-{arch}{-variant}";
   std::string manifest_host; // --manifest-host
   std::chrono::milliseconds build_idle_timeout{std::chrono::minutes(30)};
   util::RetryPolicy retry;  // --retry / --retry-delay: pushes, the list push, build pulls (5.3+)
@@ -102,7 +102,7 @@ struct PlatformResult {
   std::string host;
   std::string reason; // why this host: native, declared, emulated
   std::string image_id;
-  std::string last_layer; // short ID of the last layer the build committed (cleanup after failure)
+  std::string image_name; // the name this run gave it on its host (localhost/podman-multiarch-build:…)
   std::string digest;     // pushed manifest digest
   std::string pushed_to;  // repo@digest, or the per-arch tag on podman < 4.9
   std::chrono::milliseconds duration{0};
@@ -114,12 +114,15 @@ struct PlatformResult {
 
 struct BuildOutcome {
   std::vector<PlatformResult> platforms;
-  std::vector<std::string> tags; // tags the list was pushed to
+  std::vector<std::string> tags;            // tags the list was pushed to
+  std::vector<std::string> tags_not_pushed; // tags the run should have moved but did not (they keep what they had)
   std::string index_digest;
   std::string media_type;
   std::string coordinator; // host that assembled the list
   bool verified = false;   // the registry's index was read back and matched
   int list_push_retries = 0;
+  // Names this run gave on hosts that did not answer its cleanup in time, by host.
+  std::vector<std::pair<std::string, std::vector<std::string>>> left_behind;
   int exit_code = 0;
   std::optional<util::Error> error; // why the run failed, if it did
 };
@@ -131,6 +134,15 @@ struct BuildOutcome {
 BuildOutcome run_build(const BuildOptions& options, const std::vector<config::Host>& hosts,
                        const hosts::ConnectOptions& connect, const auth::CredentialStore& credentials,
                        Progress& progress);
+
+// Every name a run gives on a host starts "localhost/podman-multiarch-" and
+// carries the run's start time: a later run removes those older than this,
+// which no run still uses, when the run that gave them could not.
+inline constexpr std::chrono::hours k_stale_names_after{24};
+
+// When the run that gave `name` (localhost/podman-multiarch-KIND:SECONDS-…)
+// started; nullopt for any other name.
+std::optional<std::chrono::system_clock::time_point> owned_name_time(std::string_view name);
 
 // "1.4" + linux/arm64/v8 with "{tag}-{os}-{arch}{-variant}" → "1.4-linux-arm64-v8".
 std::string arch_tag(const std::string& format, const std::string& tag, const api::Platform& platform);
