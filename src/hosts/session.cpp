@@ -1,4 +1,5 @@
 #include <pma/hosts/session.hpp>
+#include <pma/util/deadline.hpp>
 
 #include <thread>
 
@@ -76,7 +77,13 @@ connect_one(Connected& connected, const ConnectOptions& options)
     connected.session = std::move(*session);
     return;
   }
-  auto info = (*session)->client().info();
+  // A host that answers /_ping but not /info (stopped meanwhile, a
+  // slow-loris) is left out like one that does not answer at all: the probe's
+  // /info gets the connect timeout too, however slowly bytes trickle in.
+  auto info = [&] {
+    const util::deadline::Scope bound(std::chrono::steady_clock::now() + options.connect_timeout);
+    return (*session)->client().info();
+  }();
   if (!info) {
     probe.error = with_url(info.error(), probe.host);
     return;

@@ -1,6 +1,7 @@
 // The only file that includes <httplib.h>.
 #include <pma/transport/http.hpp>
 #include <pma/transport/limits.hpp>
+#include <pma/util/deadline.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/interrupt.hpp>
 #include <pma/util/log.hpp>
@@ -253,7 +254,7 @@ Client::send(const HttpRequest& request)
 {
   const auto start = std::chrono::steady_clock::now();
   const std::string what = describe_request(request.method, request.target);
-  const std::optional<Deadline> deadline = request.deadline;
+  const std::optional<Deadline> deadline = util::deadline::earliest(request.deadline);
   const auto budget = deadline ? std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - start)
                                : std::chrono::milliseconds::max();
   if (budget <= std::chrono::milliseconds(0)) {

@@ -3,6 +3,7 @@
 // slow-loris, an endless body, a false Content-Length).
 #include <pma/transport/http.hpp>
 #include <pma/transport/limits.hpp>
+#include <pma/util/deadline.hpp>
 #include <pma/util/retry.hpp>
 
 #include <doctest/doctest.h>
@@ -198,6 +199,13 @@ TEST_CASE("transport::HttpClient: a deadline bounds a slow-loris answer")
     REQUIRE_FALSE(answer);
     CHECK(answer.error().cls == ErrorClass::timeout);
     CHECK(answer.error().message == "test-host did not answer GET /_ping completely within 0.4 s");
+  }
+  SUBCASE("the thread's deadline, when earlier")
+  {
+    const util::deadline::Scope scope(start + std::chrono::milliseconds(300));
+    const auto answer = client->send({.target = "/_ping", .deadline = start + std::chrono::seconds(30)});
+    REQUIRE_FALSE(answer);
+    CHECK(answer.error().cls == ErrorClass::timeout);
   }
   const long took = elapsed_ms(start);
   CHECK(took >= 250);

@@ -87,6 +87,7 @@ struct HttpRequest {
   // connecting. Use it for answers that must be quick (/_ping: the connect
   // timeout bounds the whole answer) and for budgets (cleanup after Ctrl-C or
   // --timeout). Ctrl-C still cuts the request earlier (class interrupted).
+  // The thread's util::deadline applies too: the earlier of the two wins.
   std::optional<Deadline> deadline;
 };
 
