@@ -2,8 +2,10 @@
 // X-Registry-Auth / X-Registry-Config encodings. JSON boundary: nlohmann stays here.
 #include <pma/api/reference.hpp>
 #include <pma/auth/credentials.hpp>
+#include <pma/transport/http.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
+#include <pma/util/redact.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
@@ -21,6 +23,44 @@ using util::ErrorClass;
 using util::Result;
 
 namespace {
+
+// `text` as it appears inside a JSON string (what an echoed JSON body shows).
+std::string
+json_escaped(const std::string& text)
+{
+  const std::string quoted = json(text).dump();
+  return quoted.substr(1, quoted.size() - 2);
+}
+
+// Every form in which `credential` can leave this process or come back in an
+// answer: raw, user:password, Basic's base64 (both alphabets), JSON-escaped,
+// URL-encoded (the identity token's form body).
+void
+register_secrets(const Credential& credential)
+{
+  for (const std::string* secret : {&credential.password, &credential.identity_token}) {
+    if (secret->empty()) {
+      continue;
+    }
+    util::redact::add(*secret);
+    util::redact::add(json_escaped(*secret));
+    util::redact::add(transport::url_encode(*secret));
+  }
+  if (!credential.password.empty()) {
+    const std::string pair = credential.username + ":" + credential.password;
+    util::redact::add(pair);
+    util::redact::add(base64_encode(pair, /*url_safe=*/false));
+    util::redact::add(base64_encode(pair, /*url_safe=*/true));
+  }
+}
+
+// An X-Registry-Auth / X-Registry-Config value is registered as it is made.
+std::string
+registered(std::string header)
+{
+  util::redact::add(header);
+  return header;
+}
 
 constexpr std::string_view k_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -210,7 +250,9 @@ CredentialStore::from_auth_json(const std::string_view text, const std::string& 
       }
       credential.username = decoded->substr(0, colon);
       credential.password = decoded->substr(colon + 1);
+      util::redact::add(encoded); // as the file spells it (padding, line breaks)
     }
+    register_secrets(credential);
     if (credential.username.empty() && credential.identity_token.empty()) {
       continue; // an empty {} entry carries nothing, as in containers/image
     }
@@ -243,6 +285,7 @@ CredentialStore::load(const AuthOptions& options, const AuthEnvironment& env)
                                           "or put the credentials into an auth file and use --authfile"));
     }
     store.m_creds = Credential{options.creds.substr(0, colon), options.creds.substr(colon + 1), {}};
+    register_secrets(*store.m_creds);
   }
   const bool explicit_file = !options.authfile.empty() || !env.registry_auth_file.empty();
   for (const auto& path : auth_file_search_path(options, env)) {
@@ -377,7 +420,8 @@ std::string
 CredentialStore::header_for_all() const
 {
   if (m_creds) {
-    return base64_encode(json{{"username", m_creds->username}, {"password", m_creds->password}}.dump(), true);
+    return registered(
+        base64_encode(json{{"username", m_creds->username}, {"password", m_creds->password}}.dump(), true));
   }
   std::map<std::string, Credential> credentials;
   std::vector<std::string> earlier_files; // keys of the files before the current one
@@ -422,7 +466,7 @@ registry_config_header(const std::map<std::string, Credential>& credentials)
     // the user name and password into their temporary auth file).
     out[registry] = {{"username", credential.username}, {"password", credential.password}};
   }
-  return base64_encode(out.dump(), true);
+  return registered(base64_encode(out.dump(), true));
 }
 
 std::vector<std::string>

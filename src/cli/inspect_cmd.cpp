@@ -10,6 +10,7 @@
 #include <pma/output/inspect_view.hpp>
 #include <pma/registry/reader.hpp>
 #include <pma/util/log.hpp>
+#include <pma/util/redact.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
@@ -262,10 +263,10 @@ run_inspect(const std::vector<std::string>& args, const GlobalOptions& globals)
     return report(view.error());
   }
   if (raw) {
-    fmt::print("{}", bytes);
+    fmt::print("{}", util::redact::apply(bytes)); // unchanged unless a registry echoed a secret
     return 0;
   }
-  fmt::print("{}", *format == "json" ? output::inspect_json(*view) : output::inspect_table(*view));
+  fmt::print("{}", util::redact::apply(*format == "json" ? output::inspect_json(*view) : output::inspect_table(*view)));
   if (const auto missing = unknown_fields(*view); via_host && *format == "table" && !missing.empty()) {
     (void)std::fflush(stdout); // the note goes below the table
     util::log::warn("read through {}, whose API does not report the {} (n/a); without --host podman-multiarch reads "

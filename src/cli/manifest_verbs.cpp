@@ -6,6 +6,7 @@
 #include <pma/registry/reader.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
+#include <pma/util/redact.hpp>
 #include <pma/util/retry.hpp>
 #include <pma/util/strings.hpp>
 
@@ -304,7 +305,7 @@ run_inspect(VerbRun& run)
         return util::Unexpected(std::move(index).error());
       }
       if (*index) {
-        fmt::print("{}\n", podman_json((*index)->body));
+        fmt::print("{}\n", util::redact::apply(podman_json((*index)->body)));
         return 0;
       }
     }
@@ -321,7 +322,7 @@ run_inspect(VerbRun& run)
   registry::Reader reader(run.credentials(), {.tls_verify = run.tls_verify().value_or(true)});
   auto direct = reader.manifest(*image);
   if (direct) {
-    fmt::print("{}\n", podman_json(direct->bytes));
+    fmt::print("{}\n", util::redact::apply(podman_json(direct->bytes)));
     return 0;
   }
   if (!direct.error().connection_lost()) {
@@ -339,7 +340,7 @@ run_inspect(VerbRun& run)
   if (!*index) {
     return util::fail(ErrorClass::registry, fmt::format("{}: no such manifest list or image", name));
   }
-  fmt::print("{}\n", podman_json((*index)->body));
+  fmt::print("{}\n", util::redact::apply(podman_json((*index)->body)));
   return 0;
 }
 
@@ -376,7 +377,7 @@ run_push(VerbRun& run)
   // --all copies the images from wherever they were added: registries we cannot know.
   push.auth_header = push.all ? run.credentials().header_for_all() : run.auth_header({push.destination});
   if (parsed.count("quiet") == 0) {
-    push.on_progress = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
+    push.on_progress = [](std::string_view line) { fmt::print(stderr, "{}\n", util::redact::apply(line)); };
   }
   if (parsed.count("allow-empty") == 0) {
     auto list = client.manifest_inspect(args[0], "", std::nullopt);

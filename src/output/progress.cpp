@@ -2,6 +2,7 @@
 #include <pma/output/progress.hpp>
 #include <pma/output/table.hpp>
 #include <pma/output/terminal.hpp>
+#include <pma/util/redact.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -308,10 +309,45 @@ short_digest(const std::string& digest)
   return digest.size() > 19 ? digest.substr(0, 19) + "…" : (digest.empty() ? "-" : digest);
 }
 
-} // namespace
+// Every printer sees text with the secrets already replaced, before it
+// shortens or escapes anything (a cut secret would no longer match).
+class RedactingProgress : public build::Progress {
+public:
+  explicit RedactingProgress(std::unique_ptr<build::Progress> inner)
+    : m_inner(std::move(inner))
+  {
+  }
+
+  void
+  phase(const api::Platform& platform, const std::string& host, const Phase phase, std::string_view detail) override
+  {
+    m_inner->phase(platform, host, phase, util::redact::apply(detail));
+  }
+
+  void
+  log(const api::Platform& platform, const std::string& host, std::string_view line) override
+  {
+    m_inner->log(platform, host, util::redact::apply(line));
+  }
+
+  void
+  info(std::string_view message) override
+  {
+    m_inner->info(util::redact::apply(message));
+  }
+
+  void
+  warning(std::string_view message) override
+  {
+    m_inner->warning(util::redact::apply(message));
+  }
+
+private:
+  std::unique_ptr<build::Progress> m_inner;
+};
 
 std::unique_ptr<build::Progress>
-make_progress(const std::string& mode, std::FILE* stream, const bool color)
+printer_for(const std::string& mode, std::FILE* stream, const bool color)
 {
   if (mode == "json") {
     return std::make_unique<JsonProgress>(stream);
@@ -323,6 +359,14 @@ make_progress(const std::string& mode, std::FILE* stream, const bool color)
     return std::make_unique<TtyProgress>(stream, color);
   }
   return std::make_unique<PlainProgress>(stream, color);
+}
+
+} // namespace
+
+std::unique_ptr<build::Progress>
+make_progress(const std::string& mode, std::FILE* stream, const bool color)
+{
+  return std::make_unique<RedactingProgress>(printer_for(mode, stream, color));
 }
 
 std::string
@@ -359,6 +403,7 @@ metadata_json(const build::BuildOutcome& outcome)
                            {"pushedTo", result.pushed_to},
                            {"durationSeconds", static_cast<double>(result.duration.count()) / 1000.0},
                            {"retries", result.retries},
+                           {"retriedAfterEmulatorCrash", result.emulator_crash_retries},
                            {"failedOverFrom", result.failed_over}});
     } else {
       skipped.push_back({{"platform", result.platform.to_string()},
@@ -386,7 +431,8 @@ metadata_json(const build::BuildOutcome& outcome)
   if (outcome.error) {
     out["error"] = outcome.error->describe();
   }
-  return out.dump(2) + "\n";
+  // Registry answers and host logs end up in reasons and errors.
+  return util::redact::apply(out.dump(2) + "\n");
 }
 
 std::string

@@ -3,6 +3,7 @@
 #include <pma/transport/limits.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
+#include <pma/util/redact.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
@@ -380,6 +381,7 @@ Reader::authenticate(const api::ImageRef& ref, const std::string& challenge_head
   if (token.empty()) {
     return util::fail(ErrorClass::protocol, fmt::format("token server {} sent no token", realm->host_port));
   }
+  util::redact::add(token); // a registry or proxy may echo it in an error body
   m_authorization[ref.name()] = "Bearer " + token;
   return {};
 }

@@ -1,4 +1,5 @@
 #include <pma/util/error.hpp>
+#include <pma/util/redact.hpp>
 
 namespace pma::util {
 
@@ -55,7 +56,8 @@ Error::describe() const
     out += " — ";
     out += hint;
   }
-  return out;
+  // Messages quote registry and host answers, which may echo what was sent.
+  return redact::apply(out);
 }
 
 Error&&

@@ -1,4 +1,5 @@
 #include <pma/util/log.hpp>
+#include <pma/util/redact.hpp>
 
 #include <atomic>
 #include <cstdio>
@@ -63,7 +64,7 @@ void
 write(const Level level, const std::string_view message)
 {
   const std::lock_guard lock(g_write_mutex);
-  fmt::print(stderr, "podman-multiarch: {}: {}\n", prefix(level), message);
+  fmt::print(stderr, "podman-multiarch: {}: {}\n", prefix(level), redact::apply(message));
 }
 
 } // namespace pma::util::log

@@ -1,4 +1,5 @@
 #include <pma/auth/credentials.hpp>
+#include <pma/util/redact.hpp>
 
 #include <doctest/doctest.h>
 
@@ -259,3 +260,21 @@ TEST_CASE("auth::CredentialStore refuses numbers out of range (a fuzzing finding
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("auth::CredentialStore registers every form of a credential for redaction")
+{
+  pma::util::redact::clear();
+  const std::string pair_b64 = base64_encode("pma:pa\"ss-w0rd", false);
+  auto store = CredentialStore::from_auth_json(
+      R"({"auths":{"r.io":{"auth":")" + pair_b64 + R"("},"t.io":{"identitytoken":"id-tok/en+1"}}})", "a.json");
+  REQUIRE(store);
+  const std::string header = store->header_for({"r.io/app:1"});
+  for (const std::string& secret :
+       {std::string("pa\"ss-w0rd"), std::string(R"(pa\"ss-w0rd)"), std::string("pma:pa\"ss-w0rd"), pair_b64,
+        base64_encode("pma:pa\"ss-w0rd", true), std::string("id-tok/en+1"), std::string("id-tok%2Fen%2B1"), header}) {
+    CAPTURE(secret);
+    CHECK(pma::util::redact::apply("<" + secret + ">") == "<*****>");
+  }
+  CHECK(pma::util::redact::apply("pma r.io") == "pma r.io"); // the user name is no secret
+  pma::util::redact::clear();
+}

@@ -44,7 +44,8 @@ struct Error {
   std::string platform; // platform the error concerns, if any
   std::string hint;     // what the user can do next, if we know
 
-  // "host power9 (linux/ppc64le): <message> — <hint>"
+  // "host power9 (linux/ppc64le): <message> — <hint>", with every secret
+  // registered with util::redact hidden.
   std::string describe() const;
 
   // The peer could not be reached, went away or went silent (connect, timeout).

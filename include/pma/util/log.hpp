@@ -7,7 +7,8 @@
 #include <string_view>
 
 // Diagnostic logging to stderr, off below the chosen level. Never pass a
-// credential here: redact first (transport::HostUrl::redacted()).
+// credential here: redact first (transport::HostUrl::redacted()); write()
+// also hides every secret registered with util::redact, as a last line.
 namespace pma::util::log {
 
 enum class Level { error, warn, info, debug };
