@@ -1,10 +1,12 @@
 // podman-multiarch build [OPTIONS] [CONTEXT]
 #include <pma/build/run.hpp>
 #include <pma/cli/command.hpp>
+#include <pma/cli/validate.hpp>
 #include <pma/output/progress.hpp>
 #include <pma/output/terminal.hpp>
 #include <pma/util/duration.hpp>
 #include <pma/util/fs.hpp>
+#include <pma/util/redact.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
@@ -59,6 +61,7 @@ define_options(cxxopts::Options& options)
     ("emulation", "Where native hosts lack a platform: never, fallback, always", cxxopts::value<std::string>()->default_value("fallback"), "MODE")
     ("timeout", "Give up the whole run after this long: nothing is published, the hosts are cleaned up", cxxopts::value<std::string>(), "DURATION")
     ("idle-timeout", "Give up a platform whose build prints nothing for this long", cxxopts::value<std::string>()->default_value("30m"), "DURATION")
+    ("emulator-crash-retries", "Build a platform again this many times when qemu-user crashed in its build", cxxopts::value<int>()->default_value("1"), "N")
     ("context", "", cxxopts::value<std::vector<std::string>>());
   // clang-format on
   add_registry_options(options, "Publishing");
@@ -91,29 +94,29 @@ list_of(const cxxopts::ParseResult& parsed, const char* name)
 }
 
 Result<std::vector<api::Platform>>
-platforms_of(const std::vector<std::string>& items, std::map<api::Platform, std::string>* texts = nullptr)
+platforms_of(const std::vector<std::string>& items, const std::string_view option,
+             std::map<api::Platform, std::string>* texts = nullptr)
 {
+  auto elements = list_elements(items, option);
+  if (!elements) {
+    return util::Unexpected(std::move(elements).error());
+  }
   std::vector<api::Platform> out;
-  for (const auto& item : items) {
-    for (const auto& part : util::split(item, ',')) {
-      const std::string text = util::to_lower(util::trim(part));
-      if (text.empty()) {
-        continue;
-      }
-      auto platform = api::Platform::parse(text);
-      if (!platform) {
-        return util::Unexpected(std::move(platform).error());
-      }
-      if (std::find(out.begin(), out.end(), *platform) == out.end()) {
-        out.push_back(*platform);
-      }
-      if (texts != nullptr) {
-        // Sent as asked (podman and buildx send linux/arm64, not linux/arm64/v8,
-        // so TARGETVARIANT stays empty), with the aliases normalised.
-        const bool variant_given = util::split(text, '/').size() == 3;
-        (*texts)[*platform] =
-            variant_given ? platform->to_string() : fmt::format("{}/{}", platform->os, platform->architecture);
-      }
+  for (const auto& element : *elements) {
+    const std::string text = util::to_lower(element);
+    auto platform = api::Platform::parse(text);
+    if (!platform) {
+      return util::Unexpected(std::move(platform).error());
+    }
+    if (std::find(out.begin(), out.end(), *platform) == out.end()) {
+      out.push_back(*platform);
+    }
+    if (texts != nullptr) {
+      // Sent as asked (podman and buildx send linux/arm64, not linux/arm64/v8,
+      // so TARGETVARIANT stays empty), with the aliases normalised.
+      const bool variant_given = util::split(text, '/').size() == 3;
+      (*texts)[*platform] =
+          variant_given ? platform->to_string() : fmt::format("{}/{}", platform->os, platform->architecture);
     }
   }
   return out;
@@ -166,6 +169,9 @@ read_overrides(const cxxopts::ParseResult& parsed, build::BuildOptions& options)
     }
     if (value->second == "-") {
       return util::fail(ErrorClass::usage, "--platform-file cannot read standard input: give a file");
+    }
+    if (auto ok = check_containerfile(value->second, "--platform-file"); !ok) {
+      return ok;
     }
     options.overrides[value->first].containerfile = value->second;
   }
@@ -220,6 +226,9 @@ read_containerfile(const cxxopts::ParseResult& parsed, build::BuildOptions& opti
     return util::fail(ErrorClass::usage,
                       fmt::format("-f '{}': one Containerfile per build (use --platform-file for per-platform ones)",
                                   options.containerfile));
+  }
+  if (auto ok = check_containerfile(options.containerfile, "-f"); !ok) {
+    return ok;
   }
   if (options.containerfile == "-") {
     auto text = util::read_standard_input(size_t{16} << 20);
@@ -282,16 +291,22 @@ build_options(const cxxopts::ParseResult& parsed)
     }
     platform_items = {platform};
   }
-  auto platforms = platforms_of(platform_items, &options.platform_texts);
+  auto platforms = platforms_of(platform_items, "platform", &options.platform_texts);
   if (!platforms) {
     return util::Unexpected(std::move(platforms).error());
   }
   options.platforms = *platforms;
-  auto required = platforms_of(list_of(parsed, "require"));
+  auto required = platforms_of(list_of(parsed, "require"), "require");
   if (!required) {
     return util::Unexpected(std::move(required).error());
   }
   options.required = *required;
+  // Without --platform the platforms come from the hosts: checked once they answer.
+  if (!options.platforms.empty()) {
+    if (auto ok = check_required(options.required, options.platforms); !ok) {
+      return util::Unexpected(std::move(ok).error());
+    }
+  }
   options.allow_partial = parsed.count("allow-partial") != 0 || !options.required.empty();
   options.allow_shrink = parsed.count("allow-shrink") != 0;
   auto args = build_args(list_of(parsed, "build-arg-file"), list_of(parsed, "build-arg"));
@@ -350,15 +365,23 @@ build_options(const cxxopts::ParseResult& parsed)
   }
   options.cleanup = parsed["cleanup"].as<bool>();
   if (parsed.count("timeout") != 0) {
-    auto timeout = util::parse_duration(parsed["timeout"].as<std::string>(), "--timeout");
+    const auto text = parsed["timeout"].as<std::string>();
+    auto timeout = util::parse_duration(text, "--timeout");
     if (!timeout) {
       return util::Unexpected(std::move(timeout).error());
     }
+    if (auto ok = check_positive(*timeout, text, "timeout"); !ok) {
+      return util::Unexpected(std::move(ok).error());
+    }
     options.timeout = *timeout;
   }
-  auto idle = util::parse_duration(parsed["idle-timeout"].as<std::string>(), "--idle-timeout");
+  const auto idle_text = parsed["idle-timeout"].as<std::string>();
+  auto idle = util::parse_duration(idle_text, "--idle-timeout");
   if (!idle) {
     return util::Unexpected(std::move(idle).error());
+  }
+  if (auto ok = check_positive(*idle, idle_text, "idle-timeout"); !ok) {
+    return util::Unexpected(std::move(ok).error());
   }
   options.build_idle_timeout = *idle;
   auto retry = retry_policy(parsed);
@@ -367,6 +390,10 @@ build_options(const cxxopts::ParseResult& parsed)
   }
   options.retry = *retry;
   options.retry_given = parsed.count("retry") != 0 || parsed.count("retry-delay") != 0;
+  options.emulator_crash_retries = parsed["emulator-crash-retries"].as<int>();
+  if (options.emulator_crash_retries < 0) {
+    return util::fail(ErrorClass::usage, "--emulator-crash-retries must be 0 or more");
+  }
   const std::string format = parsed["format"].as<std::string>();
   const std::vector<std::string> formats = options.dry_run ? std::vector<std::string>{"oci", "docker", "table", "json"}
                                                            : std::vector<std::string>{"oci", "docker"};
@@ -387,11 +414,43 @@ build_options(const cxxopts::ParseResult& parsed)
   }
   if (parsed.count("manifest-host") != 0) {
     options.manifest_host = parsed["manifest-host"].as<std::string>();
+    if (options.manifest_host.empty()) {
+      return util::fail(ErrorClass::usage, "--manifest-host '' names no host");
+    }
   }
   if (auto ok = read_podman_build_flags(parsed, options); !ok) {
     return util::Unexpected(std::move(ok).error());
   }
   return options;
+}
+
+// The checks that need the selected hosts' names and declared platforms,
+// still before any host is contacted.
+Result<void>
+check_selection(const build::BuildOptions& options, const std::vector<config::Host>& hosts)
+{
+  if (!options.manifest_host.empty()) {
+    if (auto ok = check_manifest_host(options.manifest_host, hosts); !ok) {
+      return ok;
+    }
+  }
+  // Without --platform: what the hosts declare, else linux/amd64 as an example
+  // (os, architecture and variant names are lowercase letters and digits).
+  std::vector<api::Platform> platforms = options.platforms;
+  if (platforms.empty()) {
+    for (const auto& host : hosts) {
+      for (const auto& platform : host.platforms) {
+        if (std::find(platforms.begin(), platforms.end(), platform) == platforms.end()) {
+          platforms.push_back(platform);
+        }
+      }
+    }
+    if (platforms.empty()) {
+      platforms.push_back(api::Platform{"linux", "amd64", ""});
+    }
+  }
+  return check_arch_tag_format(options.arch_tag_format, options.no_push ? std::vector<api::ImageRef>{} : options.tags,
+                               platforms);
 }
 
 Result<void>
@@ -446,6 +505,9 @@ run_build(const std::vector<std::string>& args, const GlobalOptions& globals)
   if (!selection) {
     return report(selection.error());
   }
+  if (auto ok = check_selection(*build_opts, selection->hosts); !ok) {
+    return report(ok.error());
+  }
 
   const bool color = output::use_color(stderr);
   build::BuildOutcome outcome;
@@ -456,14 +518,14 @@ run_build(const std::vector<std::string>& args, const GlobalOptions& globals)
 
   if (build_opts->dry_run && !outcome.error) {
     const std::string format = (*parsed)["format"].as<std::string>();
-    fmt::print("{}",
-               format == "json" ? output::plan_json(outcome, *build_opts) : output::plan_table(outcome, *build_opts));
+    fmt::print("{}", util::redact::apply(format == "json" ? output::plan_json(outcome, *build_opts)
+                                                          : output::plan_table(outcome, *build_opts)));
     const bool unassigned = std::any_of(outcome.platforms.begin(), outcome.platforms.end(),
                                         [](const build::PlatformResult& r) { return r.state == build::Phase::failed; });
     return unassigned ? 4 : 0;
   }
   if (progress_mode != "quiet" && progress_mode != "json") {
-    fmt::print(stderr, "\n{}", output::summary_table(outcome, color));
+    fmt::print(stderr, "\n{}", util::redact::apply(output::summary_table(outcome, color)));
   }
   if (parsed->count("metadata-file") != 0) {
     if (auto ok = write_text((*parsed)["metadata-file"].as<std::string>(), output::metadata_json(outcome)); !ok) {

@@ -1,10 +1,14 @@
 #include <pma/cli/command.hpp>
+#include <pma/cli/validate.hpp>
 #include <pma/config/config_file.hpp>
 #include <pma/config/podman_conf.hpp>
 #include <pma/config/selection.hpp>
 #include <pma/output/terminal.hpp>
+#include <pma/transport/http.hpp>
 #include <pma/util/duration.hpp>
+#include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
+#include <pma/util/redact.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
@@ -206,9 +210,13 @@ host_selection(const cxxopts::ParseResult& parsed, const GlobalOptions& globals)
 {
   Selection selection;
   selection.connect.accept_new_host_keys = parsed.count("ssh-accept-new-host-keys") != 0;
-  auto timeout = util::parse_duration(parsed["connect-timeout"].as<std::string>(), "--connect-timeout");
+  const auto timeout_text = parsed["connect-timeout"].as<std::string>();
+  auto timeout = util::parse_duration(timeout_text, "--connect-timeout");
   if (!timeout) {
     return util::Unexpected(std::move(timeout).error());
+  }
+  if (auto ok = check_positive(*timeout, timeout_text, "connect-timeout"); !ok) {
+    return util::Unexpected(std::move(ok).error());
   }
   selection.connect.connect_timeout = *timeout;
 
@@ -249,6 +257,14 @@ host_selection(const cxxopts::ParseResult& parsed, const GlobalOptions& globals)
   }
   selection.hosts = std::move(*hosts);
   selection.add_compression = podman->add_compression;
+  // SSH secrets: a password in a host URL, the key passphrase podman reads.
+  util::redact::add(util::env("CONTAINER_PASSPHRASE"));
+  for (const auto& host : selection.hosts) {
+    if (!host.url.password.empty()) {
+      util::redact::add(host.url.password);
+      util::redact::add(transport::url_encode(host.url.password));
+    }
+  }
   return selection;
 }
 

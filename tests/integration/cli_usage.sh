@@ -109,3 +109,74 @@ NO_COLOR=1 script -qec "$PMA_BIN hots" /dev/null >"$T/tty.txt" 2>&1
 ! grep -q $'\e\[' "$T/tty.txt" || fail "colour despite NO_COLOR: $(cat -v "$T/tty.txt")"
 pma hots
 ! grep -q $'\e\[' "$T/err" || fail "colour into a pipe"
+
+# --- Values that cannot work: exit 2 before any host is contacted ---
+# The only host is a listening socket that records every connection, so a
+# check that ran after connecting (or not at all) cannot pass by accident.
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); s.listen(16)
+open(sys.argv[1] + ".ready", "w").close()
+while True:
+    c, _ = s.accept()
+    open(sys.argv[2], "a").write("connected\n")
+    c.close()
+' "$T/probe.sock" "$T/probe.log" &
+probe_pid=$!
+trap 'kill "$probe_pid" 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 50); do [[ -e $T/probe.sock.ready ]] && break; sleep 0.1; done
+probe=(--host "probe=unix://$T/probe.sock")
+mkdir -p "$T/ctx/sub"
+printf 'FROM scratch\n' >"$T/ctx/Containerfile"
+# refused ARGS… -- MESSAGE: `build ARGS…` exits 2 with MESSAGE and never connects.
+refused() {
+  local args=() message
+  while [[ $1 != -- ]]; do args+=("$1"); shift; done
+  message=$2
+  pma "${args[@]}"
+  expect_rc 2
+  expect_err "$message"
+  [[ ! -s $T/probe.log ]] || fail "a host was contacted: $(cat "$T/probe.log")"
+}
+b=(build "${probe[@]}" -t 127.0.0.1:1/app:1.4)
+
+TEST "the probe host does record a connection (so the checks below can fail)"
+pma hosts check "${probe[@]}" --connect-timeout 2s
+[[ -s $T/probe.log ]] || fail "the probe socket saw no connection"
+: >"$T/probe.log"
+
+TEST "empty --platform and --require values"
+refused "${b[@]}" --platform '' "$T/ctx" -- "--platform '' names nothing"
+refused "${b[@]}" --platform linux/amd64,,linux/arm64 "$T/ctx" -- "--platform 'linux/amd64,,linux/arm64' has an empty element (a comma too many?)"
+refused "${b[@]}" --platform linux/amd64, "$T/ctx" -- "--platform 'linux/amd64,' has an empty element"
+refused "${b[@]}" --platform linux/amd64 --require '' "$T/ctx" -- "--require '' names nothing"
+
+TEST "--require naming a platform --platform does not request"
+refused "${b[@]}" --platform linux/amd64,linux/arm64 --require linux/s390x "$T/ctx" -- "--require linux/s390x: not among the platforms --platform requests (linux/amd64, linux/arm64/v8)"
+
+TEST "zero timeouts"
+refused "${b[@]}" --idle-timeout 0s "$T/ctx" -- "--idle-timeout '0s' must be more than 0"
+refused "${b[@]}" --timeout 0 "$T/ctx" -- "--timeout '0' must be more than 0"
+refused hosts check "${probe[@]}" --connect-timeout 0ms -- "--connect-timeout '0ms' must be more than 0"
+
+TEST "an --arch-tag-format that cannot make a valid tag"
+refused "${b[@]}" --platform linux/amd64 --arch-tag-format '{tag}-{cpu}' "$T/ctx" -- "--arch-tag-format '{tag}-{cpu}': unknown placeholder '{cpu}' (known: {tag} {os} {arch} {variant} {-variant})"
+refused "${b[@]}" --platform linux/arm64/v8 --arch-tag-format '{tag}/{arch}{-variant}' "$T/ctx" -- "--arch-tag-format '{tag}/{arch}{-variant}' makes '1.4/arm64-v8' for 127.0.0.1:1/app:1.4 on linux/arm64/v8, which is not a valid tag"
+refused build "${probe[@]}" -t 127.0.0.1:1/app --arch-tag-format '.{tag}' "$T/ctx" -- "makes '.latest' for 127.0.0.1:1/app on linux/amd64"
+
+TEST "the same host twice"
+refused "${b[@]}" "${probe[@]}" "$T/ctx" -- "--host probe=unix://$T/probe.sock: given twice"
+refused "${b[@]}" --host "probe=unix://$T/other.sock" "$T/ctx" -- "host 'probe' is already selected by --host probe=unix://$T/probe.sock"
+refused hosts check "${probe[@]}" "${probe[@]}" -- "given twice"
+refused manifest create "${probe[@]}" "${probe[@]}" localhost/list:1 -- "given twice"
+printf 'hosts:\n  probe:\n    url: unix://%s/probe.sock\n' "$T" >"$T/probe.yaml"
+refused "${b[@]/#probe=*/probe=unix:\/\/$T\/elsewhere.sock}" --config "$T/probe.yaml" "$T/ctx" -- "'probe' is already a configured host ($T/probe.yaml:2:3, unix://$T/probe.sock)"
+
+TEST "--manifest-host naming no selected host"
+refused "${b[@]}" --manifest-host prboe "$T/ctx" -- "--manifest-host prboe: not one of the selected hosts (probe), did you mean 'probe'?"
+
+TEST "-f naming a missing file or a directory (podman's words)"
+refused "${b[@]}" -f "$T/ctx/nonexist" "$T/ctx" -- "-f: stat $T/ctx/nonexist: no such file or directory"
+refused "${b[@]}" -f "$T/ctx/sub" "$T/ctx" -- "-f: containerfile: \"$T/ctx/sub\" cannot be path to a directory"
+refused "${b[@]}" --platform linux/amd64 --platform-file "linux/amd64:$T/nope" "$T/ctx" -- "--platform-file: stat $T/nope: no such file or directory"

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <pma/api/platform.hpp>
+#include <pma/api/reference.hpp>
+#include <pma/config/host.hpp>
+#include <pma/util/error.hpp>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// Checks of the command line that need no host: each names the option and
+// the value at fault, and is a usage error (exit 2) before anything is
+// contacted.
+namespace pma::cli {
+
+// The elements of a repeatable comma-list option (--platform, --require),
+// trimmed. An empty element ("", "a,,b", "a,") is an error naming `option`.
+util::Result<std::vector<std::string>> list_elements(const std::vector<std::string>& items, std::string_view option);
+
+// A duration option that must be more than zero (--timeout, --idle-timeout).
+util::Result<void> check_positive(std::chrono::milliseconds value, std::string_view text, std::string_view option);
+
+// A tag as the distribution spec allows it: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
+bool valid_tag(std::string_view tag);
+
+// --arch-tag-format: only the placeholders {tag} {os} {arch} {variant}
+// {-variant}, and for every tag (no tag: "latest") and platform a valid tag.
+util::Result<void> check_arch_tag_format(const std::string& format, const std::vector<api::ImageRef>& tags,
+                                         const std::vector<api::Platform>& platforms);
+
+// -f / --platform-file: the file exists, is not a directory and can be read
+// (podman's words for the first two). "-" (standard input) is not checked.
+util::Result<void> check_containerfile(const std::string& path, std::string_view option);
+
+// --require when --platform is given: every required platform is requested.
+util::Result<void> check_required(const std::vector<api::Platform>& required,
+                                  const std::vector<api::Platform>& requested);
+
+// --manifest-host: one of the selected hosts.
+util::Result<void> check_manifest_host(const std::string& name, const std::vector<config::Host>& hosts);
+
+} // namespace pma::cli

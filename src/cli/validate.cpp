@@ -1,0 +1,166 @@
+// Command-line checks that need no host (include/pma/cli/validate.hpp).
+#include <pma/build/run.hpp>
+#include <pma/cli/validate.hpp>
+#include <pma/util/strings.hpp>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+
+namespace pma::cli {
+
+using util::ErrorClass;
+using util::Result;
+
+namespace {
+
+constexpr std::array<std::string_view, 5> k_placeholders = {"{tag}", "{os}", "{arch}", "{variant}", "{-variant}"};
+constexpr size_t k_max_tag_length = 128;
+
+// strerror's text as Go prints it ("no such file or directory").
+std::string
+go_error_text(const int error)
+{
+  std::string text = std::strerror(error);
+  if (!text.empty()) {
+    text.front() = static_cast<char>(std::tolower(static_cast<unsigned char>(text.front())));
+  }
+  return text;
+}
+
+bool
+tag_char(const char c)
+{
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' || c == '-';
+}
+
+} // namespace
+
+Result<std::vector<std::string>>
+list_elements(const std::vector<std::string>& items, const std::string_view option)
+{
+  std::vector<std::string> out;
+  for (const auto& item : items) {
+    if (util::trim(item).empty()) {
+      return util::fail(ErrorClass::usage, fmt::format("--{} '{}' names nothing", option, item));
+    }
+    for (const auto& part : util::split(item, ',')) {
+      const std::string_view text = util::trim(part);
+      if (text.empty()) {
+        return util::fail(ErrorClass::usage,
+                          fmt::format("--{} '{}' has an empty element (a comma too many?)", option, item));
+      }
+      out.emplace_back(text);
+    }
+  }
+  return out;
+}
+
+Result<void>
+check_positive(const std::chrono::milliseconds value, const std::string_view text, const std::string_view option)
+{
+  if (value.count() > 0) {
+    return {};
+  }
+  return util::fail(ErrorClass::usage, fmt::format("--{} '{}' must be more than 0 (e.g. 30s, 45m)", option, text));
+}
+
+bool
+valid_tag(const std::string_view tag)
+{
+  if (tag.empty() || tag.size() > k_max_tag_length || tag.front() == '.' || tag.front() == '-') {
+    return false;
+  }
+  return std::all_of(tag.begin(), tag.end(), tag_char);
+}
+
+Result<void>
+check_arch_tag_format(const std::string& format, const std::vector<api::ImageRef>& tags,
+                      const std::vector<api::Platform>& platforms)
+{
+  for (size_t open = format.find('{'); open != std::string::npos; open = format.find('{', open + 1)) {
+    const size_t close = format.find('}', open);
+    const std::string_view placeholder = close == std::string::npos
+                                             ? std::string_view(format).substr(open)
+                                             : std::string_view(format).substr(open, close - open + 1);
+    if (std::find(k_placeholders.begin(), k_placeholders.end(), placeholder) == k_placeholders.end()) {
+      return util::fail(ErrorClass::usage,
+                        fmt::format("--arch-tag-format '{}': unknown placeholder '{}' (known: {})", format, placeholder,
+                                    util::join({k_placeholders.begin(), k_placeholders.end()}, " ")));
+    }
+  }
+  for (const auto& ref : tags) {
+    for (const auto& platform : platforms) {
+      const std::string tag = build::arch_tag(format, ref.tag, platform);
+      if (!valid_tag(tag)) {
+        return util::fail(
+            ErrorClass::usage,
+            fmt::format("--arch-tag-format '{}' makes '{}' for {} on {}, which is not a valid tag (letters, digits, "
+                        "'_', '.' and '-', not starting with '.' or '-', at most {} characters)",
+                        format, tag, ref.to_string(), platform.to_string(), k_max_tag_length));
+      }
+    }
+  }
+  return {};
+}
+
+Result<void>
+check_containerfile(const std::string& path, const std::string_view option)
+{
+  if (path == "-") {
+    return {};
+  }
+  if (path.empty()) {
+    return util::fail(ErrorClass::usage, fmt::format("{} '': no file named", option));
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return util::fail(ErrorClass::usage, fmt::format("{}: stat {}: {}", option, path, go_error_text(errno)));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return util::fail(ErrorClass::usage,
+                      fmt::format("{}: containerfile: \"{}\" cannot be path to a directory", option, path));
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    return util::fail(ErrorClass::usage, fmt::format("{}: open {}: {}", option, path, go_error_text(errno)));
+  }
+  ::close(fd);
+  return {};
+}
+
+Result<void>
+check_required(const std::vector<api::Platform>& required, const std::vector<api::Platform>& requested)
+{
+  for (const auto& platform : required) {
+    if (std::find(requested.begin(), requested.end(), platform) == requested.end()) {
+      return util::fail(ErrorClass::usage,
+                        fmt::format("--require {}: not among the platforms --platform requests ({})",
+                                    platform.to_string(), util::join(api::to_strings(requested), ", ")));
+    }
+  }
+  return {};
+}
+
+Result<void>
+check_manifest_host(const std::string& name, const std::vector<config::Host>& hosts)
+{
+  std::vector<std::string> names;
+  for (const auto& host : hosts) {
+    if (host.name == name) {
+      return {};
+    }
+    names.push_back(host.name);
+  }
+  return util::fail(ErrorClass::usage, fmt::format("--manifest-host {}: not one of the selected hosts ({}){}", name,
+                                                   util::join(names, ", "), util::did_you_mean(name, names)));
+}
+
+} // namespace pma::cli
