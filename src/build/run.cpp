@@ -1,5 +1,6 @@
 // The build job: connect, plan, build and push on every host in parallel,
 // then publish (publish.cpp).
+#include <pma/api/emulator_crash.hpp>
 #include <pma/build/request.hpp>
 #include <pma/context/context.hpp>
 #include <pma/registry/reader.hpp>
@@ -484,7 +485,17 @@ Runner::build_one(PlatformResult& result)
       finish(Phase::failed, Error(ErrorClass::internal, "no session for the planned host"));
       return;
     }
-    image = build_image(result, *host);
+    api::LogTail tail;
+    image = build_image(result, *host, tail);
+    if (auto crash = image ? std::nullopt : api::classify_emulator_crash(image.error(), tail.lines(), emulated(result));
+        crash && result.emulator_crash_retries < m_options.emulator_crash_retries && !util::interrupt::requested()) {
+      // A flaky emulator, not the build: the same host again.
+      ++result.emulator_crash_retries;
+      m_progress.warning(fmt::format("{}: {} on host {}; building it again ({}/{})", result.platform.to_string(),
+                                     crash->reason, result.host, result.emulator_crash_retries,
+                                     m_options.emulator_crash_retries));
+      continue;
+    }
     const bool host_died = !image && image.error().connection_lost();
     if (host_died || (!image && image.error().cls == ErrorClass::interrupted)) {
       const std::lock_guard lock(m_failover_mutex);
@@ -568,8 +579,23 @@ Runner::with_retries(const std::string& what, int& retries, const std::function<
   });
 }
 
+// Whether `result`'s host builds its platform under emulation, as far as is
+// known: a host that declares its platforms is not asked (and may well
+// emulate them); only a crash line of qemu's own then tells.
+bool
+Runner::emulated(const PlatformResult& result) const
+{
+  for (const auto& capacity : m_capacities) {
+    if (capacity.name == result.host) {
+      return result.reason.starts_with("emulated") || capacity.declared ||
+             std::find(capacity.serves.begin(), capacity.serves.end(), result.platform) == capacity.serves.end();
+    }
+  }
+  return true;
+}
+
 Result<std::string>
-Runner::build_image(PlatformResult& result, hosts::Session& host)
+Runner::build_image(PlatformResult& result, hosts::Session& host, api::LogTail& tail)
 {
   const context::ContextPlan& plan = context_for(result.platform);
   api::BuildRequest request = build_request(m_options, result.platform, host.capabilities());
@@ -587,12 +613,12 @@ Runner::build_image(PlatformResult& result, hosts::Session& host)
     return util::Unexpected(std::move(ok).error());
   }
   m_progress.phase(result.platform, result.host, Phase::upload, fmt::format("{} bytes", plan.file_bytes));
-  return send_build(result, host, request, plan);
+  return send_build(result, host, request, plan, &tail);
 }
 
 Result<std::string>
 Runner::send_build(PlatformResult& result, hosts::Session& host, const api::BuildRequest& request,
-                   const context::ContextPlan& plan)
+                   const context::ContextPlan& plan, api::LogTail* tail)
 {
   std::optional<Error> context_error;
   const transport::BodyStream body = [&](const std::function<bool(const char*, size_t)>& write) {
@@ -610,6 +636,9 @@ Runner::send_build(PlatformResult& result, hosts::Session& host, const api::Buil
     }
     if (event.kind == api::BuildEvent::Kind::step) {
       m_progress.phase(result.platform, result.host, Phase::build, fmt::format("step {}/{}", event.step, event.steps));
+    }
+    if (tail != nullptr) {
+      tail->add(event.text);
     }
     if (auto line = shown_build_line(event.text)) {
       m_progress.log(result.platform, result.host, *line);

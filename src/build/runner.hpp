@@ -2,6 +2,7 @@
 
 // Private to src/build: the state of one build run, split over run.cpp
 // (connect, plan, build, push) and publish.cpp (list, verify).
+#include <pma/api/emulator_crash.hpp>
 #include <pma/build/run.hpp>
 #include <pma/context/context.hpp>
 #include <pma/registry/reader.hpp>
@@ -42,9 +43,11 @@ private:
   // Runs `attempt` under --retry, counting and announcing each retry in `retries`.
   util::Result<void> with_retries(const std::string& what, int& retries,
                                   const std::function<util::Result<void>()>& attempt);
-  util::Result<std::string> build_image(PlatformResult& result, hosts::Session& host);
+  bool emulated(const PlatformResult& result) const;
+  util::Result<std::string> build_image(PlatformResult& result, hosts::Session& host, api::LogTail& tail);
+  // `tail`, if given, keeps the end of the build's log (emulator crashes).
   util::Result<std::string> send_build(PlatformResult& result, hosts::Session& host, const api::BuildRequest& request,
-                                       const context::ContextPlan& plan);
+                                       const context::ContextPlan& plan, api::LogTail* tail = nullptr);
   util::Result<void> build_local_contexts(PlatformResult& result, hosts::Session& host, api::BuildRequest& request);
   util::Result<void> check_platform(PlatformResult& result, hosts::Session& host);
   util::Result<void> push(PlatformResult& result, hosts::Session& host);

@@ -93,6 +93,7 @@ struct BuildOptions {
   std::string manifest_host; // --manifest-host
   std::chrono::milliseconds build_idle_timeout{std::chrono::minutes(30)};
   util::RetryPolicy retry;  // --retry / --retry-delay: pushes, the list push, build pulls (5.3+)
+  int emulator_crash_retries = 1; // builds again of a platform whose build qemu-user crashed
   bool retry_given = false; // --retry or --retry-delay was on the command line
   std::optional<std::chrono::milliseconds> timeout; // --timeout: the whole run
 };
@@ -107,6 +108,7 @@ struct PlatformResult {
   std::string pushed_to;  // repo@digest, or the per-arch tag on podman < 4.9
   std::chrono::milliseconds duration{0};
   int retries = 0;                      // push retries
+  int emulator_crash_retries = 0;       // builds again after qemu crashed (--emulator-crash-retries)
   std::vector<std::string> failed_over; // hosts that died while building this platform
   Phase state = Phase::queued;          // done, failed or skipped at the end
   std::optional<util::Error> error;
