@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <mutex>
 #include <shared_mutex>
 #include <vector>
@@ -13,6 +14,24 @@ namespace {
 std::shared_mutex g_mutex;
 std::vector<std::string> g_secrets; // longest first, so that no shorter one splits a longer one
 std::atomic<bool> g_any{false};
+
+bool
+word_char(const char c)
+{
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '-' || c == '/';
+}
+
+// Whether the occurrence of `length` characters at `at` may be replaced.
+bool
+replaceable(const std::string& text, const size_t at, const size_t length)
+{
+  if (length >= k_anywhere_length) {
+    return true;
+  }
+  const bool before = at > 0 && word_char(text[at - 1]);
+  const bool after = at + length < text.size() && word_char(text[at + length]);
+  return !before && !after;
+}
 
 } // namespace
 
@@ -41,8 +60,13 @@ apply(const std::string_view text)
   }
   const std::shared_lock lock(g_mutex);
   for (const auto& secret : g_secrets) {
-    for (size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + k_mask.size())) {
-      out.replace(at, secret.size(), k_mask);
+    for (size_t at = out.find(secret); at != std::string::npos;) {
+      if (replaceable(out, at, secret.size())) {
+        out.replace(at, secret.size(), k_mask);
+        at = out.find(secret, at + k_mask.size());
+      } else {
+        at = out.find(secret, at + 1);
+      }
     }
   }
   return out;

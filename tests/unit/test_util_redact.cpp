@@ -37,12 +37,20 @@ TEST_CASE("util::redact")
     redact::add("abc");
     CHECK(redact::apply("a cab abc") == "a cab abc");
     redact::add("abcd");
-    CHECK(redact::apply("xabcdx") == "x*****x");
+    CHECK(redact::apply("user:abcd") == "user:*****");
+  }
+  SUBCASE("a short secret only where it stands alone; a long one anywhere")
+  {
+    redact::add("wrong");
+    redact::add("longsecret");
+    CHECK(redact::apply("/tmp/wrong.json: password \"wrong\", pma:wrong, wrongly") ==
+          "/tmp/wrong.json: password \"*****\", pma:*****, wrongly");
+    CHECK(redact::apply("xlongsecretx /longsecret.json") == "x*****x /*****.json");
   }
   SUBCASE("a secret that contains the mask does not loop")
   {
-    redact::add("******");
-    CHECK(redact::apply("a******b") == "a*****b");
+    redact::add("********");
+    CHECK(redact::apply("a********b") == "a*****b");
   }
   SUBCASE("error messages are redacted when described")
   {

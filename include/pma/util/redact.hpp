@@ -20,6 +20,12 @@ inline constexpr std::string_view k_mask = "*****";
 // headers) are registered all the same.
 inline constexpr size_t k_min_length = 4;
 
+// A secret shorter than this is replaced only where it stands alone: not
+// inside a longer word, name or path (letters, digits and . _ - / around
+// it), so that a password "wrong" leaves "wrong.json" alone but not
+// "pma:wrong" or "password \"wrong\"". Longer secrets are replaced anywhere.
+inline constexpr size_t k_anywhere_length = 8;
+
 // Registers `secret` (ignored if shorter than k_min_length). Thread-safe.
 void add(std::string_view secret);
 
