@@ -238,6 +238,19 @@ host_selection(const cxxopts::ParseResult& parsed, const GlobalOptions& globals)
   if (!podman) {
     return util::Unexpected(std::move(podman).error());
   }
+  for (const char* option : {"host", "connection", "farm", "identity"}) {
+    if (parsed.count(option) == 0) {
+      continue;
+    }
+    const auto values = option == std::string_view("host") || option == std::string_view("connection")
+                            ? parsed[option].as<std::vector<std::string>>()
+                            : std::vector<std::string>{parsed[option].as<std::string>()};
+    for (const auto& value : values) {
+      if (util::trim(value).empty()) {
+        return util::fail(ErrorClass::usage, fmt::format("--{} '{}' names nothing", option, value));
+      }
+    }
+  }
   config::SelectionOptions options;
   if (parsed.count("host") != 0) {
     options.hosts = parsed["host"].as<std::vector<std::string>>();

@@ -198,6 +198,14 @@ run_manifest(const std::vector<std::string>& args, const GlobalOptions& globals)
     return report(Error(ErrorClass::usage, fmt::format("usage: podman-multiarch manifest {} {}", name, usage),
                         digest_missing ? "give the entry's digest, or --index to annotate the list itself" : ""));
   }
+  for (size_t i = 0; i < positional.size(); ++i) {
+    if (util::trim(positional[i]).empty()) {
+      // podman answers "invalid reference format" from the service; nothing is asked here.
+      return report(Error(ErrorClass::usage,
+                          fmt::format("manifest {}: argument {} is empty (usage: podman-multiarch manifest {} {})",
+                                      name, i + 1, name, usage)));
+    }
+  }
   if (name == "push" && parsed->count("format") != 0) {
     if (auto format = checked_choice(*parsed, "manifest", "format"); !format) {
       return report(format.error());
