@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <regex>
+#include <re2/re2.h>
 
 namespace pma::api {
 
@@ -12,34 +12,36 @@ using util::ErrorClass;
 
 namespace {
 
-// Compiled on first use: std::regex construction is slow, and most commands
-// (--version, completion) never parse a reference.
-const std::regex&
+// RE2, not std::regex: linear time, and no recursion that a long input (a
+// Containerfile's FROM line, a pasted reference) could overflow the stack with.
+// Compiled on first use: most commands (--version, completion) never parse a
+// reference.
+const RE2&
 component_re()
 {
-  static const std::regex re("[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*");
+  static const RE2 re("[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*");
   return re;
 }
 
-const std::regex&
+const RE2&
 domain_re()
 {
-  static const std::regex re(
+  static const RE2 re(
       R"((?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?)");
   return re;
 }
 
-const std::regex&
+const RE2&
 tag_re()
 {
-  static const std::regex re(R"([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
+  static const RE2 re(R"([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
   return re;
 }
 
-const std::regex&
+const RE2&
 digest_re()
 {
-  static const std::regex re(R"([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})");
+  static const RE2 re(R"([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})");
   return re;
 }
 
@@ -54,7 +56,7 @@ looks_like_registry(const std::string_view component)
 bool
 is_valid_tag(const std::string_view text)
 {
-  return std::regex_match(text.begin(), text.end(), tag_re());
+  return RE2::FullMatch(text, tag_re());
 }
 
 bool
@@ -87,7 +89,7 @@ ImageRef::parse(const std::string_view text)
   if (const size_t at = rest.find('@'); at != std::string_view::npos) {
     ref.digest = std::string(rest.substr(at + 1));
     rest = rest.substr(0, at);
-    if (!std::regex_match(ref.digest, digest_re())) {
+    if (!RE2::FullMatch(ref.digest, digest_re())) {
       return bad(fmt::format("'{}' is not a digest (sha256:<64 hex digits>)", ref.digest));
     }
   }
@@ -106,14 +108,14 @@ ImageRef::parse(const std::string_view text)
   }
   ref.registry = std::string(rest.substr(0, slash));
   ref.repository = std::string(rest.substr(slash + 1));
-  if (!std::regex_match(ref.registry, domain_re())) {
+  if (!RE2::FullMatch(ref.registry, domain_re())) {
     return bad(fmt::format("'{}' is not a valid registry host", ref.registry));
   }
   if (ref.repository.empty()) {
     return bad("no repository after the registry");
   }
   for (const auto& component : util::split(ref.repository, '/')) {
-    if (!std::regex_match(component, component_re())) {
+    if (!RE2::FullMatch(component, component_re())) {
       const bool upper = std::any_of(component.begin(), component.end(),
                                      [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; });
       return bad(fmt::format("repository component '{}' {}", component,

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
-#include <regex>
+#include <re2/re2.h>
 
 namespace pma::api {
 
@@ -258,10 +258,9 @@ PushStreamParser::object(const std::string_view line, const std::function<void(s
       continue;
     }
     // The compat route's last status: "1.0-arm64: digest: sha256:… size: 1234".
-    static const std::regex k_digest_status(R"(digest: (sha256:[0-9a-f]{64}) size: [0-9]+)");
-    std::smatch match;
-    if (std::regex_search(text, match, k_digest_status)) {
-      m_digest = match[1];
+    static const RE2 k_digest_status(R"(digest: (sha256:[0-9a-f]{64}) size: [0-9]+)");
+    if (std::string digest; RE2::PartialMatch(text, k_digest_status, &digest)) {
+      m_digest = std::move(digest);
     }
     for (const auto& piece : util::split(util::trim(text), '\n')) {
       if (!util::trim(piece).empty()) {

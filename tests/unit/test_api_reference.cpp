@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+
 using namespace pma::api;
 
 TEST_SUITE_BEGIN("api");
@@ -65,3 +67,14 @@ TEST_CASE("api::ImageRef::parse rejects bad references with the reason")
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("ImageRef::parse: pathological lengths answer at once, without deep recursion")
+{
+  // std::regex backtracks recursively, once per character: a long name could overflow the stack.
+  const std::string dashes = "quay.io/a" + std::string(size_t{1} << 20, '-') + "!";
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_FALSE(pma::api::ImageRef::parse(dashes));
+  CHECK_FALSE(pma::api::ImageRef::parse("quay.io/" + std::string(size_t{1} << 20, 'a') + ":" + std::string(300, 't')));
+  CHECK(pma::api::ImageRef::parse("quay.io/" + std::string(200, 'a')));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+}
