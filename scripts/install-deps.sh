@@ -17,7 +17,7 @@ lab_packages=(
   debootstrap iptables
 )
 tool_packages=(
-  go-md2man bash-completion zsh fish man-db strace
+  go-md2man bash-completion zsh fish man-db strace time
   clang-14 libclang-rt-14-dev clang-tidy-14 clang-format-14
 )
 
