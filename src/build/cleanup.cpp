@@ -23,10 +23,6 @@ namespace pma::build {
 namespace {
 
 constexpr std::string_view k_prefix = "localhost/podman-multiarch-";
-// How long cleanup may take after a normal end, and after Ctrl-C, --timeout,
-// or on a host that already failed during the run.
-constexpr auto k_budget = std::chrono::seconds(30);
-constexpr auto k_budget_cut = std::chrono::seconds(5);
 // podman cancels a build whose client went away between steps; a step that was
 // ending then still commits (under our name, for the last one).
 constexpr auto k_settle = std::chrono::seconds(2);
@@ -85,7 +81,7 @@ void
 Runner::cleanup()
 {
   const auto now = Clock::now();
-  const auto budget = util::interrupt::requested() ? k_budget_cut : k_budget;
+  const auto budget = util::interrupt::requested() ? k_cleanup_budget_cut : k_cleanup_budget;
   // Names removed since their push (build_one) need nothing more.
   for (auto& removal : m_removals) {
     if (removal.done.wait_until(now + budget) != std::future_status::ready) {
@@ -124,7 +120,7 @@ Runner::cleanup()
   std::mutex left_mutex;
   const auto clean = [&](const std::string& host_name, hosts::Session& host, const std::vector<const Owned*>& owned) {
     const bool failed_here = m_dead_hosts.contains(host_name);
-    const util::deadline::Scope bounded(Clock::now() + (failed_here ? k_budget_cut : budget));
+    const util::deadline::Scope bounded(Clock::now() + (failed_here ? k_cleanup_budget_cut : budget));
     std::vector<std::string> left;
     bool gone = false; // the host stopped answering: the rest is left without asking
     const auto remove = [&](const std::string& name, const bool list) {
@@ -156,7 +152,7 @@ Runner::cleanup()
     }
     if (!left.empty()) {
       const std::lock_guard lock(left_mutex);
-      m_outcome.left_behind.push_back({host_name, std::move(left)});
+      m_outcome.left_behind.emplace_back(host_name, std::move(left));
     }
   };
   std::vector<std::thread> workers;
@@ -168,7 +164,7 @@ Runner::cleanup()
       for (const auto* item : owned) {
         names.push_back(item->name);
       }
-      m_outcome.left_behind.push_back({host_name, std::move(names)});
+      m_outcome.left_behind.emplace_back(host_name, std::move(names));
     }
   }
   for (auto& worker : workers) {

@@ -324,6 +324,7 @@ Runner::push_list(hosts::Session& coordinator, const std::vector<const PlatformR
     }
   }
   std::vector<api::Platform> platforms;
+  platforms.reserve(images.size());
   for (const auto* image : images) {
     platforms.push_back(image->platform);
   }

@@ -4,6 +4,7 @@
 #include <pma/build/request.hpp>
 #include <pma/context/context.hpp>
 #include <pma/registry/reader.hpp>
+#include <pma/util/deadline.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/interrupt.hpp>
 #include <pma/util/log.hpp>
@@ -544,6 +545,7 @@ Runner::build_one(PlatformResult& result)
       const std::lock_guard lock(m_failover_mutex);
       m_removals.push_back(
           {result.host, result.image_name, std::async(std::launch::async, [host, name = result.image_name] {
+             const util::deadline::Scope bounded(std::chrono::steady_clock::now() + k_cleanup_budget);
              return host->client().remove_image(name);
            })});
     }

@@ -18,6 +18,11 @@
 
 namespace pma::build::detail {
 
+// How long cleanup may take after a normal end (each removal, and all of
+// them), and after Ctrl-C, --timeout, or on a host that failed during the run.
+inline constexpr std::chrono::seconds k_cleanup_budget{30};
+inline constexpr std::chrono::seconds k_cleanup_budget_cut{5};
+
 class Runner {
 public:
   Runner(const BuildOptions& options, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
