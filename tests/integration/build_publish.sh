@@ -130,7 +130,7 @@ build -t "$repo/dry:1" --dry-run --format json "$ctx"
 expect_rc 0
 expect_json '.platforms | length == 4 and (map(.host) | sort == ["amd64", "arm64", "ppc64le", "s390x"])'
 expect_json '.platforms[] | select(.host == "ppc64le") | .pushTo | endswith("@@unknown-digest@@")'
-expect_json '.platforms[] | select(.host == "amd64") | .pushTo | endswith(":1-linux-amd64")'
+expect_json '.platforms[] | select(.host == "amd64") | .pushTo | endswith(":1-staging-linux-amd64")'
 skopeo inspect --raw --authfile "$LAB_AUTHFILE" "docker://$repo/dry:1" >/dev/null 2>&1 && fail "dry run pushed"
 [[ $(images_created_since "$start") == "$none" ]] || fail "dry run left images"
 build -t "$repo/dry:1" --dry-run "$ctx"
