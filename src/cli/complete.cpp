@@ -112,6 +112,7 @@ struct Known {
     }
     hosts::ConnectOptions quick;
     quick.connect_timeout = std::chrono::milliseconds(300);
+    quick.info_timeout = std::chrono::seconds(2); // podman 4.x takes 0.2-0.6 s
     for (const auto& result : hosts::probe_hosts(probe, quick)) {
       for (const auto& platform : result.serves) {
         served[platform.to_string()].push_back(result.host.name);

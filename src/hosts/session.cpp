@@ -1,6 +1,7 @@
 #include <pma/hosts/session.hpp>
 #include <pma/util/deadline.hpp>
 
+#include <algorithm>
 #include <thread>
 
 namespace pma::hosts {
@@ -79,9 +80,10 @@ connect_one(Connected& connected, const ConnectOptions& options)
   }
   // A host that answers /_ping but not /info (stopped meanwhile, a
   // slow-loris) is left out like one that does not answer at all: the probe's
-  // /info gets the connect timeout too, however slowly bytes trickle in.
+  // /info has a bound for its whole answer, however slowly bytes trickle in.
   auto info = [&] {
-    const util::deadline::Scope bound(std::chrono::steady_clock::now() + options.connect_timeout);
+    const util::deadline::Scope bound(std::chrono::steady_clock::now() +
+                                      std::max(options.connect_timeout, options.info_timeout));
     return (*session)->client().info();
   }();
   if (!info) {

@@ -15,6 +15,9 @@ namespace pma::hosts {
 struct ConnectOptions {
   bool accept_new_host_keys = false;
   std::chrono::milliseconds connect_timeout = transport::k_default_connect_timeout;
+  // How long the probe's /info may take in all, however slowly it trickles in:
+  // podman 4.x spends up to a second of CPU on it, more on a busy host.
+  std::chrono::milliseconds info_timeout = std::chrono::seconds(10);
   // false: a host whose platforms are declared is only pinged, not asked for
   // /info (podman 4.x spends 0.2-0.6 s of CPU on it); its Probe has no info.
   bool host_info = true;
