@@ -307,7 +307,8 @@ intermediates() {
 }
 
 # leftovers ERR: names podman-multiarch tagged during its run (helper images) that are still
-# on the host after it exited
+# on the host after it exited; the result of a --no-push build keeps its run's name
+# (localhost/podman-multiarch-build:…): that image is the result, removed by the case
 leftovers() {
   local name
   while read -r name; do
@@ -315,7 +316,7 @@ leftovers() {
     if curl -sf --max-time 10 --unix-socket "$SOCK" -o /dev/null "http://d/v4.0.0/libpod/images/$name/exists"; then
       echo "$name"
     fi
-  done < <(grep -aoE 'Successfully tagged [^ ]+' "$1" | awk '{print $3}' | sort -u)
+  done < <(grep -aoE 'Successfully tagged [^ ]+' "$1" | awk '{print $3}' | grep -v '^localhost/podman-multiarch-build:' | sort -u)
 }
 
 # compare_images A B NAMES: runs compare.py; sets CMP_RC and CMP_OUT
