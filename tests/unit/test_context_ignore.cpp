@@ -1,9 +1,10 @@
-// The ignore rules against what podman's matcher does (observed with its Go
-// code: /work/research/context-and-ignore.md §1.5, §2).
+// The ignore rules against what podman's matcher does (observed by running
+// containers/storage's fileutils matcher and buildah's ignore-file parsing).
 #include <pma/context/ignore.hpp>
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -338,6 +339,18 @@ TEST_CASE("context::IgnoreRules::may_reinclude_below")
       }
     }
   }
+}
+
+TEST_CASE("context::IgnoreRules: a pathological pattern answers in linear time")
+{
+  // std::regex backtracked exponentially here (and ignored SIGTERM meanwhile);
+  // podman's Go regexp, like RE2, is linear.
+  const IgnoreRules r = rules("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*c\n");
+  const std::string name(4096, 'a');
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_FALSE(r.excluded(name));
+  CHECK(r.excluded(name + "c"));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
 }
 
 TEST_SUITE_END();
