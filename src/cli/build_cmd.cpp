@@ -540,6 +540,15 @@ run_build(const std::vector<std::string>& args, const GlobalOptions& globals)
       }
     }
   }
+  if (!outcome.tags_not_pushed.empty()) {
+    // The list reached some tags only: which serve it now, which do not.
+    for (const auto& tag : outcome.tags) {
+      fmt::print("{} {}\n", tag, outcome.index_digest);
+    }
+    for (const auto& tag : outcome.tags_not_pushed) {
+      fmt::print("{} not-pushed\n", tag);
+    }
+  }
   if (build_opts->no_push) {
     for (const auto& result : outcome.platforms) {
       if (result.state == build::Phase::done) {

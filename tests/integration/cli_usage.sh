@@ -131,6 +131,8 @@ for _ in $(seq 50); do [[ -e $T/probe.sock.ready ]] && break; sleep 0.1; done
 probe=(--host "probe=unix://$T/probe.sock")
 mkdir -p "$T/ctx/sub"
 printf 'FROM scratch\n' >"$T/ctx/Containerfile"
+reliability_section validation "Values that cannot work" "Each row is a command line that must fail with exit 2 \
+before any host is contacted: the only host given is a socket that records every connection (\`probe\`)."
 # refused ARGS… -- MESSAGE: `build ARGS…` exits 2 with MESSAGE and never connects.
 refused() {
   local args=() message
@@ -139,7 +141,15 @@ refused() {
   pma "${args[@]}"
   expect_rc 2
   expect_err "$message"
-  [[ ! -s $T/probe.log ]] || fail "a host was contacted: $(cat "$T/probe.log")"
+  local contacted=no
+  [[ ! -s $T/probe.log ]] || { contacted=yes; fail "a host was contacted: $(cat "$T/probe.log")"; }
+  local shown said
+  shown=$(printf '%q ' "${args[@]}")
+  shown=${shown% }
+  shown=${shown//\\,/,}
+  shown=${shown//$T/\$TMP}
+  said=$(grep -m1 'error:' "$T/err" | sed "s/^podman-multiarch: error: //; s|$T|\$TMP|g; s/|/\\\\|/g" | cut -c1-120)
+  reliability_row "\`${shown//|/\\|}\`" "exit 2, nothing contacted" "exit $RC; \"$said\"; contacted: $contacted"
 }
 b=(build "${probe[@]}" -t 127.0.0.1:1/app:1.4)
 

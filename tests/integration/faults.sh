@@ -110,7 +110,8 @@ observe() {
   fired=$(cat "$T"/*.log 2>/dev/null | grep -v '^pass ' | awk '{print $1}' | sort | uniq -c | awk '{printf "%s×%s ", $2, $1}')
   reliability_row "$row_title" "$row_expected" "$(printf 'exit %s%s; %s ms; faults: %s; registry %s; hosts clean: %s' \
     "$RC" "${message:+, \"$message\"}" "$elapsed" "${fired:-none}" \
-    "$([[ $RC == 0 ]] && echo updated || echo untouched)" "$([[ $current_failed == 0 ]] && echo yes || echo NO)")"
+    "${registry_note:-$([[ $RC == 0 ]] && echo updated || echo untouched)}" "$([[ $current_failed == 0 ]] && echo yes || echo NO)")"
+  registry_note=""
   stop_proxies
 }
 a1=linux/amd64@a1=unix://$T/a1.sock
@@ -226,6 +227,22 @@ proxy a1 amd64 "POST /manifests/.*/registry/ reset-response 0"
 build_via "$a1" -- --retry 1 --retry-delay 100ms
 expect_rc 1
 expect_err "retry 1/1"
+observe
+
+scenario "the list reaches the first tag, the second tag's push fails (--retry 0)" "exit 1; stdout, stderr and metadata name the tag that serves the new list and the one that does not"
+proxy a1 amd64 "POST /manifests/.*/registry/ pass 1" "POST /manifests/.*/registry/ status 500"
+build_via "$a1" -- -t "$repo/app:second" --retry 0
+expect_rc 1
+pushed=$(jq -r .indexDigest "$T/meta.json")
+expect_out "$tag $pushed"
+expect_out "$repo/app:second not-pushed"
+expect_err "$tag serves the new list $pushed, $repo/app:second still serves what it served before"
+[[ $(jq -c '[.tags, .tagsNotPushed]' "$T/meta.json") == "[[\"$tag\"],[\"$repo/app:second\"]]" ]] ||
+  fail "metadata: $(jq -c '[.tags, .tagsNotPushed]' "$T/meta.json")"
+[[ $(registry_digest "$tag") == "$pushed" ]] || fail "the first tag does not serve the new list"
+skopeo inspect --raw --authfile "$LAB_AUTHFILE" "docker://$repo/app:second" >/dev/null 2>&1 && fail "the second tag was pushed"
+previous=$pushed # the first tag moved, as reported
+registry_note="first tag updated, second untouched"
 observe
 
 scenario "/info answers garbage (a host that does not declare its platforms)" "that host is unusable, the other builds; exit 0"
