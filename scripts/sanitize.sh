@@ -12,4 +12,5 @@ fi
 meson compile -C "$dir" >/dev/null
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export PMA_SANITIZED=1 # for checks of the process's own size (tests/integration/hostile.sh)
 meson test -C "$dir" --suite unit --suite integration --print-errorlogs --num-processes 1

@@ -16,6 +16,9 @@ printf 'FROM %s\nCOPY hello.txt /hello.txt\n' "$LAB_BASE_IMAGE" >"$ctx/Container
 echo hello >"$ctx/hello.txt"
 table=$T/hostile-rows.md
 : >"$table"
+# Not under the sanitizers (scripts/sanitize.sh sets PMA_SANITIZED): their
+# shadow memory alone is ~150 MB, and ASan's quarantine keeps up to 256 MB of
+# freed memory, so a peak says nothing there; the release build is measured.
 readonly k_max_rss_kb=32768
 bad=$T/bad.sock
 service_pid=""
@@ -58,7 +61,7 @@ measured() {
 row() {
   local title=$1 expected=$2 max_ms=$3
   [[ $rss_kb =~ ^[0-9]+$ ]] || fail "no peak RSS measured: $(cat "$T/rss")"
-  ((${rss_kb:-999999} <= k_max_rss_kb)) || fail "peak RSS $rss_kb KiB > $k_max_rss_kb KiB"
+  [[ -n ${PMA_SANITIZED:-} ]] || ((${rss_kb:-999999} <= k_max_rss_kb)) || fail "peak RSS $rss_kb KiB > $k_max_rss_kb KiB"
   ((elapsed <= max_ms)) || fail "took $elapsed ms, more than $max_ms ms"
   local message
   message=$(grep -m1 -E 'error:|warning: host bad' "$T/err" | sed "s/^podman-multiarch: //; s/|/\\\\|/g; s|$T|\$TMP|g; s|$repo|REPO|g" |
