@@ -25,10 +25,12 @@ using util::Result;
 namespace {
 
 // `text` as it appears inside a JSON string (what an echoed JSON body shows).
+// A password need not be UTF-8 (an auth file's base64 decodes to any bytes):
+// its bad bytes are written as U+FFFD rather than thrown over.
 std::string
 json_escaped(const std::string& text)
 {
-  const std::string quoted = json(text).dump();
+  const std::string quoted = json(text).dump(-1, ' ', false, json::error_handler_t::replace);
   return quoted.substr(1, quoted.size() - 2);
 }
 

@@ -259,6 +259,15 @@ TEST_CASE("auth::CredentialStore refuses numbers out of range (a fuzzing finding
   CHECK(store.error().message.find("auth file a.json: invalid JSON") == 0);
 }
 
+TEST_CASE("auth::CredentialStore takes a password that is not UTF-8 (a fuzzing finding)")
+{
+  // base64 of "u:p\xff\xfeword": registering its JSON-escaped form for redaction threw.
+  const auto store = CredentialStore::from_auth_json(R"({"auths":{"quay.io":{"auth":"dTpw//53b3Jk"}}})", "a.json");
+  REQUIRE(store);
+  REQUIRE(store->lookup("quay.io/app"));
+  CHECK(store->lookup("quay.io/app")->password == "p\xff\xfeword");
+}
+
 TEST_SUITE_END();
 
 TEST_CASE("auth::CredentialStore registers every form of a credential for redaction")
