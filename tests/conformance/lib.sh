@@ -120,7 +120,9 @@ expectation_for() { # REF
 ref_build() {
   local ref=$1 iid=$2 log=$3
   shift 3
-  local a=()
+  # Named, as users build (podman build -t) and as podman-multiarch's builds are:
+  # a name changes what podman commits (--layer-label reaches only unnamed results).
+  local a=(-t "localhost/conformance-ref:$ref-$V-$$")
   ((AUTH)) && a+=(--authfile "$LAB_AUTHFILE")
   case $ref:$V in
     remote:431)
