@@ -92,9 +92,9 @@ struct BuildOptions {
   std::string arch_tag_format = "{tag}-staging-{os}-{arch}{-variant}";
   std::string manifest_host; // --manifest-host
   std::chrono::milliseconds build_idle_timeout{std::chrono::minutes(30)};
-  util::RetryPolicy retry;  // --retry / --retry-delay: pushes, the list push, build pulls (5.3+)
+  util::RetryPolicy retry;        // --retry / --retry-delay: pushes, the list push, build pulls (5.3+)
   int emulator_crash_retries = 1; // builds again of a platform whose build qemu-user crashed
-  bool retry_given = false; // --retry or --retry-delay was on the command line
+  bool retry_given = false;       // --retry or --retry-delay was on the command line
   std::optional<std::chrono::milliseconds> timeout; // --timeout: the whole run
 };
 
