@@ -205,10 +205,15 @@ host_export() { # ID FILE
   [[ $code == 200 ]] || { echo "export of $1: HTTP $code: $(head -c 300 "$2")"; return 1; }
 }
 
-host_delete() { # ID... (missing ones are fine)
-  local id
+host_delete() { # ID... (missing ones are fine; never an image that has a name of someone else's)
+  local id foreign
   for id in "$@"; do
     [[ -n $id ]] || continue
+    # A build with nothing to commit gives back its base image (the lab's busybox, named): its
+    # names are not ours to take (podman 5.4.2 removing it by ID left the lab without a base).
+    foreign=$(curl -s --max-time 10 --unix-socket "$SOCK" "http://d/v4.0.0/libpod/images/${id#sha256:}/json" |
+      jq -r '[(.RepoTags // [])[] | select(startswith("localhost/podman-multiarch-") or startswith("localhost/conformance-ref:") | not)] | length' 2> /dev/null)
+    [[ ${foreign:-0} == 0 ]] || continue
     curl -sS --max-time 60 -X DELETE --unix-socket "$SOCK" "http://d/v4.0.0/libpod/images/${id#sha256:}" > /dev/null 2>&1 || true
   done
 }
