@@ -23,6 +23,12 @@ namespace pma::build {
 namespace {
 
 constexpr std::string_view k_prefix = "localhost/podman-multiarch-";
+
+bool
+is_list_name(const std::string_view name)
+{
+  return name.starts_with(k_prefix) && name.substr(k_prefix.size()).starts_with("list:");
+}
 // podman cancels a build whose client went away between steps; a step that was
 // ending then still commits (under our name, for the last one).
 constexpr auto k_settle = std::chrono::seconds(2);
@@ -73,7 +79,7 @@ Runner::own(const std::string& host, const std::string& name)
   const bool known = std::any_of(m_owned.begin(), m_owned.end(),
                                  [&](const Owned& owned) { return owned.host == host && owned.name == name; });
   if (!known) {
-    m_owned.push_back({host, name, name.starts_with(std::string(k_prefix) + "list:")});
+    m_owned.push_back({host, name});
   }
 }
 
@@ -123,12 +129,12 @@ Runner::cleanup()
     const util::deadline::Scope bounded(Clock::now() + (failed_here ? k_cleanup_budget_cut : budget));
     std::vector<std::string> left;
     bool gone = false; // the host stopped answering: the rest is left without asking
-    const auto remove = [&](const std::string& name, const bool list) {
+    const auto remove = [&](const std::string& name) {
       if (gone) {
         left.push_back(name);
         return;
       }
-      auto ok = list ? host.client().manifest_delete(name) : host.client().remove_image(name);
+      auto ok = is_list_name(name) ? host.client().manifest_delete(name) : host.client().remove_image(name);
       if (!ok && (ok.error().connection_lost() || ok.error().cls == ErrorClass::interrupted)) {
         gone = true;
         left.push_back(name);
@@ -137,7 +143,7 @@ Runner::cleanup()
       }
     };
     for (const auto* item : owned) {
-      remove(item->name, item->list);
+      remove(item->name);
     }
     // Names an earlier run could not remove (its host hung, it was killed):
     // old enough that no run still uses them.
@@ -147,7 +153,7 @@ Runner::cleanup()
     for (const auto& name : names ? *names : std::vector<std::string>()) {
       const auto since = owned_name_time(name);
       if (since && *since < stale_before) {
-        remove(name, name.starts_with(std::string(k_prefix) + "list:"));
+        remove(name);
       }
     }
     if (!left.empty()) {

@@ -103,7 +103,6 @@ private:
   struct Owned {
     std::string host;
     std::string name;
-    bool list = false;
     bool removed = false;
   };
   std::vector<Owned> m_owned; // guarded by m_failover_mutex

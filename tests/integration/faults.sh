@@ -79,13 +79,6 @@ end_build() {
   elapsed=$((($(date +%s%N) - started) / 1000000))
   echo "  \$ podman-multiarch build ($build_label) → $RC"
 }
-# await SECONDS COMMAND… — polls COMMAND every 50 ms until it succeeds or SECONDS pass.
-await() {
-  local tries=$(($1 * 20))
-  shift
-  for _ in $(seq "$tries"); do "$@" && return 0; sleep 0.05; done
-  return 1
-}
 # Checks shared by every scenario, then one matrix row.
 observe() {
   local served

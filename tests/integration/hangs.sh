@@ -29,12 +29,6 @@ thaw() {
   frozen=()
 }
 trap 'thaw; rm -rf "$T"' EXIT
-await() {
-  local tries=$(($1 * 20))
-  shift
-  for _ in $(seq "$tries"); do "$@" && return 0; sleep 0.05; done
-  return 1
-}
 # hang TITLE EXPECTED BOUND_S VICTIM_PID SIGNAL(none|INT) ARGS… — runs the build in the
 # background, freezes VICTIM_PID once step 2 runs, optionally sends SIGNAL 1 s later,
 # waits for the exit; then thaws and checks the bound and what is left.

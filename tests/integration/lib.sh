@@ -127,3 +127,10 @@ reliability_section() {
 reliability_row() {
   printf '| %s | %s | %s |\n' "$1" "$2" "$3" >>"$reliability_file"
 }
+# await SECONDS COMMAND… — polls COMMAND every 50 ms until it succeeds or SECONDS pass.
+await() {
+  local tries=$(($1 * 20))
+  shift
+  for _ in $(seq "$tries"); do "$@" && return 0; sleep 0.05; done
+  return 1
+}
