@@ -35,17 +35,12 @@ wait_bg() {
   eval "rc_$1=$?"
   echo "  \$ podman-multiarch build ($1) → $(eval echo "\$rc_$1")"
 }
-await() {
-  local tries=$(($1 * 20))
-  shift
-  for _ in $(seq "$tries"); do "$@" && return 0; sleep 0.05; done
-  return 1
-}
 
 TEST "a fully cached build equal to the host owner's image leaves it alone"
 # The owner builds the same context with podman itself; ours is then fully
 # cached and podman gives back the owner's image.
-(cd "$ctx" && podman --url "unix://$LAB_SOCK_amd64" build -q --platform linux/amd64 -t "$owner" . >"$T/owner.out" 2>&1) ||
+(cd "$ctx" && podman --url "unix://$LAB_SOCK_amd64" build -q --authfile "$LAB_AUTHFILE" --platform linux/amd64 -t "$owner" . \
+  >"$T/owner.out" 2>&1) ||
   fail "the owner's podman build failed: $(cat "$T/owner.out")"
 owner_id=$(image_id amd64 "$owner")
 pma build --host "$a1" --authfile "$LAB_AUTHFILE" --progress plain --platform linux/amd64 --allow-shrink \
