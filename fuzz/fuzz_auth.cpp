@@ -1,6 +1,6 @@
 // Auth files (containers-auth.json), and the registry's challenge and manifest parsers.
-#include <pma/api/libpod.hpp>
 #include <pma/auth/credentials.hpp>
+#include <pma/libpod/client.hpp>
 #include <pma/registry/reader.hpp>
 
 #include <cstddef>
@@ -17,6 +17,6 @@ LLVMFuzzerTestOneInput(const uint8_t* data, const size_t size)
   }
   (void)pma::auth::base64_decode(text);
   (void)pma::registry::parse_challenge(text);
-  (void)pma::api::parse_index(text);
+  (void)pma::oci::parse_index(text);
   return 0;
 }

@@ -1,6 +1,6 @@
 // The JSON-lines stream parsers (build and push), fed in pieces whose sizes
 // come from the input, as the network would cut them.
-#include <pma/api/streams.hpp>
+#include <pma/libpod/streams.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -15,9 +15,9 @@ LLVMFuzzerTestOneInput(const uint8_t* data, const size_t size)
   const size_t piece = data[0] % 17 + 1;
   const bool build = (data[1] & 1) != 0;
   const std::string_view stream(reinterpret_cast<const char*>(data) + 2, size - 2);
-  pma::api::BuildStreamParser build_parser;
-  pma::api::PushStreamParser push_parser;
-  const auto on_event = [](const pma::api::BuildEvent& event) { (void)event.text.size(); };
+  pma::libpod::BuildStreamParser build_parser;
+  pma::libpod::PushStreamParser push_parser;
+  const auto on_event = [](const pma::libpod::BuildEvent& event) { (void)event.text.size(); };
   const auto on_progress = [](std::string_view line) { (void)line.size(); };
   for (size_t i = 0; i < stream.size(); i += piece) {
     if (build) {

@@ -1,7 +1,7 @@
 // Registry credentials: containers-auth.json(5) files, --creds, and the
 // X-Registry-Auth / X-Registry-Config encodings. JSON boundary: nlohmann stays here.
-#include <pma/api/reference.hpp>
 #include <pma/auth/credentials.hpp>
+#include <pma/oci/reference.hpp>
 #include <pma/transport/http.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
@@ -76,7 +76,7 @@ auth_error(const std::string& message)
 std::pair<std::string, std::string>
 repository_of(std::string_view image)
 {
-  const auto ref = api::TransportRef::parse(image);
+  const auto ref = oci::TransportRef::parse(image);
   if (!ref.names_registry()) {
     return {};
   }
@@ -150,7 +150,7 @@ substitute(const std::string& text, const std::map<std::string, std::string>& va
 std::string
 normalized_image(const std::string& image)
 {
-  const auto ref = api::ImageRef::parse_normalized(image);
+  const auto ref = oci::ImageRef::parse_normalized(image);
   return ref ? ref->name() : image;
 }
 

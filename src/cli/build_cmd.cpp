@@ -1,7 +1,7 @@
 // podman-multiarch build [OPTIONS] [CONTEXT]
-#include <pma/build/run.hpp>
 #include <pma/cli/command.hpp>
 #include <pma/cli/validate.hpp>
+#include <pma/job/run.hpp>
 #include <pma/output/progress.hpp>
 #include <pma/output/terminal.hpp>
 #include <pma/util/duration.hpp>
@@ -93,18 +93,18 @@ list_of(const cxxopts::ParseResult& parsed, const char* name)
   return parsed.count(name) != 0 ? parsed[name].as<std::vector<std::string>>() : std::vector<std::string>{};
 }
 
-Result<std::vector<api::Platform>>
+Result<std::vector<oci::Platform>>
 platforms_of(const std::vector<std::string>& items, const std::string_view option,
-             std::map<api::Platform, std::string>* texts = nullptr)
+             std::map<oci::Platform, std::string>* texts = nullptr)
 {
   auto elements = list_elements(items, option);
   if (!elements) {
     return util::Unexpected(std::move(elements).error());
   }
-  std::vector<api::Platform> out;
+  std::vector<oci::Platform> out;
   for (const auto& element : *elements) {
     const std::string text = util::to_lower(element);
-    auto platform = api::Platform::parse(text);
+    auto platform = oci::Platform::parse(text);
     if (!platform) {
       return util::Unexpected(std::move(platform).error());
     }
@@ -123,7 +123,7 @@ platforms_of(const std::vector<std::string>& items, const std::string_view optio
 }
 
 // --platform-build-arg PLATFORM:KEY=VALUE and its kin: "PLATFORM:REST".
-Result<std::pair<api::Platform, std::string>>
+Result<std::pair<oci::Platform, std::string>>
 platform_value(const std::string& item, const char* option)
 {
   const size_t colon = item.find(':');
@@ -131,7 +131,7 @@ platform_value(const std::string& item, const char* option)
     return util::fail(ErrorClass::usage,
                       fmt::format("--{} '{}' must be PLATFORM:VALUE, e.g. linux/arm64:…", option, item));
   }
-  auto platform = api::Platform::parse(item.substr(0, colon));
+  auto platform = oci::Platform::parse(item.substr(0, colon));
   if (!platform) {
     return util::Unexpected(std::move(platform).error());
   }
@@ -139,7 +139,7 @@ platform_value(const std::string& item, const char* option)
 }
 
 Result<void>
-read_overrides(const cxxopts::ParseResult& parsed, build::BuildOptions& options)
+read_overrides(const cxxopts::ParseResult& parsed, job::BuildOptions& options)
 {
   for (const auto& item : list_of(parsed, "platform-build-arg")) {
     auto value = platform_value(item, "platform-build-arg");
@@ -189,7 +189,7 @@ read_overrides(const cxxopts::ParseResult& parsed, build::BuildOptions& options)
 // "manifest-descriptor:" (the list entries) and "index:" (the list). Anything
 // else before a ':' is part of the key, as podman reads it ("com.example:key=v").
 Result<void>
-read_annotations(const std::vector<std::string>& items, build::BuildOptions& options)
+read_annotations(const std::vector<std::string>& items, job::BuildOptions& options)
 {
   for (const auto& raw : items) {
     std::string annotation = raw;
@@ -216,7 +216,7 @@ read_annotations(const std::vector<std::string>& items, build::BuildOptions& opt
 
 // -f - reads the Containerfile from standard input, as podman does.
 Result<void>
-read_containerfile(const cxxopts::ParseResult& parsed, build::BuildOptions& options)
+read_containerfile(const cxxopts::ParseResult& parsed, job::BuildOptions& options)
 {
   if (parsed.count("file") == 0) {
     return {};
@@ -243,10 +243,10 @@ read_containerfile(const cxxopts::ParseResult& parsed, build::BuildOptions& opti
   return {};
 }
 
-Result<build::BuildOptions>
+Result<job::BuildOptions>
 build_options(const cxxopts::ParseResult& parsed)
 {
-  build::BuildOptions options;
+  job::BuildOptions options;
   const auto context = list_of(parsed, "context");
   if (context.size() > 1) {
     return util::fail(ErrorClass::usage, fmt::format("one build context expected, got {}", context.size()));
@@ -261,7 +261,7 @@ build_options(const cxxopts::ParseResult& parsed)
   options.dry_run = parsed.count("dry-run") != 0;
   options.no_push = parsed.count("no-push") != 0;
   for (const auto& tag : list_of(parsed, "tag")) {
-    auto ref = api::ImageRef::parse(tag);
+    auto ref = oci::ImageRef::parse(tag);
     if (!ref) {
       return util::Unexpected(std::move(ref).error());
     }
@@ -402,7 +402,7 @@ build_options(const cxxopts::ParseResult& parsed)
                                                      util::join(formats, ", "), util::did_you_mean(format, formats)));
   }
   options.format = format == "docker" ? "docker" : "oci";
-  auto emulation = build::parse_emulation(parsed["emulation"].as<std::string>());
+  auto emulation = job::parse_emulation(parsed["emulation"].as<std::string>());
   if (!emulation) {
     return util::Unexpected(std::move(emulation).error());
   }
@@ -427,7 +427,7 @@ build_options(const cxxopts::ParseResult& parsed)
 // The checks that need the selected hosts' names and declared platforms,
 // still before any host is contacted.
 Result<void>
-check_selection(const build::BuildOptions& options, const std::vector<config::Host>& hosts)
+check_selection(const job::BuildOptions& options, const std::vector<config::Host>& hosts)
 {
   if (!options.manifest_host.empty()) {
     if (auto ok = check_manifest_host(options.manifest_host, hosts); !ok) {
@@ -436,7 +436,7 @@ check_selection(const build::BuildOptions& options, const std::vector<config::Ho
   }
   // Without --platform: what the hosts declare, else linux/amd64 as an example
   // (os, architecture and variant names are lowercase letters and digits).
-  std::vector<api::Platform> platforms = options.platforms;
+  std::vector<oci::Platform> platforms = options.platforms;
   if (platforms.empty()) {
     for (const auto& host : hosts) {
       for (const auto& platform : host.platforms) {
@@ -446,10 +446,10 @@ check_selection(const build::BuildOptions& options, const std::vector<config::Ho
       }
     }
     if (platforms.empty()) {
-      platforms.push_back(api::Platform{"linux", "amd64", ""});
+      platforms.push_back(oci::Platform{"linux", "amd64", ""});
     }
   }
-  return check_arch_tag_format(options.arch_tag_format, options.no_push ? std::vector<api::ImageRef>{} : options.tags,
+  return check_arch_tag_format(options.arch_tag_format, options.no_push ? std::vector<oci::ImageRef>{} : options.tags,
                                platforms);
 }
 
@@ -510,10 +510,10 @@ run_build(const std::vector<std::string>& args, const GlobalOptions& globals)
   }
 
   const bool color = output::use_color(stderr);
-  build::BuildOutcome outcome;
+  job::BuildOutcome outcome;
   {
     auto progress = output::make_progress(progress_mode, stderr, color);
-    outcome = build::run_build(*build_opts, selection->hosts, selection->connect, *credentials, *progress);
+    outcome = job::run_build(*build_opts, selection->hosts, selection->connect, *credentials, *progress);
   }
 
   if (build_opts->dry_run && !outcome.error) {
@@ -521,7 +521,7 @@ run_build(const std::vector<std::string>& args, const GlobalOptions& globals)
     fmt::print("{}", util::redact::apply(format == "json" ? output::plan_json(outcome, *build_opts)
                                                           : output::plan_table(outcome, *build_opts)));
     const bool unassigned = std::any_of(outcome.platforms.begin(), outcome.platforms.end(),
-                                        [](const build::PlatformResult& r) { return r.state == build::Phase::failed; });
+                                        [](const job::PlatformResult& r) { return r.state == job::Phase::failed; });
     return unassigned ? 4 : 0;
   }
   if (progress_mode != "quiet" && progress_mode != "json") {
@@ -551,7 +551,7 @@ run_build(const std::vector<std::string>& args, const GlobalOptions& globals)
   }
   if (build_opts->no_push) {
     for (const auto& result : outcome.platforms) {
-      if (result.state == build::Phase::done) {
+      if (result.state == job::Phase::done) {
         fmt::print("{} {} {}\n", result.platform.to_string(), result.host, result.image_id);
       }
     }

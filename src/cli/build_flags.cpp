@@ -3,7 +3,7 @@
 // cmd/podman/common/build.go and buildah's pkg/parse were the reference).
 #include "build_flags.hpp"
 
-#include <pma/api/reference.hpp>
+#include <pma/oci/reference.hpp>
 #include <pma/util/duration.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/strings.hpp>
@@ -20,7 +20,7 @@ extern char** environ; // NOLINT(readability-redundant-declaration): POSIX, for 
 
 namespace pma::cli {
 
-using api::BuildOption;
+using libpod::BuildOption;
 using util::ErrorClass;
 using util::Result;
 
@@ -195,7 +195,7 @@ isolation(const std::string& option, const std::string& value)
 Result<std::string>
 cache_repository(const std::string& option, const std::string& value)
 {
-  auto ref = api::ImageRef::parse_normalized(value);
+  auto ref = oci::ImageRef::parse_normalized(value);
   if (!ref) {
     return bad(option, value, ref.error().message);
   }
@@ -317,7 +317,7 @@ resolved_env(const std::vector<std::string>& items)
 
 // --security-opt: what the build endpoint carries (label=, seccomp=, apparmor=).
 Result<void>
-read_security_opts(const std::vector<std::string>& items, std::vector<api::BuildSetting>& settings)
+read_security_opts(const std::vector<std::string>& items, std::vector<libpod::BuildSetting>& settings)
 {
   std::vector<std::string> labels;
   for (const auto& item : items) {
@@ -347,10 +347,10 @@ read_security_opts(const std::vector<std::string>& items, std::vector<api::Build
 // without src or env the source is ID; without a type, env if the variable ID
 // exists here, else file. Values of env secrets are read here: the service
 // would otherwise read its own environment (podman before 5.8 does).
-Result<std::vector<build::Secret>>
+Result<std::vector<job::Secret>>
 read_secrets(const std::vector<std::string>& items)
 {
-  std::vector<build::Secret> secrets;
+  std::vector<job::Secret> secrets;
   for (const auto& item : items) {
     std::string id;
     std::string source;
@@ -385,7 +385,7 @@ read_secrets(const std::vector<std::string>& items)
     if (type.empty()) {
       type = std::getenv(id.c_str()) != nullptr ? "env" : "file";
     }
-    build::Secret secret{id, {}, {}};
+    job::Secret secret{id, {}, {}};
     if (type == "env") {
       const char* value = std::getenv(source.c_str());
       if (value == nullptr) {
@@ -400,7 +400,7 @@ read_secrets(const std::vector<std::string>& items)
         return util::fail(ErrorClass::usage, fmt::format("--secret '{}': {} is not a file", item, source));
       }
     }
-    if (std::any_of(secrets.begin(), secrets.end(), [&](const build::Secret& s) { return s.id == id; })) {
+    if (std::any_of(secrets.begin(), secrets.end(), [&](const job::Secret& s) { return s.id == id; })) {
       return util::fail(ErrorClass::usage, fmt::format("--secret: id {} given twice", id));
     }
     secrets.push_back(std::move(secret));
@@ -412,7 +412,7 @@ read_secrets(const std::vector<std::string>& items)
 // container-image:// or docker:// an image; http(s):// a URL (an archive the
 // host downloads); anything else a local directory.
 Result<void>
-read_build_contexts(const std::vector<std::string>& items, build::BuildOptions& options)
+read_build_contexts(const std::vector<std::string>& items, job::BuildOptions& options)
 {
   std::vector<std::string> values;
   for (const auto& item : items) {
@@ -453,11 +453,11 @@ read_build_contexts(const std::vector<std::string>& items, build::BuildOptions& 
 
 // Checks between options that podman's CLI also refuses.
 Result<void>
-check_combinations(const cxxopts::ParseResult& parsed, const std::vector<api::BuildSetting>& settings)
+check_combinations(const cxxopts::ParseResult& parsed, const std::vector<libpod::BuildSetting>& settings)
 {
   const auto find = [&settings](BuildOption option) {
     return std::find_if(settings.begin(), settings.end(),
-                        [option](const api::BuildSetting& s) { return s.option == option; });
+                        [option](const libpod::BuildSetting& s) { return s.option == option; });
   };
   const auto dns = find(BuildOption::dns);
   if (dns != settings.end() && dns->values.size() > 1 &&
@@ -469,7 +469,7 @@ check_combinations(const cxxopts::ParseResult& parsed, const std::vector<api::Bu
   for (const auto option : {BuildOption::dns, BuildOption::dns_option, BuildOption::dns_search}) {
     if (no_network && find(option) != settings.end()) {
       return util::fail(ErrorClass::usage,
-                        fmt::format("{} cannot be used with --network none", api::option_name(option)));
+                        fmt::format("{} cannot be used with --network none", libpod::option_name(option)));
     }
   }
   const auto userns = find(BuildOption::userns);
@@ -523,7 +523,7 @@ add_podman_build_flags(cxxopts::Options& options)
 }
 
 Result<void>
-read_podman_build_flags(const cxxopts::ParseResult& parsed, build::BuildOptions& options)
+read_podman_build_flags(const cxxopts::ParseResult& parsed, job::BuildOptions& options)
 {
   auto& settings = options.settings;
   for (const auto& flag : k_flags) {

@@ -2,8 +2,8 @@
 
 // Private to src/cli: the `podman build` options that `build` forwards to
 // the hosts (build_flags.cpp), beside build_cmd.cpp's own.
-#include <pma/build/run.hpp>
 #include <pma/cli/cxxopts.hpp>
+#include <pma/job/run.hpp>
 #include <pma/util/error.hpp>
 
 namespace pma::cli {
@@ -13,7 +13,7 @@ void add_podman_build_flags(cxxopts::Options& options);
 
 // Reads them into options.settings, validated and normalised the way podman's
 // CLI does before it sends them (values from the environment resolved here).
-util::Result<void> read_podman_build_flags(const cxxopts::ParseResult& parsed, build::BuildOptions& options);
+util::Result<void> read_podman_build_flags(const cxxopts::ParseResult& parsed, job::BuildOptions& options);
 
 // --build-arg-file and --build-arg, in podman's order and syntax: files first,
 // then each KEY=VALUE; a bare KEY takes the client's environment, and an unset

@@ -5,8 +5,8 @@
 // (docs/api-experiments-inspect.md). With --host/--connection/--farm the
 // selected host's podman reads it instead, for registries only the build
 // hosts can reach; what that host cannot report is shown as n/a.
-#include <pma/api/reference.hpp>
 #include <pma/cli/command.hpp>
+#include <pma/oci/reference.hpp>
 #include <pma/output/inspect_view.hpp>
 #include <pma/registry/reader.hpp>
 #include <pma/util/log.hpp>
@@ -34,7 +34,7 @@ constexpr const char* k_examples = R"(  podman-multiarch inspect quay.io/acme/ap
 )";
 
 output::InspectRow
-row_of(const api::IndexEntry& entry, const bool annotations_known)
+row_of(const oci::IndexEntry& entry, const bool annotations_known)
 {
   return {entry.platform, entry.digest, entry.media_type, entry.size,
           annotations_known ? std::optional(entry.annotations) : std::nullopt};
@@ -42,7 +42,7 @@ row_of(const api::IndexEntry& entry, const bool annotations_known)
 
 // Straight from the registry: everything is known.
 Result<output::InspectView>
-inspect_registry(const api::ImageRef& ref, const auth::CredentialStore& credentials, const bool tls_verify,
+inspect_registry(const oci::ImageRef& ref, const auth::CredentialStore& credentials, const bool tls_verify,
                  std::string* raw)
 {
   registry::Reader reader(credentials, {.tls_verify = tls_verify});
@@ -54,7 +54,7 @@ inspect_registry(const api::ImageRef& ref, const auth::CredentialStore& credenti
     *raw = manifest->bytes;
     return output::InspectView{};
   }
-  auto index = api::parse_index(manifest->bytes);
+  auto index = oci::parse_index(manifest->bytes);
   if (!index) {
     return util::Unexpected(std::move(index).error());
   }
@@ -82,8 +82,8 @@ inspect_registry(const api::ImageRef& ref, const auth::CredentialStore& credenti
 // podman < 4.6 ignores credentials when inspecting a registry reference, and
 // 5.x refuses single images: a temporary local list, filled from the
 // reference, reads the entries (digest, size, platform) with credentials.
-Result<api::Index>
-read_via_temporary_list(api::LibpodClient& client, const std::string& reference, const std::string& auth_header,
+Result<oci::Index>
+read_via_temporary_list(libpod::LibpodClient& client, const std::string& reference, const std::string& auth_header,
                         const bool tls_verify)
 {
   std::random_device random;
@@ -91,7 +91,7 @@ read_via_temporary_list(api::LibpodClient& client, const std::string& reference,
   if (auto created = client.manifest_create(list); !created) {
     return util::Unexpected(std::move(created).error());
   }
-  api::ManifestAddRequest add{.image = "docker://" + reference, .all = true};
+  libpod::ManifestAddRequest add{.image = oci::with_docker_transport(reference), .all = true};
   add.auth_header = auth_header;
   add.tls_verify = tls_verify;
   auto added = client.manifest_add(list, add);
@@ -110,7 +110,7 @@ read_via_temporary_list(api::LibpodClient& client, const std::string& reference,
 
 // Through a host's podman: what its version can report.
 Result<output::InspectView>
-inspect_host(hosts::Session& session, const api::ImageRef& ref, const auth::CredentialStore& credentials,
+inspect_host(hosts::Session& session, const oci::ImageRef& ref, const auth::CredentialStore& credentials,
              const bool tls_verify)
 {
   auto& client = session.client();
@@ -225,8 +225,8 @@ run_inspect(const std::vector<std::string>& args, const GlobalOptions& globals)
   if (raw && parsed->count("format") != 0) {
     return report(Error(ErrorClass::usage, "--raw and --format cannot be combined"));
   }
-  const std::string image = images.front().starts_with("docker://") ? images.front().substr(9) : images.front();
-  auto ref = api::ImageRef::parse(image);
+  const std::string image(oci::without_docker_transport(images.front()));
+  auto ref = oci::ImageRef::parse(image);
   if (!ref) {
     return report(ref.error());
   }

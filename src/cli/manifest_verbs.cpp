@@ -2,7 +2,8 @@
 // what it prints (podman's output).
 #include "manifest_verbs.hpp"
 
-#include <pma/api/reference.hpp>
+#include <pma/oci/digest.hpp>
+#include <pma/oci/reference.hpp>
 #include <pma/registry/reader.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
@@ -98,7 +99,7 @@ podman_json(const std::string& body)
 }
 
 // --artifact and its options, as podman checks them: FILES are what it uploads.
-Result<std::optional<api::ArtifactRequest>>
+Result<std::optional<libpod::ArtifactRequest>>
 artifact_of(const cxxopts::ParseResult& parsed, const std::vector<std::string>& files)
 {
   static constexpr const char* k_options[] = {"artifact-type",       "artifact-config",  "artifact-config-type",
@@ -114,9 +115,9 @@ artifact_of(const cxxopts::ParseResult& parsed, const std::vector<std::string>& 
       return util::fail(ErrorClass::usage,
                         fmt::format("{} require{} --artifact", util::join(given, "/"), given.size() == 1 ? "s" : ""));
     }
-    return std::optional<api::ArtifactRequest>();
+    return std::optional<libpod::ArtifactRequest>();
   }
-  api::ArtifactRequest artifact;
+  libpod::ArtifactRequest artifact;
   for (const auto& file : files) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec)) {
@@ -147,7 +148,7 @@ Result<void>
 annotate_new_artifact(VerbRun& run, const std::string& list, const std::vector<std::string>& annotations)
 {
   const auto& parsed = run.parsed();
-  api::ManifestAnnotateRequest request;
+  libpod::ManifestAnnotateRequest request;
   request.os = string_of(parsed, "os");
   request.architecture = string_of(parsed, "arch");
   request.variant = string_of(parsed, "variant");
@@ -187,7 +188,7 @@ add_images(VerbRun& run, const std::string& list, const std::vector<std::string>
   }
   std::string id;
   for (const auto& image : *artifact ? std::vector<std::string>{""} : images) {
-    api::ManifestAddRequest add;
+    libpod::ManifestAddRequest add;
     add.artifact = *artifact;
     add.image = image; // as podman sends it: no transport means docker://
     add.all = all;
@@ -250,7 +251,7 @@ run_annotate(VerbRun& run)
 {
   const auto& args = run.args();
   const auto& parsed = run.parsed();
-  api::ManifestAnnotateRequest request;
+  libpod::ManifestAnnotateRequest request;
   request.index = parsed.count("index") != 0;
   if (request.index && args.size() > 1) {
     return util::Unexpected(
@@ -262,7 +263,7 @@ run_annotate(VerbRun& run)
     if (const size_t at = digest.find('@'); at != std::string::npos) {
       digest = digest.substr(at + 1);
     }
-    if (!api::is_sha256_digest(digest)) {
+    if (!oci::is_sha256_digest(digest)) {
       return util::Unexpected(Error(ErrorClass::usage,
                                     fmt::format("'{}' is not an entry digest", args.size() > 1 ? args[1] : ""),
                                     "give sha256:… as shown by podman-multiarch manifest inspect, or --index"));
@@ -296,7 +297,7 @@ Result<int>
 run_inspect(VerbRun& run)
 {
   const std::string& name = run.args()[0];
-  const auto ref = api::TransportRef::parse(name);
+  const auto ref = oci::TransportRef::parse(name);
   if (ref.transport.empty()) {
     auto exists = run.client().manifest_exists(name);
     if (exists && *exists) {
@@ -350,7 +351,7 @@ run_push(VerbRun& run)
   const auto& args = run.args();
   const auto& parsed = run.parsed();
   auto& client = run.client();
-  api::ManifestPushRequest push;
+  libpod::ManifestPushRequest push;
   push.destination = args.size() > 1 ? args[1] : args[0]; // podman: the list's own name, as typed
   push.all = parsed["all"].as<bool>();
   if (parsed.count("format") != 0) { // podman keeps the list's own type unless told

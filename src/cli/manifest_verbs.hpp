@@ -31,7 +31,7 @@ public:
   {
     return *m_session;
   }
-  api::LibpodClient&
+  libpod::LibpodClient&
   client()
   {
     return m_session->client();

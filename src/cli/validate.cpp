@@ -1,6 +1,6 @@
 // Command-line checks that need no host (include/pma/cli/validate.hpp).
-#include <pma/build/run.hpp>
 #include <pma/cli/validate.hpp>
+#include <pma/job/run.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fcntl.h>
@@ -82,8 +82,8 @@ valid_tag(const std::string_view tag)
 }
 
 Result<void>
-check_arch_tag_format(const std::string& format, const std::vector<api::ImageRef>& tags,
-                      const std::vector<api::Platform>& platforms)
+check_arch_tag_format(const std::string& format, const std::vector<oci::ImageRef>& tags,
+                      const std::vector<oci::Platform>& platforms)
 {
   for (size_t open = format.find('{'); open != std::string::npos; open = format.find('{', open + 1)) {
     const size_t close = format.find('}', open);
@@ -98,7 +98,7 @@ check_arch_tag_format(const std::string& format, const std::vector<api::ImageRef
   }
   for (const auto& ref : tags) {
     for (const auto& platform : platforms) {
-      const std::string tag = build::arch_tag(format, ref.tag, platform);
+      const std::string tag = job::arch_tag(format, ref.tag, platform);
       if (!valid_tag(tag)) {
         return util::fail(
             ErrorClass::usage,
@@ -137,13 +137,13 @@ check_containerfile(const std::string& path, const std::string_view option)
 }
 
 Result<void>
-check_required(const std::vector<api::Platform>& required, const std::vector<api::Platform>& requested)
+check_required(const std::vector<oci::Platform>& required, const std::vector<oci::Platform>& requested)
 {
   for (const auto& platform : required) {
     if (std::find(requested.begin(), requested.end(), platform) == requested.end()) {
       return util::fail(ErrorClass::usage,
                         fmt::format("--require {}: not among the platforms --platform requests ({})",
-                                    platform.to_string(), util::join(api::to_strings(requested), ", ")));
+                                    platform.to_string(), util::join(oci::to_strings(requested), ", ")));
     }
   }
   return {};

@@ -194,7 +194,7 @@ private:
         return util::Unexpected(text.error());
       }
       for (const auto& part : util::split(*text, ',')) {
-        auto platform = api::Platform::parse(part);
+        auto platform = oci::Platform::parse(part);
         if (!platform) {
           return error(item, platform.error().message);
         }

@@ -103,10 +103,10 @@ private:
     const size_t equals = spec.find('=');
     if (equals != std::string::npos && (scheme == std::string::npos || equals < scheme)) {
       std::string name = spec.substr(0, equals);
-      std::vector<api::Platform> platforms;
+      std::vector<oci::Platform> platforms;
       if (const size_t at = name.rfind('@'); at != std::string::npos) {
         for (const auto& part : util::split(name.substr(0, at), ',')) {
-          auto platform = api::Platform::parse(part);
+          auto platform = oci::Platform::parse(part);
           if (!platform) {
             return util::Unexpected(prefixed(platform.error(), "--host " + spec));
           }

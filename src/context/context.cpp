@@ -3,10 +3,10 @@
 #include <pma/context/context.hpp>
 #include <pma/util/interrupt.hpp>
 #include <pma/util/log.hpp>
+#include <pma/util/sha256.hpp>
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,19 +118,6 @@ inside(const fs::path& root, const fs::path& path)
   return relative.generic_string();
 }
 
-std::string
-sha256_prefix(const std::string& content, const size_t hex_digits)
-{
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int length = 0;
-  EVP_Digest(content.data(), content.size(), md.data(), &length, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < length && hex.size() < hex_digits; ++i) {
-    hex += fmt::format("{:02x}", md[i]);
-  }
-  return hex.substr(0, hex_digits);
-}
-
 struct Containerfile {
   std::string tar_name;           // its path in the tar
   std::optional<std::string> rel; // its path in the context, if it is there
@@ -172,7 +159,8 @@ find_containerfile(const fs::path& root, const ContextOptions& options)
   }
   // Outside the context, the file travels under a name of our own, the same
   // for the same content so that the context stays reproducible.
-  file.tar_name = file.rel ? *file.rel : std::string(k_extra_containerfile_prefix) + sha256_prefix(file.text, 12);
+  file.tar_name =
+      file.rel ? *file.rel : std::string(k_extra_containerfile_prefix) + util::sha256_hex(file.text).substr(0, 12);
   return file;
 }
 

@@ -9,7 +9,7 @@ namespace pma::hosts {
 using util::Result;
 
 Session::Session(config::Host host, std::unique_ptr<transport::Connection> connection,
-                 std::unique_ptr<api::LibpodClient> client)
+                 std::unique_ptr<libpod::LibpodClient> client)
   : m_host(std::move(host))
   , m_connection(std::move(connection))
   , m_client(std::move(client))
@@ -33,7 +33,7 @@ with_url(util::Error error, const config::Host& host)
 } // namespace
 
 Result<std::unique_ptr<Session>>
-open_session(const config::Host& host, const ConnectOptions& options, api::PingResult* ping)
+open_session(const config::Host& host, const ConnectOptions& options, libpod::PingResult* ping)
 {
   transport::DialOptions dial_options;
   dial_options.host_name = host.name;
@@ -45,8 +45,8 @@ open_session(const config::Host& host, const ConnectOptions& options, api::PingR
   if (!connection) {
     return util::Unexpected(with_url(connection.error(), host));
   }
-  auto client = api::make_libpod_client(transport::make_http_client((*connection)->endpoint(), options.connect_timeout),
-                                        host.name);
+  auto client = libpod::make_libpod_client(
+      transport::make_http_client((*connection)->endpoint(), options.connect_timeout), host.name);
   auto pong = client->ping();
   if (!pong) {
     return util::Unexpected(with_url(pong.error(), host));
@@ -64,7 +64,7 @@ connect_one(Connected& connected, const ConnectOptions& options)
 {
   Probe& probe = connected.probe;
   const auto start = std::chrono::steady_clock::now();
-  api::PingResult ping;
+  libpod::PingResult ping;
   auto session = open_session(probe.host, options, &ping);
   probe.connect_time =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start) - ping.round_trip;
@@ -91,7 +91,7 @@ connect_one(Connected& connected, const ConnectOptions& options)
     return;
   }
   probe.info = *info;
-  probe.serves = probe.host.platforms.empty() ? std::vector<api::Platform>{info->native} : probe.host.platforms;
+  probe.serves = probe.host.platforms.empty() ? std::vector<oci::Platform>{info->native} : probe.host.platforms;
   connected.session = std::move(*session);
 }
 

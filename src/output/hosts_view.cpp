@@ -33,7 +33,7 @@ emulated_cell(const hosts::Probe& probe)
   if (!probe.info || !probe.info->emulated) {
     return "unknown";
   }
-  return probe.info->emulated->empty() ? "-" : util::join(api::to_strings(*probe.info->emulated), ",");
+  return probe.info->emulated->empty() ? "-" : util::join(oci::to_strings(*probe.info->emulated), ",");
 }
 
 } // namespace
@@ -44,7 +44,7 @@ hosts_table(const std::vector<config::Host>& hosts)
   Table table({"NAME", "URL", "PLATFORMS", "FROM"});
   for (const auto& host : hosts) {
     table.add_row({host.name, host.url.redacted(),
-                   host.platforms.empty() ? "(native)" : util::join(api::to_strings(host.platforms), ","),
+                   host.platforms.empty() ? "(native)" : util::join(oci::to_strings(host.platforms), ","),
                    host.origin});
   }
   return table.render();
@@ -57,7 +57,7 @@ hosts_json(const std::vector<config::Host>& hosts)
   for (const auto& host : hosts) {
     list.push_back({{"name", host.name},
                     {"url", host.url.redacted()},
-                    {"platforms", api::to_strings(host.platforms)},
+                    {"platforms", oci::to_strings(host.platforms)},
                     {"identity", host.identity.string()},
                     {"knownHosts", host.known_hosts.string()},
                     {"origin", host.origin}});
@@ -79,7 +79,7 @@ probes_table(const std::vector<hosts::Probe>& probes, const bool color)
     const auto& info = *probe.info;
     table.add_row({probe.host.name, paint("ok", Color::green, color), info.podman_version, info.api_version.to_string(),
                    info.native.to_string() + (info.variant_inferred ? "*" : ""),
-                   util::join(api::to_strings(probe.serves), ","), emulated_cell(probe), milliseconds(probe.latency)});
+                   util::join(oci::to_strings(probe.serves), ","), emulated_cell(probe), milliseconds(probe.latency)});
   }
   std::string out = table.render();
   for (const auto& probe : probes) {
@@ -103,8 +103,8 @@ probes_json(const std::vector<hosts::Probe>& probes)
       entry["apiVersion"] = info.api_version.to_string();
       entry["native"] = info.native.to_string();
       entry["variantInferred"] = info.variant_inferred;
-      entry["serves"] = api::to_strings(probe.serves);
-      entry["emulated"] = info.emulated ? ordered_json(api::to_strings(*info.emulated)) : ordered_json(nullptr);
+      entry["serves"] = oci::to_strings(probe.serves);
+      entry["emulated"] = info.emulated ? ordered_json(oci::to_strings(*info.emulated)) : ordered_json(nullptr);
       entry["latencyMs"] = ms_value(probe.latency);
       entry["connectMs"] = ms_value(probe.connect_time);
     }

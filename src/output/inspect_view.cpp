@@ -34,7 +34,7 @@ annotations_cell(const std::optional<Annotations>& annotations)
 }
 
 std::string
-platform_cell(const api::Platform& platform)
+platform_cell(const oci::Platform& platform)
 {
   return platform.os.empty() && platform.architecture.empty() ? "unknown" : platform.to_string();
 }

@@ -15,18 +15,18 @@
 
 namespace pma::output {
 
-using build::Phase;
+using job::Phase;
 using nlohmann::ordered_json;
 
 namespace {
 
 std::string
-lane(const api::Platform& platform, const std::string& host)
+lane(const oci::Platform& platform, const std::string& host)
 {
   return fmt::format("[{}@{}]", platform.to_string(), host);
 }
 
-class PlainProgress : public build::Progress {
+class PlainProgress : public job::Progress {
 public:
   PlainProgress(std::FILE* stream, const bool color)
     : m_stream(stream)
@@ -35,10 +35,10 @@ public:
   }
 
   void
-  phase(const api::Platform& platform, const std::string& host, const Phase phase, std::string_view detail) override
+  phase(const oci::Platform& platform, const std::string& host, const Phase phase, std::string_view detail) override
   {
     const std::lock_guard lock(m_mutex);
-    std::string text = build::to_string(phase);
+    std::string text = job::to_string(phase);
     if (phase == Phase::failed) {
       text = paint(text, Color::red, m_color);
     } else if (phase == Phase::done) {
@@ -48,7 +48,7 @@ public:
   }
 
   void
-  log(const api::Platform& platform, const std::string& host, std::string_view line) override
+  log(const oci::Platform& platform, const std::string& host, std::string_view line) override
   {
     const std::lock_guard lock(m_mutex);
     fmt::print(m_stream, "{} {}\n", lane(platform, host), line);
@@ -74,7 +74,7 @@ private:
   std::mutex m_mutex;
 };
 
-class JsonProgress : public build::Progress {
+class JsonProgress : public job::Progress {
 public:
   explicit JsonProgress(std::FILE* stream)
     : m_stream(stream)
@@ -82,17 +82,17 @@ public:
   }
 
   void
-  phase(const api::Platform& platform, const std::string& host, const Phase phase, std::string_view detail) override
+  phase(const oci::Platform& platform, const std::string& host, const Phase phase, std::string_view detail) override
   {
     emit({{"event", "phase"},
           {"platform", platform.to_string()},
           {"host", host},
-          {"phase", build::to_string(phase)},
+          {"phase", job::to_string(phase)},
           {"detail", std::string(detail)}});
   }
 
   void
-  log(const api::Platform& platform, const std::string& host, std::string_view line) override
+  log(const oci::Platform& platform, const std::string& host, std::string_view line) override
   {
     emit({{"event", "log"}, {"platform", platform.to_string()}, {"host", host}, {"line", std::string(line)}});
   }
@@ -124,19 +124,19 @@ private:
   std::mutex m_mutex;
 };
 
-class QuietProgress : public build::Progress {
+class QuietProgress : public job::Progress {
 public:
   explicit QuietProgress(std::FILE* stream)
     : m_stream(stream)
   {
   }
   void
-  phase(const api::Platform& /*platform*/, const std::string& /*host*/, Phase /*phase*/,
+  phase(const oci::Platform& /*platform*/, const std::string& /*host*/, Phase /*phase*/,
         std::string_view /*detail*/) override
   {
   }
   void
-  log(const api::Platform& /*platform*/, const std::string& /*host*/, std::string_view /*line*/) override
+  log(const oci::Platform& /*platform*/, const std::string& /*host*/, std::string_view /*line*/) override
   {
   }
   void
@@ -157,7 +157,7 @@ private:
 
 // One lane per platform, redrawn in place; a failed platform's last log lines
 // are printed above the lanes.
-class TtyProgress : public build::Progress {
+class TtyProgress : public job::Progress {
 public:
   TtyProgress(std::FILE* stream, const bool color)
     : m_stream(stream)
@@ -172,7 +172,7 @@ public:
   }
 
   void
-  phase(const api::Platform& platform, const std::string& host, const Phase phase, std::string_view detail) override
+  phase(const oci::Platform& platform, const std::string& host, const Phase phase, std::string_view detail) override
   {
     const std::lock_guard lock(m_mutex);
     Lane& lane = find(platform, host);
@@ -191,7 +191,7 @@ public:
   }
 
   void
-  log(const api::Platform& platform, const std::string& host, std::string_view line) override
+  log(const oci::Platform& platform, const std::string& host, std::string_view line) override
   {
     const std::lock_guard lock(m_mutex);
     Lane& lane = find(platform, host);
@@ -222,7 +222,7 @@ private:
   using Clock = std::chrono::steady_clock;
 
   struct Lane {
-    api::Platform platform;
+    oci::Platform platform;
     std::string host;
     Phase phase = Phase::queued;
     std::string detail;
@@ -232,7 +232,7 @@ private:
   };
 
   Lane&
-  find(const api::Platform& platform, const std::string& host)
+  find(const oci::Platform& platform, const std::string& host)
   {
     for (auto& lane : m_lanes) {
       if (lane.platform == platform && lane.host == host) {
@@ -271,7 +271,7 @@ private:
     for (const auto& lane : m_lanes) {
       const auto seconds =
           std::chrono::duration_cast<std::chrono::seconds>(lane.finished.value_or(now) - lane.started).count();
-      std::string phase = build::to_string(lane.phase);
+      std::string phase = job::to_string(lane.phase);
       if (lane.phase == Phase::done) {
         phase = paint(phase, Color::green, m_color);
       } else if (lane.phase == Phase::failed) {
@@ -311,21 +311,21 @@ short_digest(const std::string& digest)
 
 // Every printer sees text with the secrets already replaced, before it
 // shortens or escapes anything (a cut secret would no longer match).
-class RedactingProgress : public build::Progress {
+class RedactingProgress : public job::Progress {
 public:
-  explicit RedactingProgress(std::unique_ptr<build::Progress> inner)
+  explicit RedactingProgress(std::unique_ptr<job::Progress> inner)
     : m_inner(std::move(inner))
   {
   }
 
   void
-  phase(const api::Platform& platform, const std::string& host, const Phase phase, std::string_view detail) override
+  phase(const oci::Platform& platform, const std::string& host, const Phase phase, std::string_view detail) override
   {
     m_inner->phase(platform, host, phase, util::redact::apply(detail));
   }
 
   void
-  log(const api::Platform& platform, const std::string& host, std::string_view line) override
+  log(const oci::Platform& platform, const std::string& host, std::string_view line) override
   {
     m_inner->log(platform, host, util::redact::apply(line));
   }
@@ -343,10 +343,10 @@ public:
   }
 
 private:
-  std::unique_ptr<build::Progress> m_inner;
+  std::unique_ptr<job::Progress> m_inner;
 };
 
-std::unique_ptr<build::Progress>
+std::unique_ptr<job::Progress>
 printer_for(const std::string& mode, std::FILE* stream, const bool color)
 {
   if (mode == "json") {
@@ -363,18 +363,18 @@ printer_for(const std::string& mode, std::FILE* stream, const bool color)
 
 } // namespace
 
-std::unique_ptr<build::Progress>
+std::unique_ptr<job::Progress>
 make_progress(const std::string& mode, std::FILE* stream, const bool color)
 {
   return std::make_unique<RedactingProgress>(printer_for(mode, stream, color));
 }
 
 std::string
-summary_table(const build::BuildOutcome& outcome, const bool color)
+summary_table(const job::BuildOutcome& outcome, const bool color)
 {
   Table table({"PLATFORM", "HOST", "DIGEST", "DURATION", "RESULT"});
   for (const auto& result : outcome.platforms) {
-    std::string state = build::to_string(result.state);
+    std::string state = job::to_string(result.state);
     if (result.state == Phase::done) {
       state = paint("ok", Color::green, color);
     } else if (result.state == Phase::failed) {
@@ -388,7 +388,7 @@ summary_table(const build::BuildOutcome& outcome, const bool color)
 }
 
 std::string
-metadata_json(const build::BuildOutcome& outcome)
+metadata_json(const job::BuildOutcome& outcome)
 {
   ordered_json platforms = ordered_json::array();
   ordered_json skipped = ordered_json::array();
@@ -408,7 +408,7 @@ metadata_json(const build::BuildOutcome& outcome)
     } else {
       skipped.push_back({{"platform", result.platform.to_string()},
                          {"host", result.host},
-                         {"reason", result.error ? result.error->describe() : build::to_string(result.state)}});
+                         {"reason", result.error ? result.error->describe() : job::to_string(result.state)}});
     }
   }
   ordered_json out = {{"indexDigest", outcome.index_digest},
@@ -436,7 +436,7 @@ metadata_json(const build::BuildOutcome& outcome)
 }
 
 std::string
-plan_table(const build::BuildOutcome& outcome, const build::BuildOptions& options)
+plan_table(const job::BuildOutcome& outcome, const job::BuildOptions& options)
 {
   Table table({"PLATFORM", "HOST", "WHY", "PUSH TO"});
   for (const auto& result : outcome.platforms) {
@@ -463,7 +463,7 @@ plan_table(const build::BuildOutcome& outcome, const build::BuildOptions& option
 }
 
 std::string
-plan_json(const build::BuildOutcome& outcome, const build::BuildOptions& options)
+plan_json(const job::BuildOutcome& outcome, const job::BuildOptions& options)
 {
   ordered_json platforms = ordered_json::array();
   for (const auto& result : outcome.platforms) {

@@ -1,4 +1,6 @@
 // Read-only registry access for `inspect` (distribution-spec GETs only).
+#include <pma/oci/digest.hpp>
+#include <pma/oci/media_types.hpp>
 #include <pma/registry/reader.hpp>
 #include <pma/transport/limits.hpp>
 #include <pma/util/fs.hpp>
@@ -8,7 +10,6 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -105,11 +106,6 @@ bare_media_type(const std::string& content_type)
   return std::string(util::trim(content_type.substr(0, content_type.find(';'))));
 }
 
-constexpr const char* k_manifest_accept = "application/vnd.oci.image.index.v1+json, "
-                                          "application/vnd.docker.distribution.manifest.list.v2+json, "
-                                          "application/vnd.oci.image.manifest.v1+json, "
-                                          "application/vnd.docker.distribution.manifest.v2+json";
-
 } // namespace
 
 std::vector<std::filesystem::path>
@@ -197,19 +193,6 @@ parse_challenge(const std::string_view header)
   return challenge;
 }
 
-std::string
-sha256_digest(const std::string_view bytes)
-{
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md.data(), &length, EVP_sha256(), nullptr);
-  std::string out = "sha256:";
-  for (unsigned int i = 0; i < length; ++i) {
-    out += fmt::format("{:02x}", md[i]);
-  }
-  return out;
-}
-
 Reader::Reader(const auth::CredentialStore& credentials, ReaderOptions options)
   : m_credentials(credentials)
   , m_options(std::move(options))
@@ -254,7 +237,7 @@ Reader::send(const transport::Endpoint& endpoint, transport::HttpRequest request
 }
 
 Result<transport::HttpResponse>
-Reader::get(const api::ImageRef& ref, const std::string& path, const std::string& accept, const size_t limit)
+Reader::get(const oci::ImageRef& ref, const std::string& path, const std::string& accept, const size_t limit)
 {
   const std::string host = api_host(ref.registry);
   const std::string target = "/v2/" + ref.repository + "/" + path;
@@ -316,7 +299,7 @@ Reader::get(const api::ImageRef& ref, const std::string& path, const std::string
 }
 
 Result<void>
-Reader::authenticate(const api::ImageRef& ref, const std::string& challenge_header)
+Reader::authenticate(const oci::ImageRef& ref, const std::string& challenge_header)
 {
   const auto credential = m_credentials.lookup(ref.name());
   const std::string basic = credential && credential->identity_token.empty()
@@ -387,7 +370,7 @@ Reader::authenticate(const api::ImageRef& ref, const std::string& challenge_head
 }
 
 Result<Manifest>
-Reader::manifest(const api::ImageRef& ref)
+Reader::manifest(const oci::ImageRef& ref)
 {
   std::string missing_code;
   auto found = find(ref, &missing_code);
@@ -401,10 +384,10 @@ Reader::manifest(const api::ImageRef& ref)
 }
 
 Result<std::optional<Manifest>>
-Reader::find(const api::ImageRef& ref, std::string* missing_code)
+Reader::find(const oci::ImageRef& ref, std::string* missing_code)
 {
   const std::string reference = !ref.digest.empty() ? ref.digest : (ref.tag.empty() ? "latest" : ref.tag);
-  auto response = get(ref, "manifests/" + reference, k_manifest_accept, k_max_manifest_size);
+  auto response = get(ref, "manifests/" + reference, std::string(oci::media_type::k_accept_any), k_max_manifest_size);
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }
@@ -420,7 +403,7 @@ Reader::find(const api::ImageRef& ref, std::string* missing_code)
                                                         response->status, message.empty() ? "" : ": " + message));
   }
   Manifest manifest;
-  manifest.digest = sha256_digest(response->body);
+  manifest.digest = oci::digest_of(response->body);
   manifest.media_type = bare_media_type(response->header("Content-Type"));
   manifest.bytes = std::move(response->body);
   if (manifest.media_type.empty() || manifest.media_type == "application/json" ||
@@ -441,7 +424,7 @@ Reader::find(const api::ImageRef& ref, std::string* missing_code)
 }
 
 Error
-Reader::not_found(const api::ImageRef& ref, const std::string& code)
+Reader::not_found(const oci::ImageRef& ref, const std::string& code)
 {
   const std::string repository = ref.registry + "/" + ref.repository;
   if (!ref.digest.empty()) {
@@ -468,7 +451,7 @@ Reader::not_found(const api::ImageRef& ref, const std::string& code)
 }
 
 Result<std::vector<std::string>>
-Reader::tags(const api::ImageRef& repository)
+Reader::tags(const oci::ImageRef& repository)
 {
   auto response = get(repository, "tags/list", "application/json", k_max_tag_list_size);
   if (!response) {
@@ -490,7 +473,7 @@ Reader::tags(const api::ImageRef& repository)
 }
 
 Result<std::string>
-Reader::blob(const api::ImageRef& repository, const std::string& digest, const size_t limit)
+Reader::blob(const oci::ImageRef& repository, const std::string& digest, const size_t limit)
 {
   auto response = get(repository, "blobs/" + digest, "", limit);
   if (!response) {
@@ -516,15 +499,15 @@ Reader::blob(const api::ImageRef& repository, const std::string& digest, const s
     return util::fail(ErrorClass::registry,
                       fmt::format("{}: reading blob {} answered {}", repository.name(), digest, response->status));
   }
-  if (sha256_digest(response->body) != digest) {
+  if (oci::digest_of(response->body) != digest) {
     return util::fail(ErrorClass::protocol,
                       fmt::format("{}: blob {} does not match its digest", repository.name(), digest));
   }
   return std::move(response->body);
 }
 
-Result<api::Platform>
-Reader::platform_of(const api::ImageRef& repository, const Manifest& manifest)
+Result<oci::Platform>
+Reader::platform_of(const oci::ImageRef& repository, const Manifest& manifest)
 {
   const auto body = nlohmann::json::parse(manifest.bytes, nullptr, /*allow_exceptions=*/false);
   const auto config = body.is_object() ? body.find("config") : body.end();
@@ -539,7 +522,7 @@ Reader::platform_of(const api::ImageRef& repository, const Manifest& manifest)
   if (!image.is_object()) {
     return util::fail(ErrorClass::protocol, fmt::format("{}: unreadable image config", repository.name()));
   }
-  return api::Platform::normalized(image.value("os", ""), image.value("architecture", ""), image.value("variant", ""));
+  return oci::Platform::normalized(image.value("os", ""), image.value("architecture", ""), image.value("variant", ""));
 }
 
 } // namespace pma::registry

@@ -22,18 +22,18 @@ message_of(const util::Result<T>& result)
   return result.error().describe();
 }
 
-api::ImageRef
+oci::ImageRef
 ref(const char* text)
 {
-  auto parsed = api::ImageRef::parse(text);
+  auto parsed = oci::ImageRef::parse(text);
   REQUIRE(parsed);
   return *parsed;
 }
 
-api::Platform
+oci::Platform
 platform(const char* text)
 {
-  auto parsed = api::Platform::parse(text);
+  auto parsed = oci::Platform::parse(text);
   REQUIRE(parsed);
   return *parsed;
 }
@@ -78,8 +78,8 @@ TEST_CASE("cli::valid_tag")
 
 TEST_CASE("cli::check_arch_tag_format")
 {
-  const std::vector<api::ImageRef> tags = {ref("127.0.0.1:5000/app:1.4"), ref("127.0.0.1:5000/app")};
-  const std::vector<api::Platform> platforms = {platform("linux/amd64"), platform("linux/arm64/v8")};
+  const std::vector<oci::ImageRef> tags = {ref("127.0.0.1:5000/app:1.4"), ref("127.0.0.1:5000/app")};
+  const std::vector<oci::Platform> platforms = {platform("linux/amd64"), platform("linux/arm64/v8")};
   CHECK(check_arch_tag_format("{tag}-{os}-{arch}{-variant}", tags, platforms));
   CHECK(check_arch_tag_format("{arch}{variant}", tags, platforms));
   CHECK(check_arch_tag_format("{tag}", {}, platforms)); // --no-push: no tags
@@ -118,7 +118,7 @@ TEST_CASE("cli::check_containerfile")
 
 TEST_CASE("cli::check_required and check_manifest_host")
 {
-  const std::vector<api::Platform> requested = {platform("linux/amd64"), platform("linux/arm64")};
+  const std::vector<oci::Platform> requested = {platform("linux/amd64"), platform("linux/arm64")};
   CHECK(check_required({platform("linux/arm64/v8")}, requested));
   CHECK(message_of(check_required({platform("linux/s390x")}, requested)) ==
         "--require linux/s390x: not among the platforms --platform requests (linux/amd64, linux/arm64/v8)");

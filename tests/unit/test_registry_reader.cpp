@@ -1,3 +1,4 @@
+#include <pma/oci/digest.hpp>
 #include <pma/registry/reader.hpp>
 
 #include <doctest/doctest.h>
@@ -38,10 +39,10 @@ struct Fixture {
   }
 };
 
-api::ImageRef
+oci::ImageRef
 image_ref(const std::string& text)
 {
-  return *api::ImageRef::parse(text);
+  return *oci::ImageRef::parse(text);
 }
 
 std::string
@@ -71,9 +72,9 @@ TEST_CASE("registry::parse_challenge")
   CHECK(registry::parse_challenge(R"(Basic realm="a \"quoted\" realm")").params.at("realm") == R"(a "quoted" realm)");
 }
 
-TEST_CASE("registry::sha256_digest")
+TEST_CASE("oci::digest_of")
 {
-  CHECK(registry::sha256_digest("") == "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(oci::digest_of("") == "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TEST_CASE("registry::tls_settings_for reads certs.d like containers/image")
@@ -109,7 +110,7 @@ TEST_CASE("registry::Reader reads a manifest with a bearer token")
   const auto manifest = reader.manifest(image_ref("quay.io/acme/app:1.4"));
   REQUIRE(manifest);
   CHECK(manifest->bytes == k_index);
-  CHECK(manifest->digest == registry::sha256_digest(k_index));
+  CHECK(manifest->digest == oci::digest_of(k_index));
   CHECK(manifest->media_type == "application/vnd.oci.image.index.v1+json");
   REQUIRE(f.state->sent.size() == 3);
   CHECK(f.state->sent[0].target == "/v2/acme/app/manifests/1.4");
@@ -131,7 +132,7 @@ TEST_CASE("registry::Reader answers a basic challenge; docker.io lives at regist
   f.state->answers.push_back(HttpResponse{401, {{"WWW-Authenticate", R"(Basic realm="Registry")"}}, ""});
   f.state->answers.push_back(HttpResponse{200, {{"Content-Type", "application/json"}}, k_index});
   auto reader = f.reader();
-  const auto manifest = reader.manifest(image_ref("docker.io/library/busybox@" + registry::sha256_digest(k_index)));
+  const auto manifest = reader.manifest(image_ref("docker.io/library/busybox@" + oci::digest_of(k_index)));
   REQUIRE(manifest);
   CHECK(manifest->media_type == "application/vnd.oci.image.index.v1+json"); // from the body
   CHECK(f.endpoints[0].host == "registry-1.docker.io");
@@ -250,8 +251,7 @@ TEST_CASE("registry::Reader::platform_of follows the blob redirect without crede
   Fixture f;
   f.with_password();
   const std::string config = R"({"architecture":"arm64","os":"linux","variant":"v8"})";
-  const std::string manifest_bytes =
-      R"({"schemaVersion":2,"config":{"digest":")" + registry::sha256_digest(config) + R"("}})";
+  const std::string manifest_bytes = R"({"schemaVersion":2,"config":{"digest":")" + oci::digest_of(config) + R"("}})";
   f.state->answers.push_back(HttpResponse{401, {{"WWW-Authenticate", R"(Basic realm="r")"}}, ""});
   f.state->answers.push_back(HttpResponse{307, {{"Location", "https://storage.example.com/blob?sig=1"}}, ""});
   f.state->answers.push_back(HttpResponse{200, {}, config});

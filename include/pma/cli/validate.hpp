@@ -1,8 +1,8 @@
 #pragma once
 
-#include <pma/api/platform.hpp>
-#include <pma/api/reference.hpp>
 #include <pma/config/host.hpp>
+#include <pma/oci/platform.hpp>
+#include <pma/oci/reference.hpp>
 #include <pma/util/error.hpp>
 
 #include <chrono>
@@ -27,16 +27,16 @@ bool valid_tag(std::string_view tag);
 
 // --arch-tag-format: only the placeholders {tag} {os} {arch} {variant}
 // {-variant}, and for every tag (no tag: "latest") and platform a valid tag.
-util::Result<void> check_arch_tag_format(const std::string& format, const std::vector<api::ImageRef>& tags,
-                                         const std::vector<api::Platform>& platforms);
+util::Result<void> check_arch_tag_format(const std::string& format, const std::vector<oci::ImageRef>& tags,
+                                         const std::vector<oci::Platform>& platforms);
 
 // -f / --platform-file: the file exists, is not a directory and can be read
 // (podman's words for the first two). "-" (standard input) is not checked.
 util::Result<void> check_containerfile(const std::string& path, std::string_view option);
 
 // --require when --platform is given: every required platform is requested.
-util::Result<void> check_required(const std::vector<api::Platform>& required,
-                                  const std::vector<api::Platform>& requested);
+util::Result<void> check_required(const std::vector<oci::Platform>& required,
+                                  const std::vector<oci::Platform>& requested);
 
 // --manifest-host: one of the selected hosts.
 util::Result<void> check_manifest_host(const std::string& name, const std::vector<config::Host>& hosts);

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <pma/api/platform.hpp>
+#include <pma/oci/platform.hpp>
 #include <pma/transport/url.hpp>
 #include <pma/util/error.hpp>
 
@@ -27,7 +27,7 @@ struct HostEntry {
   std::string connection; // a podman system connection, instead of url
   std::string identity;
   std::string known_hosts;
-  std::vector<api::Platform> platforms;
+  std::vector<oci::Platform> platforms;
   Location location;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <pma/api/platform.hpp>
+#include <pma/oci/platform.hpp>
 #include <pma/transport/url.hpp>
 
 #include <filesystem>
@@ -15,7 +15,7 @@ struct Host {
   transport::HostUrl url;
   std::filesystem::path identity;       // SSH key; empty: ssh-agent / default keys
   std::filesystem::path known_hosts;    // empty: ~/.ssh/known_hosts
-  std::vector<api::Platform> platforms; // declared; empty: the host's native platform
+  std::vector<oci::Platform> platforms; // declared; empty: the host's native platform
   std::string origin;                   // where it came from, e.g. "config.yaml:4:3", "--host", "CONTAINER_HOST"
 };
 

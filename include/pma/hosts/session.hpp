@@ -1,7 +1,7 @@
 #pragma once
 
-#include <pma/api/libpod.hpp>
 #include <pma/config/host.hpp>
+#include <pma/libpod/client.hpp>
 #include <pma/transport/connection.hpp>
 #include <pma/util/error.hpp>
 
@@ -28,19 +28,19 @@ struct ConnectOptions {
 class Session {
 public:
   Session(config::Host host, std::unique_ptr<transport::Connection> connection,
-          std::unique_ptr<api::LibpodClient> client);
+          std::unique_ptr<libpod::LibpodClient> client);
 
   const config::Host&
   host() const
   {
     return m_host;
   }
-  api::LibpodClient&
+  libpod::LibpodClient&
   client()
   {
     return *m_client;
   }
-  const api::Capabilities&
+  const libpod::Capabilities&
   capabilities() const
   {
     return m_client->capabilities();
@@ -49,20 +49,20 @@ public:
 private:
   config::Host m_host;
   std::unique_ptr<transport::Connection> m_connection;
-  std::unique_ptr<api::LibpodClient> m_client;
+  std::unique_ptr<libpod::LibpodClient> m_client;
 };
 
 // Dials `host` and negotiates the API version (GET /_ping). Errors name the host.
 util::Result<std::unique_ptr<Session>> open_session(const config::Host& host, const ConnectOptions& options,
-                                                    api::PingResult* ping = nullptr);
+                                                    libpod::PingResult* ping = nullptr);
 
 struct Probe {
   config::Host host;
   std::optional<util::Error> error;          // set when the host did not answer properly
-  std::optional<api::HostInfo> info;         // null when not asked (ConnectOptions::host_info)
+  std::optional<libpod::HostInfo> info;      // null when not asked (ConnectOptions::host_info)
   std::chrono::microseconds connect_time{0}; // dial: SSH handshake and authentication included
   std::chrono::microseconds latency{0};      // GET /_ping round trip once connected
-  std::vector<api::Platform> serves;         // declared platforms, else the native one
+  std::vector<oci::Platform> serves;         // declared platforms, else the native one
 
   bool
   ok() const

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <pma/api/platform.hpp>
+#include <pma/oci/platform.hpp>
 
 #include <cstdint>
 #include <map>
@@ -14,7 +14,7 @@ using Annotations = std::map<std::string, std::string>;
 
 // One entry of an index, or the single image.
 struct InspectRow {
-  api::Platform platform; // empty fields: the entry names no platform
+  oci::Platform platform; // empty fields: the entry names no platform
   std::string digest;
   std::string media_type;
   int64_t size = 0;

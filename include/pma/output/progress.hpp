@@ -1,7 +1,7 @@
 #pragma once
 
-#include <pma/build/progress.hpp>
-#include <pma/build/run.hpp>
+#include <pma/job/progress.hpp>
+#include <pma/job/run.hpp>
 
 #include <cstdio>
 #include <memory>
@@ -11,16 +11,16 @@ namespace pma::output {
 
 // --progress: plain (every line "[linux/arm64@power9] …"), json (one event
 // object per line), quiet (warnings only), tty (phases, logs of failures).
-std::unique_ptr<build::Progress> make_progress(const std::string& mode, std::FILE* stream, bool color);
+std::unique_ptr<job::Progress> make_progress(const std::string& mode, std::FILE* stream, bool color);
 
 // The end-of-run table: platform, host, digest, duration, result.
-std::string summary_table(const build::BuildOutcome& outcome, bool color);
+std::string summary_table(const job::BuildOutcome& outcome, bool color);
 
 // --metadata-file content.
-std::string metadata_json(const build::BuildOutcome& outcome);
+std::string metadata_json(const job::BuildOutcome& outcome);
 
 // --dry-run plan: table or JSON.
-std::string plan_table(const build::BuildOutcome& outcome, const build::BuildOptions& options);
-std::string plan_json(const build::BuildOutcome& outcome, const build::BuildOptions& options);
+std::string plan_table(const job::BuildOutcome& outcome, const job::BuildOptions& options);
+std::string plan_json(const job::BuildOutcome& outcome, const job::BuildOptions& options);
 
 } // namespace pma::output

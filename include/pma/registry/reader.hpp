@@ -5,9 +5,9 @@
 // docs/api-experiments-inspect.md), and small blobs such as an image config.
 // It never writes to a registry: builds and pushes go through podman.
 
-#include <pma/api/platform.hpp>
-#include <pma/api/reference.hpp>
 #include <pma/auth/credentials.hpp>
+#include <pma/oci/platform.hpp>
+#include <pma/oci/reference.hpp>
 #include <pma/transport/http.hpp>
 #include <pma/util/error.hpp>
 
@@ -54,9 +54,6 @@ struct Challenge {
 };
 Challenge parse_challenge(std::string_view header);
 
-// "sha256:<hex>" of `bytes`.
-std::string sha256_digest(std::string_view bytes);
-
 using HttpFactory = std::function<std::unique_ptr<transport::HttpClient>(const transport::Endpoint&)>;
 
 struct ReaderOptions {
@@ -72,29 +69,29 @@ public:
   // GET /v2/<repository>/manifests/<tag|digest>. A reference by digest is
   // checked against the bytes. Errors say what is missing (repository, tag),
   // or why access was refused.
-  util::Result<Manifest> manifest(const api::ImageRef& ref);
+  util::Result<Manifest> manifest(const oci::ImageRef& ref);
 
   // manifest(), with nullopt where the registry has no such tag or digest
   // (`missing_code`, if given, gets the registry's error code for that).
-  util::Result<std::optional<Manifest>> find(const api::ImageRef& ref, std::string* missing_code = nullptr);
+  util::Result<std::optional<Manifest>> find(const oci::ImageRef& ref, std::string* missing_code = nullptr);
 
   // GET /v2/<repository>/blobs/<digest>, at most `limit` bytes, checked
   // against the digest; follows the registry's redirect to its storage.
-  util::Result<std::string> blob(const api::ImageRef& repository, const std::string& digest, size_t limit);
+  util::Result<std::string> blob(const oci::ImageRef& repository, const std::string& digest, size_t limit);
 
   // GET /v2/<repository>/tags/list (the first page).
-  util::Result<std::vector<std::string>> tags(const api::ImageRef& repository);
+  util::Result<std::vector<std::string>> tags(const oci::ImageRef& repository);
 
   // The platform of a single image `manifest` of `repository`, from its config blob.
-  util::Result<api::Platform> platform_of(const api::ImageRef& repository, const Manifest& manifest);
+  util::Result<oci::Platform> platform_of(const oci::ImageRef& repository, const Manifest& manifest);
 
 private:
-  util::Result<transport::HttpResponse> get(const api::ImageRef& ref, const std::string& path,
+  util::Result<transport::HttpResponse> get(const oci::ImageRef& ref, const std::string& path,
                                             const std::string& accept, size_t limit);
   util::Result<transport::HttpResponse> send(const transport::Endpoint& endpoint, transport::HttpRequest request,
                                              size_t limit) const;
-  util::Error not_found(const api::ImageRef& ref, const std::string& code);
-  util::Result<void> authenticate(const api::ImageRef& ref, const std::string& challenge_header);
+  util::Error not_found(const oci::ImageRef& ref, const std::string& code);
+  util::Result<void> authenticate(const oci::ImageRef& ref, const std::string& challenge_header);
   transport::Endpoint endpoint_for(const std::string& host_port, bool https) const;
 
   const auth::CredentialStore& m_credentials;
