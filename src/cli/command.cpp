@@ -343,7 +343,7 @@ report(const util::Error& error)
 {
   const bool color = output::use_color(stderr);
   fmt::print(stderr, "podman-multiarch: {} {}\n", output::paint("error:", output::Color::red, color), error.describe());
-  return util::exit_code_for(error.cls);
+  return util::to_int(util::exit_status_for(error.cls));
 }
 
 } // namespace pma::cli

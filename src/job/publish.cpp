@@ -197,7 +197,7 @@ Runner::publish()
       }
     }
     if (m_outcome.tags.empty()) {
-      m_outcome.exit_code = util::exit_code_for(error.cls);
+      m_outcome.exit_code = util::to_int(util::exit_status_for(error.cls));
     } else {
       // Some tags serve the new list, the others what they served before.
       m_outcome.exit_code = 1;

@@ -214,7 +214,7 @@ Runner::fail(Error error)
       result.state = Phase::skipped;
     }
   }
-  m_outcome.exit_code = m_outcome.exit_code != 0 ? m_outcome.exit_code : util::exit_code_for(error.cls);
+  m_outcome.exit_code = m_outcome.exit_code != 0 ? m_outcome.exit_code : util::to_int(util::exit_status_for(error.cls));
   m_outcome.error = std::move(error);
   if (m_options.cleanup && !m_options.dry_run) {
     cleanup();

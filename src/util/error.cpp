@@ -74,17 +74,17 @@ Error::with_hint(std::string text) &&
   return std::move(*this);
 }
 
-int
-exit_code_for(const ErrorClass cls)
+ExitStatus
+exit_status_for(const ErrorClass cls)
 {
   switch (cls) {
   case ErrorClass::usage:
   case ErrorClass::config:
-    return 2;
+    return ExitStatus::usage;
   case ErrorClass::interrupted:
-    return 130;
+    return ExitStatus::interrupted;
   default:
-    return 1;
+    return ExitStatus::failure;
   }
 }
 

@@ -155,7 +155,47 @@ fail(ErrorClass cls, std::string message)
   return Unexpected(Error(cls, std::move(message)));
 }
 
-// Exit status for a failure of class `cls` (podman-multiarch(1), EXIT STATUS).
-int exit_code_for(ErrorClass cls);
+// The process's exit status (podman-multiarch(1), EXIT STATUS): stable, for
+// pipelines that branch on it.
+enum class ExitStatus : int {
+  success = 0,
+  failure = 1,           // any error not listed below
+  usage = 2,             // bad command line or configuration; a refusal before publishing
+  partial = 3,           // --allow-partial published without some platforms
+  nothing_published = 4, // platforms failed: no tag moved
+  interrupted = 130,     // Ctrl-C / SIGTERM
+};
+
+constexpr int
+to_int(const ExitStatus status)
+{
+  return static_cast<int>(status);
+}
+
+// Exit status for a failure of class `cls`.
+ExitStatus exit_status_for(ErrorClass cls);
 
 } // namespace pma::util
+
+// `PMA_TRY(expr)`: returns the error of the Result `expr` from the enclosing
+// function (which returns a Result too), as ccache's TRY does.
+#define PMA_TRY(expr)                                                                                                  \
+  do {                                                                                                                 \
+    if (auto pma_try_result_ = (expr); !pma_try_result_) {                                                             \
+      return ::pma::util::Unexpected(std::move(pma_try_result_).error());                                              \
+    }                                                                                                                  \
+  } while (false)
+
+// `PMA_TRY_ASSIGN(auto x, expr)`: declares (or assigns) `x` from the value of
+// the Result `expr`, or returns its error from the enclosing function.
+#define PMA_TRY_ASSIGN(target, expr) PMA_TRY_ASSIGN_IMPL(target, expr, PMA_TRY_CONCAT(pma_try_, __LINE__))
+#define PMA_TRY_CONCAT(a, b) PMA_TRY_CONCAT_IMPL(a, b)
+#define PMA_TRY_CONCAT_IMPL(a, b) a##b
+// NOLINTBEGIN(bugprone-macro-parentheses): `target` is a declaration, `tmp` a name
+#define PMA_TRY_ASSIGN_IMPL(target, expr, tmp)                                                                         \
+  auto tmp = (expr);                                                                                                   \
+  if (!tmp) {                                                                                                          \
+    return ::pma::util::Unexpected(std::move(tmp).error());                                                            \
+  }                                                                                                                    \
+  target = std::move(*tmp)
+// NOLINTEND(bugprone-macro-parentheses)
