@@ -559,7 +559,7 @@ run_build(const std::vector<std::string>& args, const GlobalOptions& globals)
   if (outcome.error) {
     report(*outcome.error);
   }
-  return outcome.exit_code;
+  return util::to_int(outcome.exit_status);
 }
 
 } // namespace pma::cli

@@ -32,8 +32,31 @@ with_url(util::Error error, const config::Host& host)
 
 } // namespace
 
+namespace {
+
+class NetworkConnector : public Connector {
+public:
+  Result<std::unique_ptr<Session>> open(const config::Host& host, const ConnectOptions& options,
+                                        libpod::PingResult* ping) override;
+};
+
+} // namespace
+
+Connector&
+network_connector()
+{
+  static NetworkConnector connector;
+  return connector;
+}
+
 Result<std::unique_ptr<Session>>
 open_session(const config::Host& host, const ConnectOptions& options, libpod::PingResult* ping)
+{
+  return network_connector().open(host, options, ping);
+}
+
+Result<std::unique_ptr<Session>>
+NetworkConnector::open(const config::Host& host, const ConnectOptions& options, libpod::PingResult* ping)
 {
   transport::DialOptions dial_options;
   dial_options.host_name = host.name;
@@ -60,12 +83,12 @@ open_session(const config::Host& host, const ConnectOptions& options, libpod::Pi
 namespace {
 
 void
-connect_one(Connected& connected, const ConnectOptions& options)
+connect_one(Connected& connected, const ConnectOptions& options, Connector& connector)
 {
   Probe& probe = connected.probe;
   const auto start = std::chrono::steady_clock::now();
   libpod::PingResult ping;
-  auto session = open_session(probe.host, options, &ping);
+  auto session = connector.open(probe.host, options, &ping);
   probe.connect_time =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start) - ping.round_trip;
   if (!session) {
@@ -98,7 +121,7 @@ connect_one(Connected& connected, const ConnectOptions& options)
 } // namespace
 
 std::vector<Connected>
-connect_hosts(const std::vector<config::Host>& hosts, const ConnectOptions& options)
+connect_hosts(const std::vector<config::Host>& hosts, const ConnectOptions& options, Connector& connector)
 {
   std::vector<Connected> results;
   results.reserve(hosts.size());
@@ -108,7 +131,7 @@ connect_hosts(const std::vector<config::Host>& hosts, const ConnectOptions& opti
   std::vector<std::thread> workers;
   workers.reserve(results.size());
   for (auto& result : results) {
-    workers.emplace_back([&result, &options] { connect_one(result, options); });
+    workers.emplace_back([&result, &options, &connector] { connect_one(result, options, connector); });
   }
   for (auto& worker : workers) {
     worker.join();

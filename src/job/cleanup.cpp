@@ -13,175 +13,126 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
+#include <map>
 #include <thread>
 
-#include "runner.hpp"
-
-namespace pma::job {
-
-namespace {
-
-constexpr std::string_view k_prefix = "localhost/podman-multiarch-";
-
-bool
-is_list_name(const std::string_view name)
-{
-  return name.starts_with(k_prefix) && name.substr(k_prefix.size()).starts_with("list:");
-}
-// podman cancels a build whose client went away between steps; a step that was
-// ending then still commits (under our name, for the last one).
-constexpr auto k_settle = std::chrono::seconds(2);
-
-} // namespace
-
-std::optional<std::chrono::system_clock::time_point>
-owned_name_time(const std::string_view name)
-{
-  // localhost/podman-multiarch-KIND:SECONDS-…
-  if (!name.starts_with(k_prefix)) {
-    return std::nullopt;
-  }
-  const size_t colon = name.find(':', k_prefix.size());
-  if (colon == std::string_view::npos) {
-    return std::nullopt;
-  }
-  const std::string_view tag = name.substr(colon + 1);
-  int64_t seconds = 0;
-  const auto [end, error] = std::from_chars(tag.data(), tag.data() + tag.size(), seconds);
-  if (error != std::errc() || end == tag.data() || end == tag.data() + tag.size() || *end != '-') {
-    return std::nullopt;
-  }
-  return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
-}
-
-} // namespace pma::job
+#include "fleet.hpp"
+#include "names.hpp"
 
 namespace pma::job::detail {
 
 using util::ErrorClass;
 using Clock = std::chrono::steady_clock;
 
-std::string
-Runner::owned_name(const std::string_view kind, const oci::Platform* platform) const
+namespace {
+
+// Removes `owned` and the stale names on `host`, within `budget`; returns what
+// it had to leave there because the host stopped answering.
+std::vector<std::string>
+clean_host(hosts::Session& host, const std::vector<std::string>& owned, const Clock::duration budget,
+           Progress& progress)
 {
-  std::string tag = m_run_id;
-  if (platform != nullptr) {
-    tag += util::to_lower(fmt::format("-{}-{}{}", platform->os, platform->architecture, platform->variant));
+  const util::deadline::Scope bounded(Clock::now() + budget);
+  std::vector<std::string> left;
+  bool gone = false; // the host stopped answering: the rest is left without asking
+  const auto remove = [&](const std::string& name) {
+    if (gone) {
+      left.push_back(name);
+      return;
+    }
+    auto ok = is_owned_list_name(name) ? host.client().manifest_delete(name) : host.client().remove_image(name);
+    if (!ok && (ok.error().connection_lost() || ok.error().cls == ErrorClass::interrupted)) {
+      gone = true;
+      left.push_back(name);
+    } else if (!ok) {
+      progress.warning("cleanup: " + ok.error().describe());
+    }
+  };
+  for (const auto& name : owned) {
+    remove(name);
   }
-  return fmt::format("{}{}:{}", k_prefix, kind, tag);
+  // Names an earlier run could not remove (its host hung, it was killed):
+  // old enough that no run still uses them.
+  auto names = gone ? util::fail(ErrorClass::internal, "host gone")
+                    : host.client().image_names(std::string(k_owned_prefix) + "*");
+  const auto stale_before = std::chrono::system_clock::now() - k_stale_names_after;
+  for (const auto& name : names ? *names : std::vector<std::string>()) {
+    const auto since = owned_name_time(name);
+    if (since && *since < stale_before) {
+      remove(name);
+    }
+  }
+  return left;
 }
 
-void
-Runner::own(const std::string& host, const std::string& name)
-{
-  const std::lock_guard lock(m_failover_mutex);
-  const bool known = std::any_of(m_owned.begin(), m_owned.end(),
-                                 [&](const Owned& owned) { return owned.host == host && owned.name == name; });
-  if (!known) {
-    m_owned.push_back({host, name});
-  }
-}
+} // namespace
 
-void
-Runner::cleanup()
+LeftBehind
+Names::clean(const Fleet& fleet, const std::vector<std::pair<std::string, std::string>>& keep, Progress& progress,
+             const Timings& timings)
 {
+  const std::lock_guard lock(m_mutex);
   const auto now = Clock::now();
-  const auto budget = util::interrupt::requested() ? k_cleanup_budget_cut : k_cleanup_budget;
-  // Names removed since their push (build_one) need nothing more.
+  const auto budget = util::interrupt::requested() ? timings.cleanup_budget_cut : timings.cleanup_budget;
+  // Names removed since their push need nothing more.
   for (auto& removal : m_removals) {
     if (removal.done.wait_until(now + budget) != std::future_status::ready) {
       continue; // the host hangs: tried again below, within its budget
     }
+    // A host that answered is done with it (an error then is reported); one
+    // that went silent or away is asked again below, within its budget.
     auto ok = removal.done.get();
-    if (ok || ok.error().cls != ErrorClass::interrupted) {
-      for (auto& owned : m_owned) {
-        owned.removed = owned.removed || (owned.host == removal.host && owned.name == removal.name);
-      }
+    if (!ok && (ok.error().connection_lost() || ok.error().cls == ErrorClass::interrupted)) {
+      continue;
     }
-    if (!ok && ok.error().cls != ErrorClass::interrupted) {
-      m_progress.warning("cleanup: " + ok.error().describe());
-    }
-  }
-  // What --no-push built is its result: kept, with the run's name.
-  for (const auto& result : m_outcome.platforms) {
-    if (m_options.no_push && result.state == Phase::done) {
-      for (auto& owned : m_owned) {
-        owned.removed = owned.removed || (owned.host == result.host && owned.name == result.image_name);
-      }
+    mark_removed(removal.host, removal.name);
+    if (!ok) {
+      progress.warning("cleanup: " + ok.error().describe());
     }
   }
-  if (m_last_abandoned && Clock::now() - *m_last_abandoned < k_settle) {
-    std::this_thread::sleep_for(k_settle - (Clock::now() - *m_last_abandoned));
+  for (const auto& [host, name] : keep) {
+    mark_removed(host, name);
   }
-  std::map<std::string, std::vector<const Owned*>> by_host;
+  if (m_last_abandoned && Clock::now() - *m_last_abandoned < timings.settle) {
+    std::this_thread::sleep_for(timings.settle - (Clock::now() - *m_last_abandoned));
+  }
+  std::map<std::string, std::vector<std::string>> by_host;
   for (const auto& owned : m_owned) {
     if (!owned.removed) {
-      by_host[owned.host].push_back(&owned);
+      by_host[owned.host].push_back(owned.name);
     }
   }
-  for (const auto& connected : m_connected) {
+  for (const auto& connected : fleet.hosts()) {
     by_host.try_emplace(connected.probe.host.name); // each host is also swept of old names
   }
+  LeftBehind left_behind;
   std::mutex left_mutex;
-  const auto clean = [&](const std::string& host_name, hosts::Session& host, const std::vector<const Owned*>& owned) {
-    const bool failed_here = m_dead_hosts.contains(host_name);
-    const util::deadline::Scope bounded(Clock::now() + (failed_here ? k_cleanup_budget_cut : budget));
-    std::vector<std::string> left;
-    bool gone = false; // the host stopped answering: the rest is left without asking
-    const auto remove = [&](const std::string& name) {
-      if (gone) {
-        left.push_back(name);
-        return;
-      }
-      auto ok = is_list_name(name) ? host.client().manifest_delete(name) : host.client().remove_image(name);
-      if (!ok && (ok.error().connection_lost() || ok.error().cls == ErrorClass::interrupted)) {
-        gone = true;
-        left.push_back(name);
-      } else if (!ok) {
-        m_progress.warning("cleanup: " + ok.error().describe());
-      }
-    };
-    for (const auto* item : owned) {
-      remove(item->name);
-    }
-    // Names an earlier run could not remove (its host hung, it was killed):
-    // old enough that no run still uses them.
-    auto names =
-        gone ? util::fail(ErrorClass::internal, "host gone") : host.client().image_names(std::string(k_prefix) + "*");
-    const auto stale_before = std::chrono::system_clock::now() - k_stale_names_after;
-    for (const auto& name : names ? *names : std::vector<std::string>()) {
-      const auto since = owned_name_time(name);
-      if (since && *since < stale_before) {
-        remove(name);
-      }
-    }
-    if (!left.empty()) {
-      const std::lock_guard lock(left_mutex);
-      m_outcome.left_behind.emplace_back(host_name, std::move(left));
-    }
-  };
   std::vector<std::thread> workers;
   for (const auto& [host_name, owned] : by_host) {
-    if (auto* host = session(host_name)) {
-      workers.emplace_back([&clean, host, &host_name = host_name, &owned = owned] { clean(host_name, *host, owned); });
+    if (auto* host = fleet.session(host_name)) {
+      const auto host_budget = fleet.is_dead(host_name) ? timings.cleanup_budget_cut : budget;
+      workers.emplace_back([&, host, host_budget, &host_name = host_name, &owned = owned] {
+        auto left = clean_host(*host, owned, host_budget, progress);
+        if (!left.empty()) {
+          const std::lock_guard left_lock(left_mutex);
+          left_behind.emplace_back(host_name, std::move(left));
+        }
+      });
     } else if (!owned.empty()) {
-      std::vector<std::string> names;
-      for (const auto* item : owned) {
-        names.push_back(item->name);
-      }
-      m_outcome.left_behind.emplace_back(host_name, std::move(names));
+      const std::lock_guard left_lock(left_mutex);
+      left_behind.emplace_back(host_name, owned);
     }
   }
   for (auto& worker : workers) {
     worker.join();
   }
-  for (const auto& [host_name, names] : m_outcome.left_behind) {
-    m_progress.warning(fmt::format("cleanup: host {} did not answer in time; left there: {} (a later run removes "
-                                   "them once they are {} h old; or run podman rmi on that host)",
-                                   host_name, util::join(names, " "),
-                                   std::chrono::duration_cast<std::chrono::hours>(k_stale_names_after).count()));
+  for (const auto& [host_name, names] : left_behind) {
+    progress.warning(fmt::format("cleanup: host {} did not answer in time; left there: {} (a later run removes "
+                                 "them once they are {} h old; or run podman rmi on that host)",
+                                 host_name, util::join(names, " "),
+                                 std::chrono::duration_cast<std::chrono::hours>(k_stale_names_after).count()));
   }
+  return left_behind;
 }
 
 } // namespace pma::job::detail

@@ -7,6 +7,31 @@
 
 #include "client_impl.hpp"
 
+namespace pma::libpod {
+
+namespace {
+
+constexpr std::string_view k_unknown_digest = "@@unknown-digest@@";
+
+} // namespace
+
+std::string
+by_digest(const std::string_view repository)
+{
+  return std::string(repository) + std::string(k_unknown_digest);
+}
+
+std::optional<std::string>
+by_digest_repository(const std::string_view destination)
+{
+  if (!destination.ends_with(k_unknown_digest)) {
+    return std::nullopt;
+  }
+  return std::string(destination.substr(0, destination.size() - k_unknown_digest.size()));
+}
+
+} // namespace pma::libpod
+
 namespace pma::libpod::detail {
 
 using nlohmann::json;

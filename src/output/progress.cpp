@@ -1,4 +1,5 @@
 // Progress printers for build runs, and the result views. JSON boundary.
+#include <pma/libpod/client.hpp>
 #include <pma/output/progress.hpp>
 #include <pma/output/table.hpp>
 #include <pma/output/terminal.hpp>
@@ -420,7 +421,7 @@ metadata_json(const job::BuildOutcome& outcome)
                       {"listPushRetries", outcome.list_push_retries},
                       {"platforms", platforms},
                       {"skipped", skipped},
-                      {"exitCode", outcome.exit_code}};
+                      {"exitCode", util::to_int(outcome.exit_status)}};
   if (!outcome.left_behind.empty()) {
     ordered_json left = ordered_json::array();
     for (const auto& [host, names] : outcome.left_behind) {
@@ -445,8 +446,8 @@ plan_table(const job::BuildOutcome& outcome, const job::BuildOptions& options)
       continue;
     }
     std::string destination = result.pushed_to;
-    if (const size_t marker = destination.find("@@unknown-digest@@"); marker != std::string::npos) {
-      destination = destination.substr(0, marker) + " (by digest)";
+    if (const auto repository = libpod::by_digest_repository(destination)) {
+      destination = *repository + " (by digest)";
     }
     table.add_row(
         {result.platform.to_string(), result.host, result.reason, options.no_push ? "(not pushed)" : destination});

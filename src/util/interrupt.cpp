@@ -108,4 +108,10 @@ request()
   cancel_all();
 }
 
+void
+reset()
+{
+  g_requested = false;
+}
+
 } // namespace pma::util::interrupt

@@ -27,6 +27,7 @@ struct ConnectOptions {
 // client whose API version is negotiated.
 class Session {
 public:
+  // `connection` may be null where the client needs no route of its own (fakes).
   Session(config::Host host, std::unique_ptr<transport::Connection> connection,
           std::unique_ptr<libpod::LibpodClient> client);
 
@@ -52,7 +53,23 @@ private:
   std::unique_ptr<libpod::LibpodClient> m_client;
 };
 
-// Dials `host` and negotiates the API version (GET /_ping). Errors name the host.
+// Opens sessions with hosts. Everything that talks to hosts gets them from a
+// Connector: the real one dials and negotiates; tests substitute fakes that
+// script what each host answers (ninja's CommandRunner move).
+class Connector {
+public:
+  virtual ~Connector() = default;
+  // A session with `host` whose API version is negotiated (`ping` gets the
+  // round trip). Errors name the host.
+  virtual util::Result<std::unique_ptr<Session>> open(const config::Host& host, const ConnectOptions& options,
+                                                      libpod::PingResult* ping) = 0;
+};
+
+// The real connector: dials `host` (transport::dial) and negotiates the API
+// version (GET /_ping).
+Connector& network_connector();
+
+// network_connector().open().
 util::Result<std::unique_ptr<Session>> open_session(const config::Host& host, const ConnectOptions& options,
                                                     libpod::PingResult* ping = nullptr);
 
@@ -78,7 +95,8 @@ struct Connected {
 };
 
 // Connects to and probes every host concurrently; results in the order of `hosts`.
-std::vector<Connected> connect_hosts(const std::vector<config::Host>& hosts, const ConnectOptions& options);
+std::vector<Connected> connect_hosts(const std::vector<config::Host>& hosts, const ConnectOptions& options,
+                                     Connector& connector = network_connector());
 
 // connect_hosts() without keeping the sessions.
 std::vector<Probe> probe_hosts(const std::vector<config::Host>& hosts, const ConnectOptions& options);

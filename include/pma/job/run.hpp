@@ -3,6 +3,7 @@
 #include <pma/auth/credentials.hpp>
 #include <pma/config/host.hpp>
 #include <pma/hosts/session.hpp>
+#include <pma/job/environment.hpp>
 #include <pma/job/plan.hpp>
 #include <pma/job/progress.hpp>
 #include <pma/oci/platform.hpp>
@@ -125,7 +126,7 @@ struct BuildOutcome {
   int list_push_retries = 0;
   // Names this run gave on hosts that did not answer its cleanup in time, by host.
   std::vector<std::pair<std::string, std::vector<std::string>>> left_behind;
-  int exit_code = 0;
+  util::ExitStatus exit_status = util::ExitStatus::success;
   std::optional<util::Error> error; // why the run failed, if it did
 };
 
@@ -137,14 +138,23 @@ BuildOutcome run_build(const BuildOptions& options, const std::vector<config::Ho
                        const hosts::ConnectOptions& connect, const auth::CredentialStore& credentials,
                        Progress& progress);
 
-// Every name a run gives on a host starts "localhost/podman-multiarch-" and
-// carries the run's start time: a later run removes those older than this,
-// which no run still uses, when the run that gave them could not.
+// The same job in `environment`: its hosts, registry and progress (tests: fakes).
+BuildOutcome run_build(const BuildOptions& options, const std::vector<config::Host>& hosts,
+                       const hosts::ConnectOptions& connect, const auth::CredentialStore& credentials,
+                       Environment& environment);
+
+// Every name a run gives on a host starts so and carries the run's start
+// time: a later run removes those older than k_stale_names_after, which no
+// run still uses, when the run that gave them could not.
+inline constexpr std::string_view k_owned_prefix = "localhost/podman-multiarch-";
 inline constexpr std::chrono::hours k_stale_names_after{24};
 
 // When the run that gave `name` (localhost/podman-multiarch-KIND:SECONDS-…)
 // started; nullopt for any other name.
 std::optional<std::chrono::system_clock::time_point> owned_name_time(std::string_view name);
+
+// Whether `name` is a list a run named (removed as a list, not as an image).
+bool is_owned_list_name(std::string_view name);
 
 // "1.4" + linux/arm64/v8 with "{tag}-{os}-{arch}{-variant}" → "1.4-linux-arm64-v8".
 std::string arch_tag(const std::string& format, const std::string& tag, const oci::Platform& platform);

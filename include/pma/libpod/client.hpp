@@ -68,7 +68,7 @@ struct ImageInfo {
 };
 
 // Push of one image. Where the service can (capabilities().push_digest), a
-// destination of "repo@@unknown-digest@@" pushes by digest without a tag.
+// destination of by_digest(repository) pushes by digest without a tag.
 struct PushRequest {
   std::string image;       // local ID or name
   std::string destination; // registry reference
@@ -199,6 +199,13 @@ public:
   virtual util::Result<std::optional<oci::Index>>
   manifest_inspect(const std::string& reference, const std::string& auth_config, std::optional<bool> tls_verify) = 0;
 };
+
+// The push destination that pushes to `repository` by digest, without a tag
+// (podman ≥ 4.9): "repo@@unknown-digest@@", libpod's marker.
+std::string by_digest(std::string_view repository);
+
+// The repository of a by_digest() destination; nullopt for any other.
+std::optional<std::string> by_digest_repository(std::string_view destination);
 
 // A client speaking to the service behind `http`. `host_name` labels errors.
 std::unique_ptr<LibpodClient> make_libpod_client(std::unique_ptr<transport::HttpClient> http, std::string host_name);

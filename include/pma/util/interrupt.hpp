@@ -26,4 +26,7 @@ bool sleep_for(std::chrono::milliseconds duration);
 // Asks for a stop as the first signal would (a deadline, tests).
 void request();
 
+// Forgets a stop request: for tests, which run many jobs in one process.
+void reset();
+
 } // namespace pma::util::interrupt

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <pma/hosts/session.hpp>
+#include <pma/job/progress.hpp>
+#include <pma/oci/reference.hpp>
+#include <pma/registry/reader.hpp>
+#include <pma/util/error.hpp>
+
+#include <chrono>
+#include <optional>
+
+namespace pma::job {
+
+// What the job reads from registries itself (the tags, before building and
+// after publishing): exact bytes, or nullopt where the tag does not exist.
+class TagReader {
+public:
+  virtual ~TagReader() = default;
+  virtual util::Result<std::optional<registry::Manifest>> read(const oci::ImageRef& tag) = 0;
+};
+
+// How long the job waits for hosts in its last steps. Tests shorten them.
+struct Timings {
+  // Cleanup: each removal and all of them, after a normal end.
+  std::chrono::milliseconds cleanup_budget = std::chrono::seconds(30);
+  // The same after Ctrl-C, --timeout, or on a host that failed during the run.
+  std::chrono::milliseconds cleanup_budget_cut = std::chrono::seconds(5);
+  // podman cancels a build whose client went away between steps; a step that
+  // was ending then still commits (under our name, for the last one): cleanup
+  // waits this long after the last abandoned build.
+  std::chrono::milliseconds settle = std::chrono::seconds(2);
+};
+
+// Everything the job reaches outside the process: the hosts (through a
+// connector), the registry, and where it reports. run_build() with the real
+// ones; unit tests pass fakes.
+struct Environment {
+  hosts::Connector& connector;
+  TagReader& registry;
+  Progress& progress;
+  Timings timings{};
+};
+
+} // namespace pma::job

@@ -1,0 +1,56 @@
+#pragma once
+
+// Private to src/job: what the tags serve — read before building (credential
+// check, shrink protection), again right before the list goes to each, and
+// after the push (verification).
+#include <pma/hosts/session.hpp>
+#include <pma/registry/reader.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rules.hpp"
+#include "run_state.hpp"
+
+namespace pma::job::detail {
+
+class Tags {
+public:
+  explicit Tags(const Run& run);
+
+  // Reads every tag from here (on its own thread, while hosts are dialled).
+  void read_before();
+  // A wrong password should not cost a whole build: a registry that refused
+  // the credentials when its tag was read fails the run before building.
+  util::Result<void> check_credentials() const;
+  // Shrink protection: refuses a run whose platforms a tag's list has more
+  // of. `coordinator` reads what this machine could not (null: no check).
+  util::Result<void> check_existing(const std::vector<oci::Platform>& platforms, hosts::Session* coordinator);
+  // Right before the list goes to tag #i: whether another run published a
+  // list there meanwhile that this one would shrink.
+  util::Result<void> recheck(size_t i, const std::vector<oci::Platform>& platforms, hosts::Session& coordinator);
+  // After the push: every tag serves `index_digest` with every image. An
+  // error of class internal: nobody could read it back (a warning).
+  util::Result<void> verify(const std::vector<const PlatformResult*>& images, hosts::Session* coordinator,
+                            const std::string& index_digest);
+
+  const ExistingTags&
+  existing() const
+  {
+    return m_existing;
+  }
+
+private:
+  using Direct = util::Result<std::optional<registry::Manifest>>;
+  // What `tag` serves, from `direct` (read from here: `digest` is set) or
+  // through `coordinator`. nullopt: no such tag; class internal: nobody can tell.
+  util::Result<std::optional<oci::Index>> read(const oci::ImageRef& tag, hosts::Session* coordinator,
+                                               std::string* digest, const Direct& direct) const;
+
+  const Run& m_run;
+  std::vector<Direct> m_before; // per options.tags entry
+  ExistingTags m_existing;
+};
+
+} // namespace pma::job::detail

@@ -1,0 +1,49 @@
+#pragma once
+
+// Private to src/job: one platform's work — upload and build on its host,
+// built again after an emulator crash, failed over when the host dies,
+// platform check, push.
+#include <pma/job/run.hpp>
+#include <pma/libpod/emulator_crash.hpp>
+
+#include <string>
+
+#include "fleet.hpp"
+#include "inputs.hpp"
+#include "names.hpp"
+#include "run_state.hpp"
+
+namespace pma::job::detail {
+
+class Worker {
+public:
+  Worker(const Run& run, const Inputs& inputs, Fleet& fleet, Names& names, PlatformResult& result);
+
+  // Returns with the platform done or failed (result.state, result.error).
+  void run();
+
+private:
+  void finish(Phase state, std::optional<util::Error> error = std::nullopt);
+  util::Result<std::string> build(hosts::Session& host, libpod::LogTail& tail);
+  // `tail`, if given, keeps the end of the build's log (emulator crashes).
+  util::Result<std::string> send_build(hosts::Session& host, const libpod::BuildRequest& request,
+                                       const context::ContextPlan& plan, libpod::LogTail* tail = nullptr);
+  util::Result<void> build_local_contexts(hosts::Session& host, libpod::BuildRequest& request);
+  util::Result<void> check_platform(hosts::Session& host);
+  util::Result<void> push(hosts::Session& host);
+  void remove_when_pushed(hosts::Session& host);
+
+  const Run& m_run;
+  const Inputs& m_inputs;
+  Fleet& m_fleet;
+  Names& m_names;
+  PlatformResult& m_result;
+  std::chrono::steady_clock::time_point m_start;
+};
+
+// Where `result`'s image is pushed: by digest where the host reports it
+// (podman ≥ 4.9), else the per-arch tag (--arch-tag-format).
+std::string push_destination(const BuildOptions& options, const PlatformResult& result,
+                             const libpod::Capabilities& caps);
+
+} // namespace pma::job::detail
