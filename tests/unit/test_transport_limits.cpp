@@ -178,7 +178,7 @@ elapsed_ms(const std::chrono::steady_clock::time_point start)
 
 TEST_CASE("transport::HttpClient: a deadline bounds a slow-loris answer")
 {
-  // One header byte every 50 ms: the idle timeout never fires.
+  // One header byte every 25 ms: the idle timeout never fires.
   const LocalServer server([](const int fd, const std::atomic<bool>& stop) {
     read_head(fd);
     const std::string answer = "HTTP/1.1 200 OK\r\nLibpod-API-Version: 4.3.1\r\nX-Padding: " + std::string(200, 'p');
@@ -186,7 +186,7 @@ TEST_CASE("transport::HttpClient: a deadline bounds a slow-loris answer")
       if (stop || !write_some(fd, std::string_view(&c, 1))) {
         return;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
   });
   const auto client = server.client();
@@ -194,21 +194,21 @@ TEST_CASE("transport::HttpClient: a deadline bounds a slow-loris answer")
 
   SUBCASE("the request's own deadline")
   {
-    transport::HttpRequest request{.target = "/_ping", .deadline = start + std::chrono::milliseconds(400)};
+    transport::HttpRequest request{.target = "/_ping", .deadline = start + std::chrono::milliseconds(200)};
     const auto answer = client->send(request);
     REQUIRE_FALSE(answer);
     CHECK(answer.error().cls == ErrorClass::timeout);
-    CHECK(answer.error().message == "test-host did not answer GET /_ping completely within 0.4 s");
+    CHECK(answer.error().message == "test-host did not answer GET /_ping completely within 0.2 s");
   }
   SUBCASE("the thread's deadline, when earlier")
   {
-    const util::deadline::Scope scope(start + std::chrono::milliseconds(300));
+    const util::deadline::Scope scope(start + std::chrono::milliseconds(150));
     const auto answer = client->send({.target = "/_ping", .deadline = start + std::chrono::seconds(30)});
     REQUIRE_FALSE(answer);
     CHECK(answer.error().cls == ErrorClass::timeout);
   }
   const long took = elapsed_ms(start);
-  CHECK(took >= 250);
+  CHECK(took >= 120);
   CHECK(took < 2000);
 }
 
@@ -244,14 +244,14 @@ TEST_CASE("transport::HttpClient: a body past max_body is refused, memory stays 
     const LocalServer server([](const int fd, const std::atomic<bool>&) {
       read_head(fd);
       write_all(fd, "HTTP/1.1 500 Oops\r\nContent-Length: 10737418240\r\n\r\n{\"message\":");
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
     });
     const auto start = std::chrono::steady_clock::now();
     const auto answer = server.client()->send({.target = "/info", .max_body = 4096});
     REQUIRE_FALSE(answer);
     CHECK(answer.error().message ==
           "test-host sent more than 4 KiB in its error answer (status 500) to GET /info: refused");
-    CHECK(elapsed_ms(start) < 250); // not waiting for bytes that will never come
+    CHECK(elapsed_ms(start) < 150); // not waiting for bytes that will never come
   }
   SUBCASE("within the limit: the body is there")
   {
