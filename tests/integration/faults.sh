@@ -215,11 +215,17 @@ grep -q "^status PUT /v[0-9.]*/libpod/manifests/" "$T/a1.log" || fail "the fault
 [[ $(registry_platforms "$tag") == "linux/amd64 " ]] || fail "registry platforms: $(registry_platforms "$tag")"
 observe
 
-scenario "list push reset every time (--retry 1)" "exit 1, the tag keeps its index"
+scenario "list push reset every time (--retry 1)" "exit 1, the tag keeps its index (unless podman pushed before it saw the reset)"
 proxy a1 amd64 "POST /manifests/.*/registry/ reset-response 0"
 build_via "$a1" -- --retry 1 --retry-delay 100ms
 expect_rc 1
 expect_err "retry 1/1"
+# The reset comes once the request reached podman, which cancels the push when
+# it notices: a push it finished first is in the registry (seen in 1 run of 3).
+if [[ $(registry_digest "$tag") != "$previous" ]]; then
+  previous=$(registry_digest "$tag")
+  registry_note="moved: podman finished the push before it saw the reset"
+fi
 observe
 
 scenario "the list reaches the first tag, the second tag's push fails (--retry 0)" "exit 1; stdout, stderr and metadata name the tag that serves the new list and the one that does not"
