@@ -3,6 +3,7 @@
 #include <pma/auth/credentials.hpp>
 #include <pma/oci/reference.hpp>
 #include <pma/transport/http.hpp>
+#include <pma/util/base64.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
 #include <pma/util/redact.hpp>
@@ -51,8 +52,8 @@ register_secrets(const Credential& credential)
   if (!credential.password.empty()) {
     const std::string pair = credential.username + ":" + credential.password;
     util::redact::add(pair);
-    util::redact::add(base64_encode(pair, /*url_safe=*/false));
-    util::redact::add(base64_encode(pair, /*url_safe=*/true));
+    util::redact::add(util::base64_encode(pair, /*url_safe=*/false));
+    util::redact::add(util::base64_encode(pair, /*url_safe=*/true));
   }
 }
 
@@ -63,8 +64,6 @@ registered(std::string header)
   util::redact::add(header);
   return header;
 }
-
-constexpr std::string_view k_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 util::Unexpected
 auth_error(const std::string& message)
@@ -241,7 +240,7 @@ CredentialStore::from_auth_json(const std::string_view text, const std::string& 
     const std::string encoded = it.value().value("auth", std::string());
     credential.identity_token = it.value().value("identitytoken", std::string());
     if (!encoded.empty()) {
-      const auto decoded = base64_decode(encoded);
+      const auto decoded = util::base64_decode(encoded);
       if (!decoded) {
         return auth_error(fmt::format(R"(auth file {}: entry "{}": "auth" is not valid base64)", source, it.key()));
       }
@@ -423,7 +422,7 @@ CredentialStore::header_for_all() const
 {
   if (m_creds) {
     return registered(
-        base64_encode(json{{"username", m_creds->username}, {"password", m_creds->password}}.dump(), true));
+        util::base64_encode(json{{"username", m_creds->username}, {"password", m_creds->password}}.dump(), true));
   }
   std::map<std::string, Credential> credentials;
   std::vector<std::string> earlier_files; // keys of the files before the current one
@@ -468,7 +467,7 @@ registry_config_header(const std::map<std::string, Credential>& credentials)
     // the user name and password into their temporary auth file).
     out[registry] = {{"username", credential.username}, {"password", credential.password}};
   }
-  return registered(base64_encode(out.dump(), true));
+  return registered(util::base64_encode(out.dump(), true));
 }
 
 std::vector<std::string>
@@ -544,57 +543,6 @@ base_images(const std::string_view containerfile, const std::map<std::string, st
     }
   }
   return {images.begin(), images.end()};
-}
-
-std::string
-base64_encode(const std::string_view data, const bool url_safe)
-{
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < data.size(); i += 3) {
-    const size_t n = std::min<size_t>(3, data.size() - i);
-    uint32_t block = 0;
-    for (size_t j = 0; j < 3; ++j) {
-      block = (block << 8) | (j < n ? static_cast<unsigned char>(data[i + j]) : 0U);
-    }
-    for (size_t j = 0; j < 4; ++j) {
-      out += j <= n ? k_alphabet[(block >> (18 - 6 * j)) & 0x3F] : '=';
-    }
-  }
-  if (url_safe) {
-    for (char& c : out) {
-      c = c == '+' ? '-' : c == '/' ? '_' : c;
-    }
-  }
-  return out;
-}
-
-std::optional<std::string>
-base64_decode(std::string_view text)
-{
-  while (text.ends_with('=')) {
-    text.remove_suffix(1);
-  }
-  std::string out;
-  uint32_t block = 0;
-  int bits = 0;
-  for (const char raw : text) {
-    const char c = raw == '-' ? '+' : raw == '_' ? '/' : raw;
-    const size_t value = k_alphabet.find(c);
-    if (value == std::string_view::npos) {
-      return std::nullopt;
-    }
-    block = (block << 6) | static_cast<uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((block >> bits) & 0xFF);
-    }
-  }
-  if (bits >= 6) {
-    return std::nullopt; // a lone trailing character cannot encode a byte
-  }
-  return out;
 }
 
 } // namespace pma::auth

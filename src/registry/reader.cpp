@@ -3,6 +3,7 @@
 #include <pma/oci/media_types.hpp>
 #include <pma/registry/reader.hpp>
 #include <pma/transport/limits.hpp>
+#include <pma/util/base64.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
 #include <pma/util/redact.hpp>
@@ -303,7 +304,7 @@ Reader::authenticate(const oci::ImageRef& ref, const std::string& challenge_head
 {
   const auto credential = m_credentials.lookup(ref.name());
   const std::string basic = credential && credential->identity_token.empty()
-                                ? "Basic " + auth::base64_encode(credential->username + ":" + credential->password,
+                                ? "Basic " + util::base64_encode(credential->username + ":" + credential->password,
                                                                  /*url_safe=*/false)
                                 : std::string();
   const Challenge challenge = parse_challenge(challenge_header);

@@ -1,5 +1,6 @@
 #include <pma/oci/digest.hpp>
 #include <pma/registry/reader.hpp>
+#include <pma/util/base64.hpp>
 
 #include <doctest/doctest.h>
 
@@ -117,7 +118,7 @@ TEST_CASE("registry::Reader reads a manifest with a bearer token")
   CHECK(header_of(f.state->sent[0], "Accept").find("application/vnd.oci.image.index.v1+json") != std::string::npos);
   CHECK(header_of(f.state->sent[0], "Authorization").empty());
   CHECK(f.state->sent[1].target == "/token?service=quay.io&scope=repository%3Aacme%2Fapp%3Apull");
-  CHECK(header_of(f.state->sent[1], "Authorization") == "Basic " + auth::base64_encode("pma:s3cret", false));
+  CHECK(header_of(f.state->sent[1], "Authorization") == "Basic " + util::base64_encode("pma:s3cret", false));
   CHECK(header_of(f.state->sent[2], "Authorization") == "Bearer T0KEN");
   CHECK(f.endpoints[0].host == "quay.io");
   CHECK(f.endpoints[0].port == 443);
@@ -136,7 +137,7 @@ TEST_CASE("registry::Reader answers a basic challenge; docker.io lives at regist
   REQUIRE(manifest);
   CHECK(manifest->media_type == "application/vnd.oci.image.index.v1+json"); // from the body
   CHECK(f.endpoints[0].host == "registry-1.docker.io");
-  CHECK(header_of(f.state->sent[1], "Authorization") == "Basic " + auth::base64_encode("pma:s3cret", false));
+  CHECK(header_of(f.state->sent[1], "Authorization") == "Basic " + util::base64_encode("pma:s3cret", false));
 }
 
 TEST_CASE("registry::Reader refuses bytes that do not match the digest asked for or announced")

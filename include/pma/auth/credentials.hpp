@@ -125,8 +125,4 @@ std::string registry_config_header(const std::map<std::string, Credential>& cred
 std::vector<std::string> base_images(std::string_view containerfile,
                                      const std::map<std::string, std::string>& build_args);
 
-// Standard and URL-safe base64 (RFC 4648), padded.
-std::string base64_encode(std::string_view data, bool url_safe);
-std::optional<std::string> base64_decode(std::string_view text);
-
 } // namespace pma::auth
