@@ -1,5 +1,6 @@
 // The build job: connect, plan, build and push on every host in parallel,
 // then publish (publish.cpp).
+#include <pma/context/containerfile.hpp>
 #include <pma/context/context.hpp>
 #include <pma/job/request.hpp>
 #include <pma/libpod/emulator_crash.hpp>
@@ -374,7 +375,7 @@ Runner::prepare()
         args[key] = value;
       }
     }
-    for (auto& image : auth::base_images(plan.containerfile_text, args)) {
+    for (auto& image : context::base_images(plan.containerfile_text, args)) {
       base_images.push_back(std::move(image));
     }
   }

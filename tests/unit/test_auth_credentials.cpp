@@ -216,30 +216,6 @@ TEST_CASE("auth::CredentialStore::header_for_all: what lookup() would find, in o
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("auth::base_images")
-{
-  const char* containerfile = R"(# syntax=docker/dockerfile:1
-ARG BASE=quay.io/acme/base:1
-ARG TOOLS_REGISTRY
-FROM --platform=$BUILDPLATFORM ${TOOLS_REGISTRY:-ghcr.io}/tools/go:1.22 AS build
-RUN make
-FROM build AS test
-FROM $BASE
-COPY --from=build /out /out
-COPY --from=docker.io/library/busybox:1 /bin/busybox /bin/
-COPY --from=0 /x /x
-FROM \
-  scratch
-FROM alpine:3
-)";
-  CHECK(base_images(containerfile, {}) == std::vector<std::string>{"docker.io/library/alpine",
-                                                                   "docker.io/library/busybox", "ghcr.io/tools/go",
-                                                                   "quay.io/acme/base"});
-  CHECK(base_images(containerfile, {{"BASE", "127.0.0.1:45443/lab/busybox"}, {"TOOLS_REGISTRY", "reg.example"}}) ==
-        std::vector<std::string>{"127.0.0.1:45443/lab/busybox", "docker.io/library/alpine", "docker.io/library/busybox",
-                                 "reg.example/tools/go"});
-}
-
 TEST_CASE("auth::CredentialStore refuses numbers out of range (a fuzzing finding)")
 {
   const auto store = CredentialStore::from_auth_json(R"({"auths":{"quay.io":{"auth":1e99999}}})", "a.json");

@@ -119,10 +119,4 @@ std::string normalize_key(std::string_view key);
 // The multi-registry form: base64url (padded) of {"registry[/path]": {"username","password"}, …}.
 std::string registry_config_header(const std::map<std::string, Credential>& credentials);
 
-// The images a Containerfile pulls: every FROM (and COPY --from=image) that
-// names an image, with ARG defaults and `build_args` substituted, normalised
-// as podman reads them (no registry: docker.io). Stage names are skipped.
-std::vector<std::string> base_images(std::string_view containerfile,
-                                     const std::map<std::string, std::string>& build_args);
-
 } // namespace pma::auth
