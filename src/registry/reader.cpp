@@ -3,6 +3,7 @@
 #include <pma/oci/media_types.hpp>
 #include <pma/registry/reader.hpp>
 #include <pma/transport/limits.hpp>
+#include <pma/transport/url.hpp>
 #include <pma/util/base64.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
@@ -14,8 +15,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
-#include <charconv>
 
 namespace pma::registry {
 
@@ -30,60 +29,6 @@ std::string
 api_host(const std::string& registry)
 {
   return registry == "docker.io" ? "registry-1.docker.io" : registry;
-}
-
-// "host", "host:port", "[v6]:port" → host (without brackets) and port.
-std::pair<std::string, uint16_t>
-split_host_port(const std::string& host_port, const uint16_t default_port)
-{
-  std::string host = host_port;
-  std::string port;
-  if (host.starts_with('[')) {
-    const size_t close = host.find(']');
-    port = close + 1 < host.size() && host[close + 1] == ':' ? host.substr(close + 2) : "";
-    host = host.substr(1, close - 1);
-  } else if (const size_t colon = host.rfind(':'); colon != std::string::npos) {
-    port = host.substr(colon + 1);
-    host.resize(colon);
-  }
-  int number = 0;
-  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
-  const bool valid = ec == std::errc() && end == port.data() + port.size() && number > 0 && number < 65536;
-  return {host, valid ? static_cast<uint16_t>(number) : default_port};
-}
-
-// An absolute http(s) URL split into what a request needs.
-struct Url {
-  bool https = true;
-  std::string host_port;
-  std::string target = "/";
-};
-
-std::optional<Url>
-parse_url(const std::string& text)
-{
-  Url url;
-  std::string_view rest = text;
-  if (rest.starts_with("https://")) {
-    rest.remove_prefix(8);
-  } else if (rest.starts_with("http://")) {
-    url.https = false;
-    rest.remove_prefix(7);
-  } else {
-    return std::nullopt;
-  }
-  const size_t slash = rest.find_first_of("/?");
-  url.host_port = std::string(rest.substr(0, slash));
-  if (slash != std::string_view::npos) {
-    url.target = std::string(rest.substr(slash));
-    if (url.target.starts_with('?')) {
-      url.target.insert(0, "/");
-    }
-  }
-  if (url.host_port.empty()) {
-    return std::nullopt;
-  }
-  return url;
 }
 
 // The first error of a distribution-spec error body, as "CODE: message".
@@ -105,6 +50,27 @@ std::string
 bare_media_type(const std::string& content_type)
 {
   return std::string(util::trim(content_type.substr(0, content_type.find(';'))));
+}
+
+// An absolute http(s) URL (a token realm, a redirect's Location) as a request
+// takes it.
+struct HttpUrl {
+  bool https = true;
+  std::string host_port; // the authority: "host[:port]", "[v6][:port]"
+  std::string target = "/";
+};
+
+// nullopt for another scheme or an authority that is no host[:port]
+// (transport::split_url and parse_host_port: podman's rules).
+std::optional<HttpUrl>
+parse_http_url(const std::string_view text)
+{
+  const auto parts = transport::split_url(text);
+  if (!parts || (parts->scheme != "https" && parts->scheme != "http") ||
+      !transport::parse_host_port(parts->authority, "URL")) {
+    return std::nullopt;
+  }
+  return HttpUrl{parts->scheme == "https", parts->authority, parts->target()};
 }
 
 } // namespace
@@ -200,11 +166,13 @@ Reader::Reader(const auth::CredentialStore& credentials, ReaderOptions options)
 {
 }
 
-transport::Endpoint
+Result<transport::Endpoint>
 Reader::endpoint_for(const std::string& host_port, const bool https) const
 {
+  PMA_TRY_ASSIGN(const auto address, transport::parse_host_port(host_port, "registry address " + host_port));
   transport::Endpoint endpoint;
-  std::tie(endpoint.host, endpoint.port) = split_host_port(host_port, https ? 443 : 80);
+  endpoint.host = address.host;
+  endpoint.port = address.port != 0 ? address.port : (https ? 443 : 80);
   endpoint.label = host_port;
   if (https) {
     endpoint.tls = tls_settings_for(host_port, m_options.cert_roots);
@@ -214,8 +182,9 @@ Reader::endpoint_for(const std::string& host_port, const bool https) const
 }
 
 Result<transport::HttpResponse>
-Reader::send(const transport::Endpoint& endpoint, transport::HttpRequest request, const size_t limit) const
+Reader::send(const std::string& host_port, const bool https, transport::HttpRequest request, const size_t limit) const
 {
+  PMA_TRY_ASSIGN(const auto endpoint, endpoint_for(host_port, https));
   auto http = m_options.http ? m_options.http(endpoint) : transport::make_http_client(endpoint);
   // A success body is collected here up to `limit`; an error body (read only
   // for its message) by the transport, up to k_max_error_size.
@@ -228,7 +197,7 @@ Reader::send(const transport::Endpoint& endpoint, transport::HttpRequest request
         endpoint.label, transport::describe_request(request.method, request.target), limit, 0));
   }
   if (!answer) {
-    return util::Unexpected(std::move(answer).error());
+    return util::Unexpected(std::move(answer).error()); // not PMA_TRY: that would copy the body
   }
   transport::HttpResponse response;
   response.status = answer->status;
@@ -251,12 +220,12 @@ Reader::get(const oci::ImageRef& ref, const std::string& path, const std::string
       headers.emplace_back("Authorization", it->second);
     }
     const transport::HttpRequest request{.target = target, .headers = headers};
-    auto response = send(endpoint_for(host, !m_plain_http), request, limit);
+    auto response = send(host, !m_plain_http, request, limit);
     if (!response && !m_plain_http && !m_options.tls_verify && response.error().cls == ErrorClass::connect) {
       // --tls-verify=false also allows plain HTTP, as in containers/image.
       util::log::debug("{}: no HTTPS ({}), trying HTTP", host, response.error().message);
       m_plain_http = true;
-      auto plain = send(endpoint_for(host, false), request, limit);
+      auto plain = send(host, false, request, limit);
       if (plain) {
         return plain;
       }
@@ -316,7 +285,7 @@ Reader::authenticate(const oci::ImageRef& ref, const std::string& challenge_head
     return util::fail(ErrorClass::protocol, fmt::format("{} asked for authentication of an unknown kind ('{}')",
                                                         ref.registry, challenge_header.substr(0, 60)));
   }
-  const auto realm = parse_url(challenge.params.contains("realm") ? challenge.params.at("realm") : "");
+  const auto realm = parse_http_url(challenge.params.contains("realm") ? challenge.params.at("realm") : "");
   if (!realm) {
     return util::fail(ErrorClass::protocol,
                       fmt::format("{} sent a token challenge without a usable realm", ref.registry));
@@ -340,7 +309,7 @@ Reader::authenticate(const oci::ImageRef& ref, const std::string& challenge_head
                     transport::url_encode(challenge.params.contains("service") ? challenge.params.at("service") : ""),
                     transport::url_encode(scope), transport::url_encode(credential->identity_token));
   }
-  auto response = send(endpoint_for(realm->host_port, realm->https), std::move(request), k_max_token_size);
+  auto response = send(realm->host_port, realm->https, std::move(request), k_max_token_size);
   if (!response) {
     return util::Unexpected(std::move(response).error());
   }
@@ -486,12 +455,12 @@ Reader::blob(const oci::ImageRef& repository, const std::string& digest, const s
     if (location.starts_with('/')) {
       location = fmt::format("{}://{}{}", m_plain_http ? "http" : "https", api_host(repository.registry), location);
     }
-    const auto url = parse_url(location);
+    const auto url = parse_http_url(location);
     if (!url) {
       return util::fail(ErrorClass::protocol,
                         fmt::format("{} redirected {} without a usable location", repository.registry, digest));
     }
-    response = send(endpoint_for(url->host_port, url->https), transport::HttpRequest{.target = url->target}, limit);
+    response = send(url->host_port, url->https, transport::HttpRequest{.target = url->target}, limit);
     if (!response) {
       return util::Unexpected(std::move(response).error());
     }

@@ -286,4 +286,35 @@ TEST_CASE("registry::Reader keeps one token per repository")
   CHECK(header_of(f.state->sent[6], "Authorization") == "Bearer A");
 }
 
+TEST_CASE("registry::Reader reads realms and redirects with transport's URL and host:port parsers")
+{
+  Fixture f;
+  f.with_password();
+  f.state->answers.push_back(HttpResponse{
+      401, {{"WWW-Authenticate", R"(Bearer realm="https://[::1]:8443/v2/token?account=x",service="r")"}}, ""});
+  f.state->answers.push_back(HttpResponse{200, {}, R"({"token":"T"})"});
+  f.state->answers.push_back(HttpResponse{200, {}, k_index});
+  auto reader = f.reader();
+  REQUIRE(reader.manifest(image_ref("quay.io/a/b:1")));
+  CHECK(f.endpoints[1].host == "::1");
+  CHECK(f.endpoints[1].port == 8443);
+  CHECK(f.endpoints[1].label == "[::1]:8443");
+  CHECK(f.state->sent[1].target == "/v2/token?account=x&service=r&scope=repository%3Aa%2Fb%3Apull");
+
+  Fixture bad;
+  bad.state->answers.push_back(
+      HttpResponse{401, {{"WWW-Authenticate", R"(Bearer realm="https://auth.example.com:99999/token")"}}, ""});
+  auto reader2 = bad.reader();
+  const auto refused = reader2.manifest(image_ref("quay.io/a/b:1"));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message == "quay.io sent a token challenge without a usable realm");
+
+  Fixture port;
+  auto reader3 = port.reader();
+  const auto invalid = reader3.manifest(image_ref("127.0.0.1:99999/a/b:1"));
+  REQUIRE_FALSE(invalid);
+  CHECK(invalid.error().message == "invalid port '99999' in registry address 127.0.0.1:99999 (expected 1-65535)");
+  CHECK(port.state->sent.empty());
+}
+
 TEST_SUITE_END();
