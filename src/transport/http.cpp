@@ -275,7 +275,7 @@ Client::send(const HttpRequest& request)
 
   httplib::Request req;
   req.method = request.method;
-  req.path = request.target;
+  req.path = m_endpoint.path_prefix + request.target;
   for (const auto& [key, value] : request.headers) {
     req.headers.emplace(key, value);
   }

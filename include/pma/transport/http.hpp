@@ -42,6 +42,9 @@ struct Endpoint {
   uint16_t port = 0;
   std::string label; // what logs and errors call it (a redacted URL); empty: the address
   TlsSettings tls;
+  // Put before every request's target: a tcp:// URL's path ("/prefix"), as
+  // podman's and Docker's clients do for a service behind a path-routing proxy.
+  std::string path_prefix;
 
   bool
   is_unix() const

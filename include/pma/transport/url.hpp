@@ -43,7 +43,7 @@ util::Result<HostPort> parse_host_port(std::string_view text, std::string_view w
 // Where a podman service listens, as podman writes it:
 //   unix:///run/podman/podman.sock
 //   ssh://[user[:password]@]host[:port]/path/to/podman.sock
-//   tcp://host:port[/prefix]
+//   tcp://host:port[/prefix]   (every request path is prefixed, as podman ≥ 5.3 does)
 struct HostUrl {
   Scheme scheme = Scheme::unix_socket;
   std::string user;     // ssh only; empty: the local user name
