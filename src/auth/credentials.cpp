@@ -1,5 +1,7 @@
-// Registry credentials: containers-auth.json(5) files, --creds, and the
-// X-Registry-Auth / X-Registry-Config encodings. JSON boundary: nlohmann stays here.
+// Registry credentials: containers-auth.json(5) files, --creds,
+// containers/image's lookup rule, and every encoding in which a credential
+// leaves auth/ (X-Registry-Auth / X-Registry-Config, Basic, a token server's
+// refresh form). JSON boundary: nlohmann stays here.
 #include <pma/auth/credentials.hpp>
 #include <pma/oci/reference.hpp>
 #include <pma/transport/http.hpp>
@@ -7,12 +9,12 @@
 #include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
 #include <pma/util/redact.hpp>
-#include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <mutex>
 #include <set>
 
@@ -64,12 +66,6 @@ registered(std::string header)
   return header;
 }
 
-util::Unexpected
-auth_error(const std::string& message)
-{
-  return util::fail(ErrorClass::config, message);
-}
-
 // The repository `image` names ("" for other transports), and its registry.
 std::pair<std::string, std::string>
 repository_of(std::string_view image)
@@ -105,6 +101,12 @@ lookup_keys(std::string key)
     key.resize(cut);
   }
   return keys;
+}
+
+util::Unexpected
+auth_error(const std::string& message)
+{
+  return util::fail(ErrorClass::config, message);
 }
 
 } // namespace
@@ -304,9 +306,12 @@ const CredentialStore::Entry*
 CredentialStore::find(const std::string_view image) const
 {
   const auto [repository, registry] = repository_of(image);
-  if (repository.empty()) {
-    return nullptr;
-  }
+  return repository.empty() ? nullptr : find_key(repository, registry);
+}
+
+const CredentialStore::Entry*
+CredentialStore::find_key(const std::string& repository, const std::string& registry) const
+{
   const auto keys = lookup_keys(repository);
   // Entries are grouped by file in search order: the first file with a match
   // wins; in it a helper for the registry, else the most specific key.
@@ -359,6 +364,25 @@ CredentialStore::lookup(const std::string_view image) const
   return std::nullopt;
 }
 
+bool
+CredentialStore::has_credential(const std::string_view image) const
+{
+  return lookup(image).has_value();
+}
+
+std::string
+CredentialStore::source_of(const std::string_view image) const
+{
+  if (m_creds) {
+    return "--creds";
+  }
+  const Entry* entry = find(image);
+  if (entry == nullptr || !entry->helper.empty()) {
+    return {};
+  }
+  return fmt::format("{} (key {})", entry->source, entry->key);
+}
+
 std::string
 CredentialStore::header_for(const std::vector<std::string>& images) const
 {
@@ -379,37 +403,31 @@ CredentialStore::header_for_all() const
         util::base64_encode(json{{"username", m_creds->username}, {"password", m_creds->password}}.dump(), true));
   }
   std::map<std::string, Credential> credentials;
-  std::vector<std::string> earlier_files; // keys of the files before the current one
-  std::vector<std::string> current_file;
-  std::string source;
   for (const auto& entry : m_entries) {
-    if (entry.source != source) {
-      earlier_files.insert(earlier_files.end(), current_file.begin(), current_file.end());
-      current_file.clear();
-      source = entry.source;
-    }
-    current_file.push_back(entry.key);
-    const bool covered = std::any_of(earlier_files.begin(), earlier_files.end(), [&](const std::string& key) {
-      return entry.key == key || entry.key.starts_with(key + "/");
-    });
-    if (!covered && entry.helper.empty()) {
-      credentials.emplace(entry.key, entry.credential);
+    const Entry* found = find_key(entry.key, entry.key.substr(0, entry.key.find('/')));
+    if (found != nullptr && found->helper.empty() && found->key == entry.key) {
+      credentials.emplace(found->key, found->credential);
     }
   }
   return credentials.empty() ? std::string() : registry_config_header(credentials);
 }
 
-std::string
-CredentialStore::source_of(const std::string_view image) const
+RegistryLogin
+CredentialStore::registry_login(const std::string_view image, const std::string_view service,
+                                const std::string_view scope) const
 {
-  if (m_creds) {
-    return "--creds";
-  }
-  const Entry* entry = find(image);
-  if (entry == nullptr || !entry->helper.empty()) {
+  const auto credential = lookup(image);
+  if (!credential) {
     return {};
   }
-  return fmt::format("{} (key {})", entry->source, entry->key);
+  if (credential->identity_token.empty()) {
+    return {"Basic " + util::base64_encode(credential->username + ":" + credential->password, /*url_safe=*/false), {}};
+  }
+  // distribution's token spec: an OAuth2 refresh token is traded with a POST.
+  return {{},
+          fmt::format("grant_type=refresh_token&client_id=podman-multiarch&service={}&scope={}&refresh_token={}",
+                      transport::url_encode(service), transport::url_encode(scope),
+                      transport::url_encode(credential->identity_token))};
 }
 
 std::string

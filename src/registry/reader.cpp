@@ -4,7 +4,6 @@
 #include <pma/registry/reader.hpp>
 #include <pma/transport/limits.hpp>
 #include <pma/transport/url.hpp>
-#include <pma/util/base64.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
 #include <pma/util/redact.hpp>
@@ -271,14 +270,13 @@ Reader::get(const oci::ImageRef& ref, const std::string& path, const std::string
 Result<void>
 Reader::authenticate(const oci::ImageRef& ref, const std::string& challenge_header)
 {
-  const auto credential = m_credentials.lookup(ref.name());
-  const std::string basic = credential && credential->identity_token.empty()
-                                ? "Basic " + util::base64_encode(credential->username + ":" + credential->password,
-                                                                 /*url_safe=*/false)
-                                : std::string();
   const Challenge challenge = parse_challenge(challenge_header);
+  const auto service = challenge.params.find("service");
+  const std::string scope = "repository:" + ref.repository + ":pull";
+  const auth::RegistryLogin login =
+      m_credentials.registry_login(ref.name(), service != challenge.params.end() ? service->second : "", scope);
   if (challenge.scheme == "basic") {
-    m_authorization[ref.name()] = basic;
+    m_authorization[ref.name()] = login.basic;
     return {};
   }
   if (challenge.scheme != "bearer") {
@@ -291,39 +289,31 @@ Reader::authenticate(const oci::ImageRef& ref, const std::string& challenge_head
                       fmt::format("{} sent a token challenge without a usable realm", ref.registry));
   }
   std::string target = realm->target + (realm->target.find('?') == std::string::npos ? "?" : "&");
-  if (challenge.params.contains("service")) {
-    target += "service=" + transport::url_encode(challenge.params.at("service")) + "&";
+  if (service != challenge.params.end()) {
+    target += "service=" + transport::url_encode(service->second) + "&";
   }
-  const std::string scope = "repository:" + ref.repository + ":pull";
   target += "scope=" + transport::url_encode(scope);
   transport::HttpRequest request{.target = target};
-  if (!basic.empty()) {
-    request.headers.emplace_back("Authorization", basic);
-  } else if (credential) {
-    // An identity token is an OAuth2 refresh token (distribution's token spec: POST a form).
+  if (!login.basic.empty()) {
+    request.headers.emplace_back("Authorization", login.basic);
+  } else if (!login.refresh_form.empty()) {
     request.method = "POST";
     request.target = realm->target;
     request.content_type = "application/x-www-form-urlencoded";
-    request.body =
-        fmt::format("grant_type=refresh_token&client_id=podman-multiarch&service={}&scope={}&refresh_token={}",
-                    transport::url_encode(challenge.params.contains("service") ? challenge.params.at("service") : ""),
-                    transport::url_encode(scope), transport::url_encode(credential->identity_token));
+    request.body = login.refresh_form;
   }
-  auto response = send(realm->host_port, realm->https, std::move(request), k_max_token_size);
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  if (response->status == 401 || response->status == 403) {
+  PMA_TRY_ASSIGN(const auto response, send(realm->host_port, realm->https, std::move(request), k_max_token_size));
+  if (response.status == 401 || response.status == 403) {
     return util::Unexpected(
         Error(ErrorClass::auth,
               fmt::format("{} refused the credentials from {}", realm->host_port, m_credentials.source_of(ref.name())),
               "check the user name and password (--creds USER:PASSWORD or --authfile FILE)"));
   }
-  if (response->status != 200) {
+  if (response.status != 200) {
     return util::fail(ErrorClass::registry,
-                      fmt::format("token server {} answered {}", realm->host_port, response->status));
+                      fmt::format("token server {} answered {}", realm->host_port, response.status));
   }
-  const auto body = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  const auto body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   std::string token;
   if (body.is_object()) {
     token = body.value("token", "");

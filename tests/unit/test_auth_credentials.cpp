@@ -216,6 +216,43 @@ TEST_CASE("auth::CredentialStore::header_for_all: what lookup() would find, in o
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("auth::CredentialStore::header_for_all sends what lookup() finds, key by key")
+{
+  auto store =
+      CredentialStore::from_auth_json(R"({"auths": {"quay.io/org": {"auth": ")" + base64_encode("org:1", false) + R"("},
+                    "ghcr.io": {"auth": ")" +
+                                          base64_encode("gh:2", false) + R"("}},
+          "credHelpers": {"quay.io": "ecr-login"}})",
+                                      "a.json");
+  REQUIRE(store);
+  store->on_notice([](const std::string&) {});
+  // The helper comes first in its file: nothing for quay.io/org, here or in the header.
+  CHECK_FALSE(store->lookup("quay.io/org/app"));
+  CHECK_FALSE(store->has_credential("quay.io/org/app"));
+  CHECK(store->has_credential("ghcr.io/x/y"));
+  CHECK(*base64_decode(store->header_for_all()) == R"({"ghcr.io":{"password":"2","username":"gh"}})");
+}
+
+TEST_CASE("auth::CredentialStore::registry_login: Basic, or a refresh form for an identity token")
+{
+  auto store = CredentialStore::from_auth_json(
+      auth_json(entry("r.io", "pma:pw") + R"(,"t.io/team":{"identitytoken":"id-tok/en"})"), "a.json");
+  REQUIRE(store);
+  auto login = store->registry_login("r.io/app:1", "r.io", "repository:app:pull");
+  CHECK(login.basic == "Basic " + base64_encode("pma:pw", false));
+  CHECK(login.refresh_form.empty());
+  login = store->registry_login("docker://t.io/team/app", "auth service", "repository:team/app:pull");
+  CHECK(login.basic.empty());
+  CHECK(login.refresh_form == "grant_type=refresh_token&client_id=podman-multiarch&service=auth%20service&"
+                              "scope=repository%3Ateam%2Fapp%3Apull&refresh_token=id-tok%2Fen");
+  login = store->registry_login("t.io/other/app", "", "repository:other/app:pull");
+  CHECK(login.basic.empty());
+  CHECK(login.refresh_form.empty());
+  auto creds = CredentialStore::load({"", "robot:s3cret"}, {});
+  REQUIRE(creds);
+  CHECK(creds->registry_login("anywhere.io/x", "", "").basic == "Basic " + base64_encode("robot:s3cret", false));
+}
+
 TEST_CASE("auth::CredentialStore refuses numbers out of range (a fuzzing finding)")
 {
   const auto store = CredentialStore::from_auth_json(R"({"auths":{"quay.io":{"auth":1e99999}}})", "a.json");
