@@ -78,12 +78,12 @@ Client::build(const BuildRequest& request, const transport::BodyStream& context,
   }
   parser.finish(on_event);
   if (parser.error()) {
-    const ErrorClass cls = mentions_auth_failure(*parser.error()) ? ErrorClass::auth : ErrorClass::api;
-    return util::Unexpected(tag(Error(cls, "build failed: " + *parser.error())));
+    return util::Unexpected(tag(stream_error("build failed", *parser.error())));
   }
   if (parser.image_id().empty()) {
     return util::Unexpected(
-        tag(Error(ErrorClass::protocol, "the build stream ended without an image ID (connection cut short?)")));
+        tag(Error(ErrorClass::protocol, "the build stream ended without an image ID (connection cut short?)")
+                .with_transient()));
   }
   return parser.image_id();
 }
@@ -142,13 +142,13 @@ Client::push_image(const PushRequest& request, const std::function<void(std::str
   }
   parser.finish(on_progress);
   if (parser.error()) {
-    const ErrorClass cls = mentions_auth_failure(*parser.error()) ? ErrorClass::auth : ErrorClass::api;
-    return util::Unexpected(
-        tag(Error(cls, fmt::format("push to {} failed: {}", request.destination, *parser.error()))));
+    return util::Unexpected(tag(stream_error(fmt::format("push to {} failed", request.destination), *parser.error())));
   }
   if (!oci::is_sha256_digest(parser.digest())) {
-    return util::Unexpected(tag(
-        Error(ErrorClass::protocol, fmt::format("push to {} ended without reporting a digest", request.destination))));
+    // The stream was cut before podman said what it pushed: the next attempt may finish.
+    return util::Unexpected(
+        tag(Error(ErrorClass::protocol, fmt::format("push to {} ended without reporting a digest", request.destination))
+                .with_transient()));
   }
   return parser.digest();
 }

@@ -275,8 +275,7 @@ Client::manifest_push(const std::string& name, const ManifestPushRequest& reques
     }
     parser.finish(request.on_progress);
     if (parser.error()) {
-      const ErrorClass cls = mentions_auth_failure(*parser.error()) ? ErrorClass::auth : ErrorClass::api;
-      return util::Unexpected(tag(Error(cls, fmt::format("{} failed: {}", what, *parser.error()))));
+      return util::Unexpected(tag(stream_error(what + " failed", *parser.error())));
     }
     digest = parser.digest();
   } else {

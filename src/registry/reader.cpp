@@ -2,6 +2,7 @@
 #include <pma/oci/digest.hpp>
 #include <pma/oci/media_types.hpp>
 #include <pma/registry/reader.hpp>
+#include <pma/transport/failures.hpp>
 #include <pma/transport/limits.hpp>
 #include <pma/transport/url.hpp>
 #include <pma/util/log.hpp>
@@ -205,8 +206,11 @@ Reader::find(const oci::ImageRef& ref, std::string* missing_code)
   }
   if (response->status != 200) {
     const auto [code, message] = registry_error(response->body);
-    return util::fail(ErrorClass::registry, fmt::format("{}: the registry answered {}{}", ref.to_string(),
-                                                        response->status, message.empty() ? "" : ": " + message));
+    // A proxy's "502 Bad Gateway" page, a "too many requests": worth another try.
+    return util::Unexpected(
+        Error(ErrorClass::registry, fmt::format("{}: the registry answered {}{}", ref.to_string(), response->status,
+                                                message.empty() ? "" : ": " + message))
+            .with_transient(transport::mentions_transient_failure(message)));
   }
   Manifest manifest;
   manifest.digest = oci::digest_of(response->body);

@@ -208,9 +208,12 @@ transport_error(const httplib::Error error, const Endpoint& endpoint, const std:
       return {ErrorClass::timeout, fmt::format("no data from {} for {} s", where,
                                                std::chrono::duration_cast<std::chrono::seconds>(idle_timeout).count())};
     }
-    return {ErrorClass::connect, fmt::format("connection to {} closed while reading the response", where)};
+    // A cut connection (class connect) may well take the next request.
+    return util::Error(ErrorClass::connect, fmt::format("connection to {} closed while reading the response", where))
+        .with_transient();
   case httplib::Error::Write:
-    return {ErrorClass::connect, fmt::format("connection to {} closed while sending the request", where)};
+    return util::Error(ErrorClass::connect, fmt::format("connection to {} closed while sending the request", where))
+        .with_transient();
   case httplib::Error::SSLServerVerification:
     return {
         ErrorClass::tls, fmt::format("the TLS certificate of {} is not trusted", where),

@@ -119,6 +119,29 @@ TEST_CASE("api wire: push route by version")
     CHECK(digest.error().cls == ErrorClass::auth);
     CHECK(Host::header(host.last(), "X-Registry-Auth").empty());
   }
+  SUBCASE("retryable where the push was cut short or the registry was overloaded, as podman tells it")
+  {
+    Host host("5.4.2");
+    host.state->answers.emplace_back(HttpResponse{200, {}, "{\"stream\":\"Copying blob\"}\n"});
+    request.destination = "127.0.0.1:5000/app@@unknown-digest@@";
+    auto cut = host.client->push_image(request, [](std::string_view) {});
+    REQUIRE_FALSE(cut);
+    CHECK(cut.error().cls == ErrorClass::protocol);
+    CHECK(cut.error().message == "push to 127.0.0.1:5000/app@@unknown-digest@@ ended without reporting a digest");
+    CHECK(cut.error().transient);
+
+    host.state->answers.emplace_back(HttpResponse{
+        200, {}, "{\"error\":\"writing blob: received unexpected HTTP status: 503 Service Unavailable\"}\n"});
+    auto busy = host.client->push_image(request, [](std::string_view) {});
+    REQUIRE_FALSE(busy);
+    CHECK(busy.error().cls == ErrorClass::api);
+    CHECK(busy.error().transient);
+
+    host.state->answers.emplace_back(HttpResponse{200, {}, "{\"error\":\"writing blob: manifest invalid\"}\n"});
+    auto refused = host.client->push_image(request, [](std::string_view) {});
+    REQUIRE_FALSE(refused);
+    CHECK_FALSE(refused.error().transient);
+  }
 }
 
 TEST_CASE("api wire: manifest add, annotate, remove, exists")

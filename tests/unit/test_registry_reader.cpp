@@ -317,4 +317,20 @@ TEST_CASE("registry::Reader reads realms and redirects with transport's URL and 
   CHECK(port.state->sent.empty());
 }
 
+TEST_CASE("registry::Reader marks a proxy's or registry's overload as transient")
+{
+  Fixture f;
+  f.state->answers.push_back(HttpResponse{502, {}, "<html><head><title>502 Bad Gateway</title></head></html>"});
+  f.state->answers.push_back(HttpResponse{400, {}, R"({"errors":[{"code":"MANIFEST_INVALID","message":"bad"}]})"});
+  auto reader = f.reader();
+  const auto busy = reader.manifest(image_ref("quay.io/a/b:1"));
+  REQUIRE_FALSE(busy);
+  CHECK(busy.error().cls == util::ErrorClass::registry);
+  CHECK(busy.error().transient);
+  const auto invalid = reader.manifest(image_ref("quay.io/a/b:1"));
+  REQUIRE_FALSE(invalid);
+  CHECK(invalid.error().message == "quay.io/a/b:1: the registry answered 400: bad");
+  CHECK_FALSE(invalid.error().transient);
+}
+
 TEST_SUITE_END();

@@ -73,7 +73,7 @@ TEST_CASE("transport messages: sizes, requests, errors")
   CHECK_FALSE(util::is_transient(big));
   const auto error_body = transport::body_too_large("r:5000", "GET /v2/x/manifests/1", 65536, 500);
   CHECK(error_body.message.find("error answer (status 500)") != std::string::npos);
-  CHECK_FALSE(util::is_transient(error_body)); // no "HTTP 500" marker in the message
+  CHECK_FALSE(util::is_transient(error_body)); // not marked: the same answer would come again
 
   const auto late = transport::deadline_passed("h.sock", "GET /_ping", std::chrono::milliseconds(2500));
   CHECK(late.cls == ErrorClass::timeout);
