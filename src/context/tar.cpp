@@ -304,4 +304,13 @@ write_tar(const ContextPlan& plan, const TarSink& sink)
   return TarWriter(plan, sink).run();
 }
 
+transport::BodyStream
+tar_body(const ContextPlan& plan)
+{
+  return [&plan](const transport::BodyWriter& write) -> Result<void> {
+    PMA_TRY(write_tar(plan, write));
+    return {};
+  };
+}
+
 } // namespace pma::context

@@ -110,10 +110,12 @@ transport::BodyStream
 multipart_body(std::string json_text, std::vector<std::filesystem::path> files, std::string boundary)
 {
   return [json_text = std::move(json_text), files = std::move(files),
-          boundary = std::move(boundary)](const std::function<bool(const char*, size_t)>& write) {
+          boundary = std::move(boundary)](const transport::BodyWriter& write) -> Result<void> {
+    // A refused write: the transport reports the connection's error.
+    const auto cut = [] { return util::fail(ErrorClass::connect, "the upload was cut off"); };
     const auto put = [&write](const std::string& text) { return write(text.data(), text.size()); };
     if (!put(fmt::format("--{}\r\nContent-Type: application/json\r\n\r\n{}\r\n", boundary, json_text))) {
-      return false;
+      return cut();
     }
     std::array<char, 65536> buffer{};
     for (const auto& file : files) {
@@ -121,20 +123,23 @@ multipart_body(std::string json_text, std::vector<std::filesystem::path> files, 
       if (!put(fmt::format("--{}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\n"
                            "Content-Type: application/octet-stream\r\n\r\n",
                            boundary, name, name))) {
-        return false;
+        return cut();
       }
       std::ifstream in(file, std::ios::binary);
       while (in) {
         in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
         if (in.gcount() > 0 && !write(buffer.data(), static_cast<size_t>(in.gcount()))) {
-          return false;
+          return cut();
         }
       }
       if (!put("\r\n")) {
-        return false;
+        return cut();
       }
     }
-    return put(fmt::format("--{}--\r\n", boundary));
+    if (!put(fmt::format("--{}--\r\n", boundary))) {
+      return cut();
+    }
+    return {};
   };
 }
 

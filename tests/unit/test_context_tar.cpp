@@ -526,6 +526,31 @@ TEST_CASE("context::write_tar hard links and sink abort")
   CHECK(aborted.error().cls == pma::util::ErrorClass::connect);
 }
 
+TEST_CASE("context::tar_body: the tar as a request body, its error the request's")
+{
+  TempDir ctx;
+  ctx.write("Containerfile", "FROM scratch\n");
+  ctx.write("a", "content");
+  auto plan = plan_context(ctx.path, "");
+  REQUIRE(plan);
+  const auto body = tar_body(*plan);
+  std::string bytes;
+  REQUIRE(body([&bytes](const char* data, size_t size) {
+    bytes.append(data, size);
+    return true;
+  }));
+  CHECK(read_tar(bytes).at("a").content == "content");
+  const auto refused = body([](const char*, size_t) { return false; });
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().cls == pma::util::ErrorClass::connect);
+
+  fs::remove(ctx.path / "a");
+  const auto vanished = body([](const char*, size_t) { return true; });
+  REQUIRE_FALSE(vanished);
+  CHECK(vanished.error().cls == pma::util::ErrorClass::usage);
+  CHECK(vanished.error().message.find("vanished while sending the context") != std::string::npos);
+}
+
 TEST_CASE("context::write_tar streams in bounded pieces")
 {
   TempDir ctx;

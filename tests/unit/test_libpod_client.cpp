@@ -224,8 +224,7 @@ TEST_CASE("libpod::LibpodClient bounds what a host may send")
     BuildRequest request;
     request.platform = *Platform::parse("linux/amd64");
     request.containerfile = "Containerfile";
-    const auto built = f.client->build(
-        request, [](const auto&) { return true; }, [](const BuildEvent&) {});
+    const auto built = f.client->build(request, pma::test::empty_body, [](const BuildEvent&) {});
     REQUIRE_FALSE(built);
     CHECK(built.error().cls == ErrorClass::protocol);
     CHECK(built.error().host == "power9");

@@ -63,8 +63,7 @@ TEST_CASE("api wire: build query and headers")
   request.build_args = {{"K", "v w"}};
   request.tls_verify = true;
   request.registry_config = "e30=";
-  auto id = host.client->build(
-      request, [](const auto&) { return true; }, [](const BuildEvent&) {});
+  auto id = host.client->build(request, pma::test::empty_body, [](const BuildEvent&) {});
   REQUIRE(id);
   CHECK(*id == std::string(64, 'a'));
   const auto& sent = host.last();

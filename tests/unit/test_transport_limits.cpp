@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <filesystem>
@@ -318,6 +319,48 @@ TEST_CASE("transport::dial: a tcp:// URL's path is its endpoint's prefix, as pod
     CHECK((*connection)->endpoint().path_prefix == prefix);
   }
   util::log::set_level(level);
+}
+
+TEST_CASE("transport::HttpClient: a body stream's own error is the request's")
+{
+  transport::HttpRequest request{.method = "POST", .target = "/build"};
+  SUBCASE("the stream fails while the peer reads: its error")
+  {
+    const LocalServer server([](const int fd, const std::atomic<bool>& stop) {
+      read_head(fd);
+      std::array<char, 4096> buffer{};
+      while (!stop && ::read(fd, buffer.data(), buffer.size()) > 0) {
+      }
+    });
+    request.body_stream = [](const transport::BodyWriter& write) -> util::Result<void> {
+      if (!write("abc", 3)) {
+        return util::fail(ErrorClass::connect, "cut");
+      }
+      return util::fail(ErrorClass::usage, "/ctx/a vanished while sending the context");
+    };
+    const auto answer = server.client()->send(request);
+    REQUIRE_FALSE(answer);
+    CHECK(answer.error().cls == ErrorClass::usage);
+    CHECK(answer.error().message == "/ctx/a vanished while sending the context");
+  }
+  SUBCASE("the peer stops reading: the connection's error, whatever the stream says")
+  {
+    const LocalServer server([](const int fd, const std::atomic<bool>&) { read_head(fd); });
+    request.body_stream = [](const transport::BodyWriter& write) -> util::Result<void> {
+      const std::string piece(65536, 'x');
+      for (int i = 0; i < 4096; ++i) {
+        if (!write(piece.data(), piece.size())) {
+          return util::fail(ErrorClass::usage, "not this one");
+        }
+      }
+      return {};
+    };
+    const auto answer = server.client()->send(request);
+    REQUIRE_FALSE(answer);
+    CHECK(answer.error().cls == ErrorClass::connect);
+    CHECK(answer.error().message == "connection to test-host closed while sending the request");
+    CHECK(answer.error().transient);
+  }
 }
 
 TEST_SUITE_END();
