@@ -170,18 +170,12 @@ CredentialStore::load(const AuthOptions& options, const AuthEnvironment& env)
       }
       continue;
     }
-    auto text = util::read_file(path);
-    if (!text) {
-      return util::Unexpected(std::move(text).error());
-    }
-    auto file = from_auth_json(*text, path.string());
-    if (!file) {
-      return util::Unexpected(std::move(file).error());
-    }
-    for (auto& entry : file->m_entries) {
+    PMA_TRY_ASSIGN(auto text, util::read_file(path));
+    PMA_TRY_ASSIGN(auto file, from_auth_json(text, path.string()));
+    for (auto& entry : file.m_entries) {
       store.m_entries.push_back(std::move(entry));
     }
-    store.m_stores.insert(store.m_stores.end(), file->m_stores.begin(), file->m_stores.end());
+    store.m_stores.insert(store.m_stores.end(), file.m_stores.begin(), file.m_stores.end());
   }
   return store;
 }

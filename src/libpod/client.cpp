@@ -114,11 +114,8 @@ Client::ping()
 Result<HostInfo>
 Client::info()
 {
-  auto response = call({.method = "GET", .target = path("/info"), .max_body = k_max_info_body}, "info");
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  auto info = parse_info(response->body, m_caps->version);
+  PMA_TRY_ASSIGN(auto response, call({.method = "GET", .target = path("/info"), .max_body = k_max_info_body}, "info"));
+  auto info = parse_info(response.body, m_caps->version);
   if (!info) {
     return util::Unexpected(tag(std::move(info).error()));
   }

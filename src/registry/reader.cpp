@@ -153,9 +153,7 @@ Reader::get(const oci::ImageRef& ref, const std::string& path, const std::string
         fmt::format("if {} serves plain HTTP, --tls-verify=false allows it", ref.registry)));
   }
   if (response && response->status == 401 && !m_authorization.contains(ref.name())) {
-    if (auto ok = authenticate(ref, response->header("WWW-Authenticate")); !ok) {
-      return util::Unexpected(std::move(ok).error());
-    }
+    PMA_TRY(authenticate(ref, response->header("WWW-Authenticate")));
     response = attempt();
   }
   if (response && (response->status == 401 || response->status == 403)) {
@@ -180,48 +178,43 @@ Result<Manifest>
 Reader::manifest(const oci::ImageRef& ref)
 {
   std::string missing_code;
-  auto found = find(ref, &missing_code);
+  PMA_TRY_ASSIGN(auto found, find(ref, &missing_code));
   if (!found) {
-    return util::Unexpected(std::move(found).error());
-  }
-  if (!*found) {
     return util::Unexpected(not_found(ref, missing_code));
   }
-  return std::move(**found);
+  return std::move(*found);
 }
 
 Result<std::optional<Manifest>>
 Reader::find(const oci::ImageRef& ref, std::string* missing_code)
 {
   const std::string reference = !ref.digest.empty() ? ref.digest : (ref.tag.empty() ? "latest" : ref.tag);
-  auto response = get(ref, "manifests/" + reference, std::string(oci::media_type::k_accept_any), k_max_manifest_size);
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  if (response->status == 404) {
+  PMA_TRY_ASSIGN(auto response,
+                 get(ref, "manifests/" + reference, std::string(oci::media_type::k_accept_any), k_max_manifest_size));
+  if (response.status == 404) {
     if (missing_code != nullptr) {
-      *missing_code = registry_error(response->body).first;
+      *missing_code = registry_error(response.body).first;
     }
     return std::optional<Manifest>();
   }
-  if (response->status != 200) {
-    const auto [code, message] = registry_error(response->body);
+  if (response.status != 200) {
+    const auto [code, message] = registry_error(response.body);
     // A proxy's "502 Bad Gateway" page, a "too many requests": worth another try.
     return util::Unexpected(
-        Error(ErrorClass::registry, fmt::format("{}: the registry answered {}{}", ref.to_string(), response->status,
+        Error(ErrorClass::registry, fmt::format("{}: the registry answered {}{}", ref.to_string(), response.status,
                                                 message.empty() ? "" : ": " + message))
             .with_transient(transport::mentions_transient_failure(message)));
   }
   Manifest manifest;
-  manifest.digest = oci::digest_of(response->body);
-  manifest.media_type = bare_media_type(response->header("Content-Type"));
-  manifest.bytes = std::move(response->body);
+  manifest.digest = oci::digest_of(response.body);
+  manifest.media_type = bare_media_type(response.header("Content-Type"));
+  manifest.bytes = std::move(response.body);
   if (manifest.media_type.empty() || manifest.media_type == "application/json" ||
       manifest.media_type == "application/octet-stream" || manifest.media_type == "text/plain") {
     const auto body = nlohmann::json::parse(manifest.bytes, nullptr, /*allow_exceptions=*/false);
     manifest.media_type = body.is_object() ? body.value("mediaType", manifest.media_type) : manifest.media_type;
   }
-  const std::string announced = response->header("Docker-Content-Digest");
+  const std::string announced = response.header("Docker-Content-Digest");
   if (!ref.digest.empty() && ref.digest != manifest.digest) {
     return util::fail(ErrorClass::protocol, fmt::format("{} served bytes with digest {} for {}", ref.registry,
                                                         manifest.digest, ref.to_string()));
@@ -263,12 +256,9 @@ Reader::not_found(const oci::ImageRef& ref, const std::string& code)
 Result<std::vector<std::string>>
 Reader::tags(const oci::ImageRef& repository)
 {
-  auto response = get(repository, "tags/list", "application/json", k_max_tag_list_size);
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  const auto body = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-  if (response->status != 200 || !body.is_object()) {
+  PMA_TRY_ASSIGN(auto response, get(repository, "tags/list", "application/json", k_max_tag_list_size));
+  const auto body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (response.status != 200 || !body.is_object()) {
     return util::fail(ErrorClass::registry, fmt::format("{}: no tag list", repository.name()));
   }
   std::vector<std::string> tags;
@@ -324,11 +314,8 @@ Reader::platform_of(const oci::ImageRef& repository, const Manifest& manifest)
   if (config == body.end() || !config->is_object() || !config->contains("digest")) {
     return util::fail(ErrorClass::protocol, fmt::format("{}: the manifest names no config", repository.name()));
   }
-  auto blob = this->blob(repository, config->value("digest", ""), k_max_manifest_size);
-  if (!blob) {
-    return util::Unexpected(std::move(blob).error());
-  }
-  const auto image = nlohmann::json::parse(*blob, nullptr, /*allow_exceptions=*/false);
+  PMA_TRY_ASSIGN(auto blob, this->blob(repository, config->value("digest", ""), k_max_manifest_size));
+  const auto image = nlohmann::json::parse(blob, nullptr, /*allow_exceptions=*/false);
   if (!image.is_object()) {
     return util::fail(ErrorClass::protocol, fmt::format("{}: unreadable image config", repository.name()));
   }

@@ -107,9 +107,7 @@ public:
     ssh_channel_close(probe);
     ssh_channel_free(probe);
 
-    if (auto ok = make_listener(); !ok) {
-      return ok;
-    }
+    PMA_TRY(make_listener());
     if (::pipe2(m_wake, O_CLOEXEC | O_NONBLOCK) != 0) {
       return util::Unexpected(Error(ErrorClass::internal, fmt::format("pipe: {}", std::strerror(errno))));
     }
@@ -386,16 +384,11 @@ public:
   {
     static std::once_flag init_once;
     std::call_once(init_once, [] { ssh_init(); });
-    auto session = open_session(url, options);
-    if (!session) {
-      return util::Unexpected(std::move(session).error());
-    }
+    PMA_TRY_ASSIGN(auto session, open_session(url, options));
     auto connection = std::make_unique<SshConnection>(
-        std::move(*session), url.path, fmt::format("{}:{}", url.host_for_display(), url.effective_port()),
+        std::move(session), url.path, fmt::format("{}:{}", url.host_for_display(), url.effective_port()),
         url.redacted(), [url, options] { return open_session(url, options); });
-    if (auto ok = connection->start(); !ok) {
-      return util::Unexpected(ok.error());
-    }
+    PMA_TRY(connection->start());
     return connection;
   }
 };

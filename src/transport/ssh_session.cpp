@@ -56,12 +56,9 @@ Result<void>
 verify_host_key(ssh_session session, const HostUrl& url, const std::filesystem::path& known_hosts,
                 const bool accept_new)
 {
-  auto fingerprint = server_fingerprint(session);
-  if (!fingerprint) {
-    return util::Unexpected(fingerprint.error());
-  }
+  PMA_TRY_ASSIGN(const Fingerprint fingerprint, server_fingerprint(session));
   const std::string name = known_hosts_name(url);
-  const std::string key_text = fmt::format("{} key {}", fingerprint->type, fingerprint->sha256);
+  const std::string key_text = fmt::format("{} key {}", fingerprint.type, fingerprint.sha256);
   switch (ssh_session_is_known_server(session)) {
   case SSH_KNOWN_HOSTS_OK:
     return {};
@@ -174,12 +171,8 @@ open_session(const HostUrl& url, const DialOptions& options)
     return util::Unexpected(Error(timed_out ? ErrorClass::timeout : ErrorClass::connect,
                                   fmt::format("cannot connect to SSH server {}: {}", label, cause)));
   }
-  if (auto ok = verify_host_key(s, url, known_hosts, options.accept_new_host_keys); !ok) {
-    return util::Unexpected(ok.error());
-  }
-  if (auto ok = authenticate(s, url, options.identity); !ok) {
-    return util::Unexpected(ok.error());
-  }
+  PMA_TRY(verify_host_key(s, url, known_hosts, options.accept_new_host_keys));
+  PMA_TRY(authenticate(s, url, options.identity));
   return session;
 }
 
