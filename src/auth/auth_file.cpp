@@ -31,14 +31,12 @@ auth_error(const std::string& message)
 AuthEnvironment
 AuthEnvironment::from_process()
 {
-  AuthEnvironment env;
-  env.registry_auth_file = util::env("REGISTRY_AUTH_FILE");
-  env.docker_config = util::env("DOCKER_CONFIG");
-  env.xdg_runtime_dir = util::env("XDG_RUNTIME_DIR");
-  env.config_home = util::xdg_config_home();
-  env.home = util::home_dir();
-  env.uid = ::getuid();
-  return env;
+  return {.registry_auth_file = util::env("REGISTRY_AUTH_FILE"),
+          .docker_config = util::env("DOCKER_CONFIG"),
+          .xdg_runtime_dir = util::env("XDG_RUNTIME_DIR"),
+          .config_home = util::xdg_config_home(),
+          .home = util::home_dir(),
+          .uid = ::getuid()};
 }
 
 std::vector<std::filesystem::path>
