@@ -25,7 +25,7 @@ auth_json(const std::string& entries)
 std::string
 entry(const std::string& key, const std::string& user_pass)
 {
-  return "\"" + key + "\": {\"auth\": \"" + base64_encode(user_pass, false) + "\"}";
+  return R"(")" + key + R"(": {"auth": ")" + base64_encode(user_pass, false) + R"("})";
 }
 
 } // namespace

@@ -496,7 +496,9 @@ TEST_CASE("context::write_tar names of any bytes, times, modes and links")
   CHECK(members.at(cafe).content == "cafe");
   CHECK(members.at("hard").type == "hardlink");
   CHECK(members.at("hard").link == cafe);
-  for (const auto& [name, member] : members) {
+  for (const auto& item : members) {
+    const std::string& name = item.first; // not a structured binding: clang 14 cannot capture one
+    const Member& member = item.second;
     CAPTURE(name);
     CHECK(member.uid == 0);
     CHECK(member.gid == 0);
@@ -555,7 +557,7 @@ TEST_CASE("context::write_tar streams in bounded pieces")
 {
   TempDir ctx;
   ctx.write("Containerfile", "FROM scratch\n");
-  ctx.write("big", std::string(3 * 1024 * 1024, 'x'));
+  ctx.write("big", std::string(size_t{3} * 1024 * 1024, 'x'));
   auto plan = plan_context(ctx.path, "");
   REQUIRE(plan);
   size_t largest = 0;

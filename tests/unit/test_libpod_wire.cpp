@@ -87,7 +87,7 @@ TEST_CASE("api wire: push route by version")
   SUBCASE("podman 5.4 pushes by digest on the libpod route")
   {
     Host host("5.4.2");
-    host.state->answers.emplace_back(HttpResponse{200, {}, "{\"manifestdigest\":\"" + k_digest + "\"}\n"});
+    host.state->answers.emplace_back(HttpResponse{200, {}, R"({"manifestdigest":")" + k_digest + "\"}\n"});
     request.destination = "127.0.0.1:5000/app@@unknown-digest@@";
     auto digest = host.client->push_image(request, [](std::string_view) {});
     REQUIRE(digest);
@@ -101,7 +101,7 @@ TEST_CASE("api wire: push route by version")
   {
     Host host("4.3.1");
     host.state->answers.emplace_back(
-        HttpResponse{200, {}, "{\"status\":\"latest: digest: " + k_digest + " size: 912\"}\n"});
+        HttpResponse{200, {}, R"({"status":"latest: digest: )" + k_digest + " size: 912\"}\n"});
     request.destination = "127.0.0.1:5000/app:1-linux-arm64";
     auto digest = host.client->push_image(request, [](std::string_view) {});
     REQUIRE(digest);
