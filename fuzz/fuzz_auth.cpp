@@ -2,6 +2,7 @@
 #include <pma/auth/credentials.hpp>
 #include <pma/libpod/client.hpp>
 #include <pma/registry/reader.hpp>
+#include <pma/util/base64.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -15,7 +16,7 @@ LLVMFuzzerTestOneInput(const uint8_t* data, const size_t size)
     (void)store->lookup("quay.io/acme/app");
     (void)store->source_of("quay.io/acme/app");
   }
-  (void)pma::auth::base64_decode(text);
+  (void)pma::util::base64_decode(text);
   (void)pma::registry::parse_challenge(text);
   (void)pma::oci::parse_index(text);
   return 0;

@@ -1,26 +1,25 @@
-// Registry credentials: containers-auth.json(5) files, --creds, and the
-// X-Registry-Auth / X-Registry-Config encodings. JSON boundary: nlohmann stays here.
+// Registry credentials: containers/image's lookup rule, and every encoding
+// in which a credential leaves auth/ (X-Registry-Auth / X-Registry-Config,
+// Basic, a token server's refresh form). JSON boundary: nlohmann stays in auth/.
 #include <pma/auth/credentials.hpp>
 #include <pma/oci/reference.hpp>
 #include <pma/transport/http.hpp>
-#include <pma/util/fs.hpp>
+#include <pma/util/base64.hpp>
 #include <pma/util/log.hpp>
 #include <pma/util/redact.hpp>
-#include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
-#include <array>
+#include <algorithm>
 #include <mutex>
 #include <set>
+
+#include "secrets.hpp"
 
 namespace pma::auth {
 
 using nlohmann::json;
-using util::ErrorClass;
-using util::Result;
 
 namespace {
 
@@ -34,42 +33,12 @@ json_escaped(const std::string& text)
   return quoted.substr(1, quoted.size() - 2);
 }
 
-// Every form in which `credential` can leave this process or come back in an
-// answer: raw, user:password, Basic's base64 (both alphabets), JSON-escaped,
-// URL-encoded (the identity token's form body).
-void
-register_secrets(const Credential& credential)
-{
-  for (const std::string* secret : {&credential.password, &credential.identity_token}) {
-    if (secret->empty()) {
-      continue;
-    }
-    util::redact::add(*secret);
-    util::redact::add(json_escaped(*secret));
-    util::redact::add(transport::url_encode(*secret));
-  }
-  if (!credential.password.empty()) {
-    const std::string pair = credential.username + ":" + credential.password;
-    util::redact::add(pair);
-    util::redact::add(base64_encode(pair, /*url_safe=*/false));
-    util::redact::add(base64_encode(pair, /*url_safe=*/true));
-  }
-}
-
 // An X-Registry-Auth / X-Registry-Config value is registered as it is made.
 std::string
 registered(std::string header)
 {
   util::redact::add(header);
   return header;
-}
-
-constexpr std::string_view k_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-util::Unexpected
-auth_error(const std::string& message)
-{
-  return util::fail(ErrorClass::config, message);
 }
 
 // The repository `image` names ("" for other transports), and its registry.
@@ -109,210 +78,33 @@ lookup_keys(std::string key)
   return keys;
 }
 
-std::string
-substitute(const std::string& text, const std::map<std::string, std::string>& vars)
-{
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '$' || i + 1 == text.size()) {
-      out += text[i];
-      continue;
-    }
-    std::string name;
-    std::string fallback;
-    if (text[i + 1] == '{') {
-      const size_t close = text.find('}', i + 2);
-      if (close == std::string::npos) {
-        out += text.substr(i);
-        break;
-      }
-      name = text.substr(i + 2, close - i - 2);
-      if (const size_t dash = name.find(":-"); dash != std::string::npos) {
-        fallback = name.substr(dash + 2);
-        name.resize(dash);
-      }
-      i = close;
-    } else {
-      size_t end = i + 1;
-      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) != 0 || text[end] == '_')) {
-        ++end;
-      }
-      name = text.substr(i + 1, end - i - 1);
-      i = end - 1;
-    }
-    const auto it = vars.find(name);
-    out += it != vars.end() && !it->second.empty() ? it->second : fallback;
-  }
-  return out;
-}
-
-// What `image` (a FROM operand) means to podman: no registry means docker.io.
-std::string
-normalized_image(const std::string& image)
-{
-  const auto ref = oci::ImageRef::parse_normalized(image);
-  return ref ? ref->name() : image;
-}
-
 } // namespace
 
-AuthEnvironment
-AuthEnvironment::from_process()
-{
-  AuthEnvironment env;
-  env.registry_auth_file = util::env("REGISTRY_AUTH_FILE");
-  env.docker_config = util::env("DOCKER_CONFIG");
-  env.xdg_runtime_dir = util::env("XDG_RUNTIME_DIR");
-  env.config_home = util::xdg_config_home();
-  env.home = util::home_dir();
-  env.uid = ::getuid();
-  return env;
-}
+namespace detail {
 
-std::vector<std::filesystem::path>
-auth_file_search_path(const AuthOptions& options, const AuthEnvironment& env)
+// Every form in which `credential` can leave this process or come back in an
+// answer: raw, user:password, Basic's base64 (both alphabets), JSON-escaped,
+// URL-encoded (the identity token's form body).
+void
+register_secrets(const Credential& credential)
 {
-  if (!options.authfile.empty()) {
-    return {util::expand_user(options.authfile)};
-  }
-  if (!env.registry_auth_file.empty()) {
-    return {env.registry_auth_file};
-  }
-  if (!env.docker_config.empty()) {
-    return {std::filesystem::path(env.docker_config) / "config.json"};
-  }
-  const std::filesystem::path runtime = env.xdg_runtime_dir.empty()
-                                            ? std::filesystem::path(fmt::format("/run/containers/{}", env.uid))
-                                            : std::filesystem::path(env.xdg_runtime_dir) / "containers";
-  return {runtime / "auth.json", env.config_home / "containers" / "auth.json", env.home / ".docker" / "config.json",
-          env.home / ".dockercfg"};
-}
-
-std::string
-normalize_key(std::string_view key)
-{
-  for (const std::string_view scheme : {"https://", "http://"}) {
-    if (key.starts_with(scheme)) {
-      key.remove_prefix(scheme.size());
-      // URL-style keys name a registry only (docker login's old format).
-      key = key.substr(0, key.find('/'));
-      break;
-    }
-  }
-  while (key.ends_with('/')) {
-    key.remove_suffix(1);
-  }
-  std::string out(key);
-  for (const std::string_view alias : {"index.docker.io", "registry-1.docker.io"}) {
-    if (out == alias || out.starts_with(std::string(alias) + "/")) {
-      out = "docker.io" + out.substr(alias.size());
-    }
-  }
-  return out;
-}
-
-Result<CredentialStore>
-CredentialStore::from_auth_json(const std::string_view text, const std::string& source)
-{
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    return auth_error(fmt::format("auth file {}: invalid JSON at byte {}", source, e.byte));
-  } catch (const json::exception&) { // e.g. a number too large (found by fuzzing)
-    return auth_error(fmt::format("auth file {}: invalid JSON (a number out of range)", source));
-  }
-  if (!root.is_object()) {
-    return auth_error(fmt::format("auth file {}: expected a JSON object", source));
-  }
-  CredentialStore store;
-  // containers-auth.json and docker's config.json keep entries under "auths";
-  // the legacy ~/.dockercfg is the map itself.
-  const bool legacy = !root.contains("auths") && !root.contains("credHelpers") && !root.contains("credsStore");
-  const json& auths = legacy ? root : root.value("auths", json::object());
-  if (!auths.is_object()) {
-    return auth_error(fmt::format("auth file {}: \"auths\" must be an object", source));
-  }
-  for (auto it = auths.begin(); it != auths.end(); ++it) {
-    if (!it.value().is_object()) {
-      return auth_error(fmt::format("auth file {}: entry \"{}\" must be an object", source, it.key()));
-    }
-    Credential credential;
-    const std::string encoded = it.value().value("auth", std::string());
-    credential.identity_token = it.value().value("identitytoken", std::string());
-    if (!encoded.empty()) {
-      const auto decoded = base64_decode(encoded);
-      if (!decoded) {
-        return auth_error(fmt::format(R"(auth file {}: entry "{}": "auth" is not valid base64)", source, it.key()));
-      }
-      const size_t colon = decoded->find(':');
-      if (colon == std::string::npos) {
-        return auth_error(
-            fmt::format(R"(auth file {}: entry "{}": "auth" must encode user:password)", source, it.key()));
-      }
-      credential.username = decoded->substr(0, colon);
-      credential.password = decoded->substr(colon + 1);
-      util::redact::add(encoded); // as the file spells it (padding, line breaks)
-    }
-    register_secrets(credential);
-    if (credential.username.empty() && credential.identity_token.empty()) {
-      continue; // an empty {} entry carries nothing, as in containers/image
-    }
-    store.m_entries.push_back({normalize_key(it.key()), {}, std::move(credential), source});
-  }
-  // containers/image asks a file's credHelpers entry for the registry before its "auths".
-  if (const auto helpers = root.find("credHelpers"); helpers != root.end() && helpers->is_object()) {
-    std::vector<Entry> first;
-    for (auto it = helpers->begin(); it != helpers->end(); ++it) {
-      if (it.value().is_string()) {
-        first.push_back({normalize_key(it.key()), it.value().get<std::string>(), {}, source});
-      }
-    }
-    store.m_entries.insert(store.m_entries.begin(), first.begin(), first.end());
-  }
-  if (const auto creds_store = root.find("credsStore"); creds_store != root.end() && creds_store->is_string()) {
-    store.m_stores.emplace_back(source, creds_store->get<std::string>());
-  }
-  return store;
-}
-
-Result<CredentialStore>
-CredentialStore::load(const AuthOptions& options, const AuthEnvironment& env)
-{
-  CredentialStore store;
-  if (!options.creds.empty()) {
-    const size_t colon = options.creds.find(':');
-    if (colon == std::string::npos || colon == 0) {
-      return util::Unexpected(util::Error(ErrorClass::usage, "--creds must be USER:PASSWORD",
-                                          "or put the credentials into an auth file and use --authfile"));
-    }
-    store.m_creds = Credential{options.creds.substr(0, colon), options.creds.substr(colon + 1), {}};
-    register_secrets(*store.m_creds);
-  }
-  const bool explicit_file = !options.authfile.empty() || !env.registry_auth_file.empty();
-  for (const auto& path : auth_file_search_path(options, env)) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) {
-      if (explicit_file) {
-        return auth_error(fmt::format("auth file {} does not exist", path.string()));
-      }
+  for (const std::string* secret : {&credential.password, &credential.identity_token}) {
+    if (secret->empty()) {
       continue;
     }
-    auto text = util::read_file(path);
-    if (!text) {
-      return util::Unexpected(std::move(text).error());
-    }
-    auto file = from_auth_json(*text, path.string());
-    if (!file) {
-      return util::Unexpected(std::move(file).error());
-    }
-    for (auto& entry : file->m_entries) {
-      store.m_entries.push_back(std::move(entry));
-    }
-    store.m_stores.insert(store.m_stores.end(), file->m_stores.begin(), file->m_stores.end());
+    util::redact::add(*secret);
+    util::redact::add(json_escaped(*secret));
+    util::redact::add(transport::url_encode(*secret));
   }
-  return store;
+  if (!credential.password.empty()) {
+    const std::string pair = credential.username + ":" + credential.password;
+    util::redact::add(pair);
+    util::redact::add(util::base64_encode(pair, /*url_safe=*/false));
+    util::redact::add(util::base64_encode(pair, /*url_safe=*/true));
+  }
 }
+
+} // namespace detail
 
 struct CredentialStore::Notices {
   std::mutex mutex;
@@ -351,9 +143,12 @@ const CredentialStore::Entry*
 CredentialStore::find(const std::string_view image) const
 {
   const auto [repository, registry] = repository_of(image);
-  if (repository.empty()) {
-    return nullptr;
-  }
+  return repository.empty() ? nullptr : find_key(repository, registry);
+}
+
+const CredentialStore::Entry*
+CredentialStore::find_key(const std::string& repository, const std::string& registry) const
+{
   const auto keys = lookup_keys(repository);
   // Entries are grouped by file in search order: the first file with a match
   // wins; in it a helper for the registry, else the most specific key.
@@ -406,6 +201,25 @@ CredentialStore::lookup(const std::string_view image) const
   return std::nullopt;
 }
 
+bool
+CredentialStore::has_credential(const std::string_view image) const
+{
+  return lookup(image).has_value();
+}
+
+std::string
+CredentialStore::source_of(const std::string_view image) const
+{
+  if (m_creds) {
+    return "--creds";
+  }
+  const Entry* entry = find(image);
+  if (entry == nullptr || !entry->helper.empty()) {
+    return {};
+  }
+  return fmt::format("{} (key {})", entry->source, entry->key);
+}
+
 std::string
 CredentialStore::header_for(const std::vector<std::string>& images) const
 {
@@ -423,40 +237,34 @@ CredentialStore::header_for_all() const
 {
   if (m_creds) {
     return registered(
-        base64_encode(json{{"username", m_creds->username}, {"password", m_creds->password}}.dump(), true));
+        util::base64_encode(json{{"username", m_creds->username}, {"password", m_creds->password}}.dump(), true));
   }
   std::map<std::string, Credential> credentials;
-  std::vector<std::string> earlier_files; // keys of the files before the current one
-  std::vector<std::string> current_file;
-  std::string source;
   for (const auto& entry : m_entries) {
-    if (entry.source != source) {
-      earlier_files.insert(earlier_files.end(), current_file.begin(), current_file.end());
-      current_file.clear();
-      source = entry.source;
-    }
-    current_file.push_back(entry.key);
-    const bool covered = std::any_of(earlier_files.begin(), earlier_files.end(), [&](const std::string& key) {
-      return entry.key == key || entry.key.starts_with(key + "/");
-    });
-    if (!covered && entry.helper.empty()) {
-      credentials.emplace(entry.key, entry.credential);
+    const Entry* found = find_key(entry.key, entry.key.substr(0, entry.key.find('/')));
+    if (found != nullptr && found->helper.empty() && found->key == entry.key) {
+      credentials.emplace(found->key, found->credential);
     }
   }
   return credentials.empty() ? std::string() : registry_config_header(credentials);
 }
 
-std::string
-CredentialStore::source_of(const std::string_view image) const
+RegistryLogin
+CredentialStore::registry_login(const std::string_view image, const std::string_view service,
+                                const std::string_view scope) const
 {
-  if (m_creds) {
-    return "--creds";
-  }
-  const Entry* entry = find(image);
-  if (entry == nullptr || !entry->helper.empty()) {
+  const auto credential = lookup(image);
+  if (!credential) {
     return {};
   }
-  return fmt::format("{} (key {})", entry->source, entry->key);
+  if (credential->identity_token.empty()) {
+    return {"Basic " + util::base64_encode(credential->username + ":" + credential->password, /*url_safe=*/false), {}};
+  }
+  // distribution's token spec: an OAuth2 refresh token is traded with a POST.
+  return {{},
+          fmt::format("grant_type=refresh_token&client_id=podman-multiarch&service={}&scope={}&refresh_token={}",
+                      transport::url_encode(service), transport::url_encode(scope),
+                      transport::url_encode(credential->identity_token))};
 }
 
 std::string
@@ -468,133 +276,7 @@ registry_config_header(const std::map<std::string, Credential>& credentials)
     // the user name and password into their temporary auth file).
     out[registry] = {{"username", credential.username}, {"password", credential.password}};
   }
-  return registered(base64_encode(out.dump(), true));
-}
-
-std::vector<std::string>
-base_images(const std::string_view containerfile, const std::map<std::string, std::string>& build_args)
-{
-  // Logical lines: join "\" continuations, drop comments.
-  std::vector<std::string> lines;
-  std::string current;
-  for (const auto& raw : util::split(containerfile, '\n')) {
-    const std::string_view line = util::trim(raw);
-    if (current.empty() && line.starts_with('#')) {
-      continue;
-    }
-    if (line.ends_with('\\')) {
-      current += std::string(line.substr(0, line.size() - 1)) + " ";
-      continue;
-    }
-    lines.push_back(current + std::string(line));
-    current.clear();
-  }
-  std::map<std::string, std::string> vars;
-  std::set<std::string> stages;
-  std::set<std::string> images;
-  bool seen_from = false;
-  const auto add_image = [&](const std::string& raw_image) {
-    const std::string image = substitute(raw_image, vars);
-    if (image.empty() || image == "scratch" || stages.contains(util::to_lower(image))) {
-      return;
-    }
-    images.insert(normalized_image(image));
-  };
-  for (const auto& line : lines) {
-    std::vector<std::string> words;
-    for (auto& word : util::split(line, ' ')) {
-      if (!util::trim(word).empty()) {
-        words.emplace_back(util::trim(word));
-      }
-    }
-    if (words.empty()) {
-      continue;
-    }
-    const std::string instruction = util::to_lower(words[0]);
-    if (instruction == "arg" && !seen_from) {
-      for (size_t i = 1; i < words.size(); ++i) {
-        const size_t eq = words[i].find('=');
-        const std::string name = words[i].substr(0, eq);
-        const auto given = build_args.find(name);
-        vars[name] = given != build_args.end() ? given->second
-                     : eq != std::string::npos ? words[i].substr(eq + 1)
-                                               : std::string();
-      }
-    } else if (instruction == "from") {
-      seen_from = true;
-      size_t i = 1;
-      while (i < words.size() && words[i].starts_with("--")) {
-        ++i;
-      }
-      if (i < words.size()) {
-        add_image(words[i]);
-      }
-      if (i + 2 < words.size() && util::to_lower(words[i + 1]) == "as") {
-        stages.insert(util::to_lower(words[i + 2]));
-      }
-    } else if (instruction == "copy" || instruction == "add") {
-      for (size_t i = 1; i < words.size() && words[i].starts_with("--"); ++i) {
-        if (words[i].starts_with("--from=")) {
-          const std::string from = words[i].substr(7);
-          if (from.find_first_not_of("0123456789") != std::string::npos) {
-            add_image(from);
-          }
-        }
-      }
-    }
-  }
-  return {images.begin(), images.end()};
-}
-
-std::string
-base64_encode(const std::string_view data, const bool url_safe)
-{
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < data.size(); i += 3) {
-    const size_t n = std::min<size_t>(3, data.size() - i);
-    uint32_t block = 0;
-    for (size_t j = 0; j < 3; ++j) {
-      block = (block << 8) | (j < n ? static_cast<unsigned char>(data[i + j]) : 0U);
-    }
-    for (size_t j = 0; j < 4; ++j) {
-      out += j <= n ? k_alphabet[(block >> (18 - 6 * j)) & 0x3F] : '=';
-    }
-  }
-  if (url_safe) {
-    for (char& c : out) {
-      c = c == '+' ? '-' : c == '/' ? '_' : c;
-    }
-  }
-  return out;
-}
-
-std::optional<std::string>
-base64_decode(std::string_view text)
-{
-  while (text.ends_with('=')) {
-    text.remove_suffix(1);
-  }
-  std::string out;
-  uint32_t block = 0;
-  int bits = 0;
-  for (const char raw : text) {
-    const char c = raw == '-' ? '+' : raw == '_' ? '/' : raw;
-    const size_t value = k_alphabet.find(c);
-    if (value == std::string_view::npos) {
-      return std::nullopt;
-    }
-    block = (block << 6) | static_cast<uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((block >> bits) & 0xFF);
-    }
-  }
-  if (bits >= 6) {
-    return std::nullopt; // a lone trailing character cannot encode a byte
-  }
-  return out;
+  return registered(util::base64_encode(out.dump(), true));
 }
 
 } // namespace pma::auth

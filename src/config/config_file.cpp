@@ -67,19 +67,12 @@ public:
     for (const auto& item : root) {
       const std::string key = item.first.Scalar();
       if (key == "hosts") {
-        if (auto ok = read_hosts(item.second, config); !ok) {
-          return util::Unexpected(ok.error());
-        }
+        PMA_TRY(read_hosts(item.second, config));
       } else if (key == "farms") {
-        if (auto ok = read_farms(item.second, config); !ok) {
-          return util::Unexpected(ok.error());
-        }
+        PMA_TRY(read_farms(item.second, config));
       } else if (key == "default-farm") {
-        auto name = scalar(item.second, "default-farm");
-        if (!name) {
-          return util::Unexpected(name.error());
-        }
-        config.default_farm = *name;
+        PMA_TRY_ASSIGN(auto name, scalar(item.second, "default-farm"));
+        config.default_farm = name;
         config.default_farm_location = where(item.second.Mark());
       } else {
         return error(item.first, fmt::format("unknown key '{}'{}", key, util::did_you_mean(key, k_top_keys)));
@@ -102,25 +95,19 @@ private:
       HostEntry host;
       host.name = item.first.Scalar();
       host.location = where(item.first.Mark());
-      if (auto ok = check_name(item.first, "host"); !ok) {
-        return ok;
-      }
+      PMA_TRY(check_name(item.first, "host"));
       if (config.find_host(host.name)) {
         return error(item.first, fmt::format("host '{}' is defined twice", host.name));
       }
       const YAML::Node& settings = item.second;
       if (settings.IsScalar() && !settings.Scalar().empty()) {
         // Shorthand: "name: unix:///path"
-        if (auto ok = set_url(settings, host); !ok) {
-          return ok;
-        }
+        PMA_TRY(set_url(settings, host));
       } else if (!settings.IsMap()) {
         return error(settings, fmt::format("host '{}' must be a mapping (url:, identity:, …) or a URL", host.name));
       } else {
         for (const auto& field : settings) {
-          if (auto ok = read_host_field(field.first, field.second, host); !ok) {
-            return ok;
-          }
+          PMA_TRY(read_host_field(field.first, field.second, host));
         }
       }
       if (!host.url && host.connection.empty()) {
@@ -152,22 +139,16 @@ private:
       return error(key_node, fmt::format("unknown key '{}' in host '{}'{}", key, host.name,
                                          util::did_you_mean(key, k_host_keys)));
     }
-    auto text = scalar(value, key);
-    if (!text) {
-      return util::Unexpected(text.error());
-    }
-    *target = *text;
+    PMA_TRY_ASSIGN(auto text, scalar(value, key));
+    *target = text;
     return {};
   }
 
   Result<void>
   set_url(const YAML::Node& value, HostEntry& host) const
   {
-    auto text = scalar(value, "url");
-    if (!text) {
-      return util::Unexpected(text.error());
-    }
-    auto url = transport::HostUrl::parse(*text);
+    PMA_TRY_ASSIGN(auto text, scalar(value, "url"));
+    auto url = transport::HostUrl::parse(text);
     if (!url) {
       return error(value, url.error().message + (url.error().hint.empty() ? "" : " — " + url.error().hint));
     }
@@ -189,11 +170,8 @@ private:
       return error(value, "platforms must be a list such as [linux/arm64/v8]");
     }
     for (const auto& item : items) {
-      auto text = scalar(item, "a platform");
-      if (!text) {
-        return util::Unexpected(text.error());
-      }
-      for (const auto& part : util::split(*text, ',')) {
+      PMA_TRY_ASSIGN(auto text, scalar(item, "a platform"));
+      for (const auto& part : util::split(text, ',')) {
         auto platform = oci::Platform::parse(part);
         if (!platform) {
           return error(item, platform.error().message);
@@ -217,9 +195,7 @@ private:
       FarmEntry farm;
       farm.name = item.first.Scalar();
       farm.location = where(item.first.Mark());
-      if (auto ok = check_name(item.first, "farm"); !ok) {
-        return ok;
-      }
+      PMA_TRY(check_name(item.first, "farm"));
       if (config.find_farm(farm.name)) {
         return error(item.first, fmt::format("farm '{}' is defined twice", farm.name));
       }
@@ -227,11 +203,8 @@ private:
         return error(item.second, fmt::format("farm '{}' must be a list of host names", farm.name));
       }
       for (const auto& member : item.second) {
-        auto name = scalar(member, "a farm member");
-        if (!name) {
-          return util::Unexpected(name.error());
-        }
-        farm.members.push_back(*name);
+        PMA_TRY_ASSIGN(auto name, scalar(member, "a farm member"));
+        farm.members.push_back(name);
         farm.member_locations.push_back(where(member.Mark()));
       }
       config.farms.push_back(std::move(farm));
@@ -312,11 +285,8 @@ parse_config(const std::string_view text, const std::filesystem::path& path)
 Result<ConfigFile>
 load_config(const std::filesystem::path& path)
 {
-  auto text = util::read_file(path);
-  if (!text) {
-    return util::Unexpected(text.error());
-  }
-  return parse_config(*text, path);
+  PMA_TRY_ASSIGN(auto text, util::read_file(path));
+  return parse_config(text, path);
 }
 
 std::vector<std::string>

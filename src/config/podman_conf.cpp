@@ -315,23 +315,13 @@ load_podman_settings(const PodmanConfigPaths& paths)
     if (!std::filesystem::is_regular_file(file, ec)) {
       continue;
     }
-    auto text = util::read_file(file);
-    if (!text) {
-      return util::Unexpected(text.error());
-    }
-    if (auto ok = merge_containers_conf(*text, file.string(), settings); !ok) {
-      return util::Unexpected(ok.error());
-    }
+    PMA_TRY_ASSIGN(auto text, util::read_file(file));
+    PMA_TRY(merge_containers_conf(text, file.string(), settings));
   }
   std::error_code ec;
   if (std::filesystem::is_regular_file(paths.connections_json, ec)) {
-    auto text = util::read_file(paths.connections_json);
-    if (!text) {
-      return util::Unexpected(text.error());
-    }
-    if (auto ok = merge_connections_json(*text, paths.connections_json.string(), settings); !ok) {
-      return util::Unexpected(ok.error());
-    }
+    PMA_TRY_ASSIGN(auto text, util::read_file(paths.connections_json));
+    PMA_TRY(merge_connections_json(text, paths.connections_json.string(), settings));
   }
   return settings;
 }

@@ -32,28 +32,20 @@ public:
     if (!m_options.hosts.empty() || !m_options.connections.empty() || !m_options.farm.empty()) {
       for (const auto& spec : m_options.hosts) {
         m_item = "--host " + spec;
-        if (auto ok = add_host_spec(spec); !ok) {
-          return util::Unexpected(ok.error());
-        }
+        PMA_TRY(add_host_spec(spec));
       }
       for (const auto& name : m_options.connections) {
         m_item = "--connection " + name;
-        if (auto ok = add_connection(name, "--connection"); !ok) {
-          return util::Unexpected(ok.error());
-        }
+        PMA_TRY(add_connection(name, "--connection"));
       }
       m_item.clear();
       if (!m_options.farm.empty()) {
-        if (auto ok = add_farm(m_options.farm, "--farm"); !ok) {
-          return util::Unexpected(ok.error());
-        }
+        PMA_TRY(add_farm(m_options.farm, "--farm"));
       }
       return std::move(m_hosts);
     }
     if (!m_env.container_connection.empty()) {
-      if (auto ok = add_connection(m_env.container_connection, "CONTAINER_CONNECTION"); !ok) {
-        return util::Unexpected(ok.error());
-      }
+      PMA_TRY(add_connection(m_env.container_connection, "CONTAINER_CONNECTION"));
       return std::move(m_hosts);
     }
     if (!m_env.container_host.empty()) {
@@ -65,32 +57,21 @@ public:
       return std::move(m_hosts);
     }
     if (m_config && !m_config->default_farm.empty()) {
-      if (auto ok =
-              add_farm(m_config->default_farm, "default-farm (" + m_config->default_farm_location.to_string() + ")");
-          !ok) {
-        return util::Unexpected(ok.error());
-      }
+      PMA_TRY(add_farm(m_config->default_farm, "default-farm (" + m_config->default_farm_location.to_string() + ")"));
       return std::move(m_hosts);
     }
     if (m_config && !m_config->hosts.empty()) {
       for (const auto& entry : m_config->hosts) {
-        if (auto ok = add_config_host(entry); !ok) {
-          return util::Unexpected(ok.error());
-        }
+        PMA_TRY(add_config_host(entry));
       }
       return std::move(m_hosts);
     }
     if (const std::string farm = m_podman.default_farm(); !farm.empty()) {
-      if (auto ok = add_podman_farm(farm, "podman's default farm"); !ok) {
-        return util::Unexpected(ok.error());
-      }
+      PMA_TRY(add_podman_farm(farm, "podman's default farm"));
       return std::move(m_hosts);
     }
-    auto url = transport::HostUrl::parse("unix://" + m_env.local_socket);
-    if (!url) {
-      return util::Unexpected(url.error());
-    }
-    m_hosts.push_back(Host{"local", *url, {}, "local podman socket"});
+    PMA_TRY_ASSIGN(auto url, transport::HostUrl::parse("unix://" + m_env.local_socket));
+    m_hosts.push_back(Host{"local", url, {}, "local podman socket"});
     return std::move(m_hosts);
   }
 
@@ -121,9 +102,7 @@ private:
       if (!url) {
         return util::Unexpected(prefixed(url.error(), "--host"));
       }
-      if (auto ok = check_not_configured(name, *url); !ok) {
-        return ok;
-      }
+      PMA_TRY(check_not_configured(name, *url));
       return add(Host{name, *url, identity_or(), {}, platforms, "--host"});
     }
     if (transport::looks_like_url(spec)) {
@@ -215,13 +194,9 @@ private:
         for (size_t i = 0; i < farm->members.size(); ++i) {
           const std::string& member = farm->members[i];
           if (const auto* entry = m_config->find_host(member)) {
-            if (auto ok = add_config_host(*entry); !ok) {
-              return ok;
-            }
+            PMA_TRY(add_config_host(*entry));
           } else if (const auto* connection = m_podman.find_connection(member)) {
-            if (auto ok = add_podman_connection(*connection, "farm " + name); !ok) {
-              return ok;
-            }
+            PMA_TRY(add_podman_connection(*connection, "farm " + name));
           } else {
             return util::fail(ErrorClass::config,
                               fmt::format("{}: farm '{}' names unknown host '{}'{}",
@@ -247,14 +222,9 @@ private:
     if (farm == nullptr) {
       return util::fail(ErrorClass::config, fmt::format("{}: podman farm '{}' does not exist", origin, name));
     }
-    auto members = m_podman.farm_members(*farm);
-    if (!members) {
-      return util::Unexpected(members.error());
-    }
-    for (const auto& connection : *members) {
-      if (auto ok = add_podman_connection(connection, "podman farm " + name); !ok) {
-        return ok;
-      }
+    PMA_TRY_ASSIGN(auto members, m_podman.farm_members(*farm));
+    for (const auto& connection : members) {
+      PMA_TRY(add_podman_connection(connection, "podman farm " + name));
     }
     return {};
   }

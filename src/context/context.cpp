@@ -73,14 +73,11 @@ read_if_exists(const fs::path& path)
 Result<std::string>
 read_existing(const fs::path& path, const std::string& what)
 {
-  auto content = read_if_exists(path);
+  PMA_TRY_ASSIGN(auto content, read_if_exists(path));
   if (!content) {
-    return util::Unexpected(std::move(content).error());
-  }
-  if (!*content) {
     return context_error(fmt::format("{} {} does not exist", what, path.string()));
   }
-  return std::move(**content);
+  return std::move(*content);
 }
 
 bool
@@ -151,11 +148,8 @@ find_containerfile(const fs::path& root, const ContextOptions& options)
     file.rel = inside(root, file.path);
   }
   if (!file.path.empty()) {
-    auto text = read_existing(file.path, "Containerfile");
-    if (!text) {
-      return util::Unexpected(std::move(text).error());
-    }
-    file.text = std::move(*text);
+    PMA_TRY_ASSIGN(auto text, read_existing(file.path, "Containerfile"));
+    file.text = std::move(text);
   }
   // Outside the context, the file travels under a name of our own, the same
   // for the same content so that the context stays reproducible.
@@ -178,11 +172,8 @@ find_ignore_file(const fs::path& root, const ContextOptions& options, const Cont
   IgnoreFile ignore;
   if (!options.ignore_file.empty()) {
     ignore.path = resolve_argument(options.ignore_file);
-    auto text = read_existing(ignore.path, "ignore file");
-    if (!text) {
-      return util::Unexpected(std::move(text).error());
-    }
-    ignore.text = std::move(*text);
+    PMA_TRY_ASSIGN(auto text, read_existing(ignore.path, "ignore file"));
+    ignore.text = std::move(text);
     return ignore;
   }
   if (!containerfile.path.empty()) {
@@ -190,23 +181,17 @@ find_ignore_file(const fs::path& root, const ContextOptions& options, const Cont
     for (const char* suffix : {".dockerignore", ".containerignore"}) {
       if (exists(base + suffix)) {
         ignore.path = base + suffix;
-        auto text = read_existing(ignore.path, "ignore file");
-        if (!text) {
-          return util::Unexpected(std::move(text).error());
-        }
-        ignore.text = std::move(*text);
+        PMA_TRY_ASSIGN(auto text, read_existing(ignore.path, "ignore file"));
+        ignore.text = std::move(text);
         return ignore;
       }
     }
   }
   for (const char* name : {".containerignore", ".dockerignore"}) {
-    auto text = read_if_exists(root / name);
-    if (!text) {
-      return util::Unexpected(std::move(text).error());
-    }
-    if (*text) {
+    PMA_TRY_ASSIGN(auto text, read_if_exists(root / name));
+    if (text) {
       ignore.path = root / name;
-      ignore.text = std::move(**text);
+      ignore.text = std::move(*text);
       return ignore;
     }
   }
@@ -260,9 +245,7 @@ public:
         } else {
           m_plan.entries.push_back({path, ContextEntry::Kind::directory});
         }
-        if (auto ok = walk(path); !ok) {
-          return ok;
-        }
+        PMA_TRY(walk(path));
         continue;
       }
       if (excluded) {
@@ -363,49 +346,36 @@ plan_context(const fs::path& root, const ContextOptions& options)
   if (ec || !fs::is_directory(plan.root, ec)) {
     return context_error(fmt::format("build context {} is not a directory", root.string()));
   }
-  auto containerfile = find_containerfile(plan.root, options);
-  if (!containerfile) {
-    return util::Unexpected(std::move(containerfile).error());
-  }
-  plan.containerfile = containerfile->tar_name;
-  plan.containerfile_text = containerfile->text;
+  PMA_TRY_ASSIGN(auto containerfile, find_containerfile(plan.root, options));
+  plan.containerfile = containerfile.tar_name;
+  plan.containerfile_text = containerfile.text;
 
-  auto ignore = find_ignore_file(plan.root, options, *containerfile);
-  if (!ignore) {
-    return util::Unexpected(std::move(ignore).error());
-  }
+  PMA_TRY_ASSIGN(auto ignore, find_ignore_file(plan.root, options, containerfile));
   IgnoreRules rules;
   std::vector<std::string> kept(k_always_kept.begin(), k_always_kept.end());
-  if (containerfile->rel) {
+  if (containerfile.rel) {
     for (const char* suffix : {"", ".containerignore", ".dockerignore"}) {
-      kept.push_back(*containerfile->rel + suffix);
+      kept.push_back(*containerfile.rel + suffix);
     }
   }
-  if (!ignore->path.empty()) {
-    auto parsed = IgnoreRules::parse(ignore->text, ignore->path.string());
-    if (!parsed) {
-      return util::Unexpected(std::move(parsed).error());
-    }
-    rules = std::move(*parsed);
-    const auto rel = inside(plan.root, ignore->path);
-    plan.ignore_file = rel ? *rel : ignore->path.string();
+  if (!ignore.path.empty()) {
+    PMA_TRY_ASSIGN(auto parsed, IgnoreRules::parse(ignore.text, ignore.path.string()));
+    rules = std::move(parsed);
+    const auto rel = inside(plan.root, ignore.path);
+    plan.ignore_file = rel ? *rel : ignore.path.string();
     if (rel) {
       kept.push_back(*rel);
     }
   }
 
   Walker walker(plan, rules, std::move(kept));
-  if (auto ok = walker.walk(""); !ok) {
-    return util::Unexpected(std::move(ok).error());
-  }
+  PMA_TRY(walker.walk(""));
 
-  if (!containerfile->rel) {
-    plan.extra.push_back({containerfile->tar_name, {}, containerfile->text, 0600});
+  if (!containerfile.rel) {
+    plan.extra.push_back({containerfile.tar_name, {}, containerfile.text, 0600});
   }
   plan.extra.insert(plan.extra.end(), options.extra.begin(), options.extra.end());
-  if (auto ok = check_extra_files(plan); !ok) {
-    return util::Unexpected(std::move(ok).error());
-  }
+  PMA_TRY(check_extra_files(plan));
 
   // Sent as excludes=, these are the only rules the server's COPY applies:
   // without them podman 5 would pick the root .containerignore over the

@@ -116,14 +116,10 @@ public:
       return failure(a.get(), "cannot start the context tar");
     }
     for (const auto& item : m_plan.entries) {
-      if (auto ok = add(a.get(), links.get(), item); !ok) {
-        return util::Unexpected(std::move(ok).error());
-      }
+      PMA_TRY(add(a.get(), links.get(), item));
     }
     for (const auto& extra : m_plan.extra) {
-      if (auto ok = add_extra(a.get(), extra); !ok) {
-        return util::Unexpected(std::move(ok).error());
-      }
+      PMA_TRY(add_extra(a.get(), extra));
     }
     if (archive_write_close(a.get()) != ARCHIVE_OK) {
       return failure(a.get(), "cannot finish the context tar");
@@ -196,9 +192,7 @@ private:
     if (spare != nullptr) {
       archive_entry_free(spare);
     }
-    if (auto ok = write_header(a, entry.get(), item.path); !ok) {
-      return ok;
-    }
+    PMA_TRY(write_header(a, entry.get(), item.path));
     if (archive_entry_size(entry.get()) == 0) {
       return {};
     }
@@ -221,9 +215,7 @@ private:
     if (extra.source.empty()) {
       set_common(entry.get(), {});
       archive_entry_set_size(entry.get(), static_cast<la_int64_t>(extra.content.size()));
-      if (auto ok = write_header(a, entry.get(), extra.tar_name); !ok) {
-        return ok;
-      }
+      PMA_TRY(write_header(a, entry.get(), extra.tar_name));
       if (!extra.content.empty() && archive_write_data(a, extra.content.data(), extra.content.size()) !=
                                         static_cast<la_ssize_t>(extra.content.size())) {
         return failure(a, fmt::format("cannot add {} to the context tar", extra.tar_name));
@@ -302,6 +294,15 @@ Result<TarStats>
 write_tar(const ContextPlan& plan, const TarSink& sink)
 {
   return TarWriter(plan, sink).run();
+}
+
+transport::BodyStream
+tar_body(const ContextPlan& plan)
+{
+  return [&plan](const transport::BodyWriter& write) -> Result<void> {
+    PMA_TRY(write_tar(plan, write));
+    return {};
+  };
 }
 
 } // namespace pma::context

@@ -2,6 +2,7 @@
 #include "inputs.hpp"
 
 #include <pma/auth/credentials.hpp>
+#include <pma/context/containerfile.hpp>
 #include <pma/job/request.hpp>
 
 #include <fmt/format.h>
@@ -81,7 +82,7 @@ prepare_inputs(const Run& run, const std::vector<PlatformResult>& platforms)
         args[key] = value;
       }
     }
-    for (auto& image : auth::base_images(plan.containerfile_text, args)) {
+    for (auto& image : context::base_images(plan.containerfile_text, args)) {
       base_images.push_back(std::move(image));
     }
   }

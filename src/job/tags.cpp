@@ -34,7 +34,7 @@ Tags::check_credentials() const
 {
   for (size_t i = 0; i < m_before.size(); ++i) {
     const auto& read = m_before[i];
-    if (read || !m_run.credentials.lookup(m_run.options.tags[i].name())) {
+    if (read || !m_run.credentials.has_credential(m_run.options.tags[i].name())) {
       continue;
     }
     if (read.error().cls == ErrorClass::auth) {

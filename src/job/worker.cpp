@@ -175,16 +175,8 @@ Result<std::string>
 Worker::send_build(hosts::Session& host, const libpod::BuildRequest& request, const context::ContextPlan& plan,
                    libpod::LogTail* tail)
 {
-  std::optional<Error> context_error;
-  const transport::BodyStream body = [&](const std::function<bool(const char*, size_t)>& write) {
-    auto stats = context::write_tar(plan, write);
-    if (!stats && stats.error().cls != ErrorClass::connect) {
-      context_error = stats.error();
-    }
-    return stats.has_value();
-  };
   bool building = false;
-  auto image = host.client().build(request, body, [&](const libpod::BuildEvent& event) {
+  auto image = host.client().build(request, context::tar_body(plan), [&](const libpod::BuildEvent& event) {
     if (!building) {
       building = true;
       m_run.progress().phase(m_result.platform, m_result.host, Phase::build, "");
@@ -200,9 +192,6 @@ Worker::send_build(hosts::Session& host, const libpod::BuildRequest& request, co
       m_run.progress().log(m_result.platform, m_result.host, *line);
     }
   });
-  if (context_error) {
-    return util::Unexpected(std::move(*context_error));
-  }
   if (!image && image.error().connection_lost()) {
     Error error = std::move(image).error();
     error.message += building ? " during the build" : " during the context upload";

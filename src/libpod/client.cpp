@@ -1,4 +1,5 @@
 // libpod REST client core: version negotiation, /info, error bodies.
+#include <pma/transport/failures.hpp>
 #include <pma/transport/limits.hpp>
 #include <pma/util/interrupt.hpp>
 #include <pma/util/log.hpp>
@@ -34,6 +35,13 @@ mentions_auth_failure(const std::string& message)
   return lower.find("unauthorized") != std::string::npos ||
          lower.find("authentication required") != std::string::npos ||
          lower.find("denied: requested access") != std::string::npos;
+}
+
+util::Error
+stream_error(const std::string& failed, const std::string& podman_error)
+{
+  const ErrorClass cls = mentions_auth_failure(podman_error) ? ErrorClass::auth : ErrorClass::api;
+  return Error(cls, failed + ": " + podman_error).with_transient(transport::mentions_transient_failure(podman_error));
 }
 
 util::Error
@@ -106,11 +114,8 @@ Client::ping()
 Result<HostInfo>
 Client::info()
 {
-  auto response = call({.method = "GET", .target = path("/info"), .max_body = k_max_info_body}, "info");
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  auto info = parse_info(response->body, m_caps->version);
+  PMA_TRY_ASSIGN(auto response, call({.method = "GET", .target = path("/info"), .max_body = k_max_info_body}, "info"));
+  auto info = parse_info(response.body, m_caps->version);
   if (!info) {
     return util::Unexpected(tag(std::move(info).error()));
   }
@@ -214,7 +219,8 @@ error_from_response(const transport::HttpResponse& response, const std::string_v
     message += " (the service has no such API route)";
   }
   const ErrorClass cls = mentions_auth_failure(detail) ? ErrorClass::auth : ErrorClass::api;
-  return Error{cls, std::move(message)};
+  return Error{cls, std::move(message)}.with_transient(transport::is_transient_status(response.status) ||
+                                                       transport::mentions_transient_failure(detail));
 }
 
 Result<HostInfo>

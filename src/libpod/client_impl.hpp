@@ -47,6 +47,12 @@ private:
   std::string m_text;
 };
 
+// The error of a stream that ended with podman's {"error": …}: "`failed`:
+// `podman_error`", of class auth where the registry refused the credentials,
+// else api; transient where podman's words say the registry or the network
+// failed under it.
+util::Error stream_error(const std::string& failed, const std::string& podman_error);
+
 // The error of a stream that `parser` refused: a line past k_max_stream_line.
 util::Error stream_line_too_long(std::string_view what);
 

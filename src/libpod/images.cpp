@@ -95,20 +95,17 @@ Client::build(const BuildRequest& request, const transport::BodyStream& context,
   http.body_stream = context;
   http.idle_timeout = request.idle_timeout;
   BuildStreamParser parser;
-  if (auto ok = stream(
-          std::move(http), "build", [&](std::string_view data) { return parser.feed(data, on_event); },
-          [] { return stream_line_too_long("build"); });
-      !ok) {
-    return util::Unexpected(std::move(ok).error());
-  }
+  PMA_TRY(stream(
+      std::move(http), "build", [&](std::string_view data) { return parser.feed(data, on_event); },
+      [] { return stream_line_too_long("build"); }));
   parser.finish(on_event);
   if (parser.error()) {
-    const ErrorClass cls = mentions_auth_failure(*parser.error()) ? ErrorClass::auth : ErrorClass::api;
-    return util::Unexpected(tag(Error(cls, "build failed: " + *parser.error())));
+    return util::Unexpected(tag(stream_error("build failed", *parser.error())));
   }
   if (parser.image_id().empty()) {
     return util::Unexpected(
-        tag(Error(ErrorClass::protocol, "the build stream ended without an image ID (connection cut short?)")));
+        tag(Error(ErrorClass::protocol, "the build stream ended without an image ID (connection cut short?)")
+                .with_transient()));
   }
   return parser.image_id();
 }
@@ -116,14 +113,11 @@ Client::build(const BuildRequest& request, const transport::BodyStream& context,
 Result<ImageInfo>
 Client::inspect_image(const std::string& image)
 {
-  auto response = call({.method = "GET",
-                        .target = path("/images/" + transport::url_encode(image) + "/json"),
-                        .max_body = transport::k_default_max_body},
-                       "image inspect");
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  const auto body = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  PMA_TRY_ASSIGN(const auto response, call({.method = "GET",
+                                            .target = path("/images/" + transport::url_encode(image) + "/json"),
+                                            .max_body = transport::k_default_max_body},
+                                           "image inspect"));
+  const auto body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object()) {
     return util::Unexpected(tag(Error(ErrorClass::protocol, "unreadable image inspect response")));
   }
@@ -159,21 +153,18 @@ Client::push_image(const PushRequest& request, const std::function<void(std::str
   }
   http.idle_timeout = std::chrono::minutes(10);
   PushStreamParser parser;
-  if (auto ok = stream(
-          std::move(http), "push", [&](std::string_view data) { return parser.feed(data, on_progress); },
-          [] { return stream_line_too_long("push"); });
-      !ok) {
-    return util::Unexpected(std::move(ok).error());
-  }
+  PMA_TRY(stream(
+      std::move(http), "push", [&](std::string_view data) { return parser.feed(data, on_progress); },
+      [] { return stream_line_too_long("push"); }));
   parser.finish(on_progress);
   if (parser.error()) {
-    const ErrorClass cls = mentions_auth_failure(*parser.error()) ? ErrorClass::auth : ErrorClass::api;
-    return util::Unexpected(
-        tag(Error(cls, fmt::format("push to {} failed: {}", request.destination, *parser.error()))));
+    return util::Unexpected(tag(stream_error(fmt::format("push to {} failed", request.destination), *parser.error())));
   }
   if (!oci::is_sha256_digest(parser.digest())) {
-    return util::Unexpected(tag(
-        Error(ErrorClass::protocol, fmt::format("push to {} ended without reporting a digest", request.destination))));
+    // The stream was cut before podman said what it pushed: the next attempt may finish.
+    return util::Unexpected(
+        tag(Error(ErrorClass::protocol, fmt::format("push to {} ended without reporting a digest", request.destination))
+                .with_transient()));
   }
   return parser.digest();
 }
@@ -181,11 +172,7 @@ Client::push_image(const PushRequest& request, const std::function<void(std::str
 Result<void>
 Client::remove_image(const std::string& image)
 {
-  auto response =
-      call({.method = "DELETE", .target = path("/images/" + transport::url_encode(image))}, "remove image", true);
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
+  PMA_TRY(call({.method = "DELETE", .target = path("/images/" + transport::url_encode(image))}, "remove image", true));
   return {};
 }
 
@@ -193,13 +180,11 @@ Result<std::vector<std::string>>
 Client::image_names(const std::string& reference)
 {
   const std::string filters = json{{"reference", {reference}}}.dump();
-  auto response =
+  PMA_TRY_ASSIGN(
+      const auto response,
       call({.method = "GET", .target = path("/images/json?all=true&filters=" + transport::url_encode(filters))},
-           "list images");
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  const auto root = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+           "list images"));
+  const auto root = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   std::vector<std::string> names;
   for (const auto& image : root.is_array() ? root : json::array()) {
     if (image.is_object() && image.contains("Names") && image["Names"].is_array()) {

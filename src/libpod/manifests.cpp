@@ -94,12 +94,10 @@ Client::manifest_create(const std::string& name, const std::vector<std::string>&
     }
   }
   // No body: on 4.x a body without images is a 500 that still creates the list.
-  auto response = call({.method = "POST", .target = path("/manifests/" + transport::url_encode(name)) + query.text()},
-                       "creating manifest " + name);
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  return tagged(list_id(*response, "manifest create"));
+  PMA_TRY_ASSIGN(auto response,
+                 call({.method = "POST", .target = path("/manifests/" + transport::url_encode(name)) + query.text()},
+                      "creating manifest " + name));
+  return tagged(list_id(response, "manifest create"));
 }
 
 namespace {
@@ -110,10 +108,12 @@ transport::BodyStream
 multipart_body(std::string json_text, std::vector<std::filesystem::path> files, std::string boundary)
 {
   return [json_text = std::move(json_text), files = std::move(files),
-          boundary = std::move(boundary)](const std::function<bool(const char*, size_t)>& write) {
+          boundary = std::move(boundary)](const transport::BodyWriter& write) -> Result<void> {
+    // A refused write: the transport reports the connection's error.
+    const auto cut = [] { return util::fail(ErrorClass::connect, "the upload was cut off"); };
     const auto put = [&write](const std::string& text) { return write(text.data(), text.size()); };
     if (!put(fmt::format("--{}\r\nContent-Type: application/json\r\n\r\n{}\r\n", boundary, json_text))) {
-      return false;
+      return cut();
     }
     std::array<char, 65536> buffer{};
     for (const auto& file : files) {
@@ -121,20 +121,23 @@ multipart_body(std::string json_text, std::vector<std::filesystem::path> files, 
       if (!put(fmt::format("--{}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\n"
                            "Content-Type: application/octet-stream\r\n\r\n",
                            boundary, name, name))) {
-        return false;
+        return cut();
       }
       std::ifstream in(file, std::ios::binary);
       while (in) {
         in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
         if (in.gcount() > 0 && !write(buffer.data(), static_cast<size_t>(in.gcount()))) {
-          return false;
+          return cut();
         }
       }
       if (!put("\r\n")) {
-        return false;
+        return cut();
       }
     }
-    return put(fmt::format("--{}--\r\n", boundary));
+    if (!put(fmt::format("--{}--\r\n", boundary))) {
+      return cut();
+    }
+    return {};
   };
 }
 
@@ -198,11 +201,8 @@ Client::manifest_add(const std::string& name, const ManifestAddRequest& request)
   if (!request.auth_header.empty()) {
     http.headers.emplace_back("X-Registry-Auth", request.auth_header);
   }
-  auto response = call(http, what);
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  return tagged(list_id(*response, "manifest add"));
+  PMA_TRY_ASSIGN(auto response, call(http, what));
+  return tagged(list_id(response, "manifest add"));
 }
 
 Result<std::string>
@@ -234,15 +234,11 @@ Client::manifest_push(const std::string& name, const ManifestPushRequest& reques
     query.add("compressionFormat", request.compression_format);
   }
   if (request.compression_level) {
-    if (auto ok = needs(m_caps->push_compression_level, "--compression-level", "4.6"); !ok) {
-      return util::Unexpected(std::move(ok).error());
-    }
+    PMA_TRY(needs(m_caps->push_compression_level, "--compression-level", "4.6"));
     query.add("compressionLevel", std::to_string(*request.compression_level));
   }
   if (!request.add_compression.empty() || request.force_compression) {
-    if (auto ok = needs(m_caps->push_add_compression, "--add-compression/--force-compression", "4.7"); !ok) {
-      return util::Unexpected(std::move(ok).error());
-    }
+    PMA_TRY(needs(m_caps->push_add_compression, "--add-compression/--force-compression", "4.7"));
     for (const auto& format : request.add_compression) {
       query.add("addCompression", format);
     }
@@ -267,25 +263,18 @@ Client::manifest_push(const std::string& name, const ManifestPushRequest& reques
   if (streamed) {
     // {"stream": …} lines, then {"Id": digest} or {"error": …}, all after HTTP 200.
     PushStreamParser parser;
-    if (auto ok = stream(
-            std::move(http), what, [&](std::string_view data) { return parser.feed(data, request.on_progress); },
-            [] { return stream_line_too_long("manifest push"); });
-        !ok) {
-      return util::Unexpected(std::move(ok).error());
-    }
+    PMA_TRY(stream(
+        std::move(http), what, [&](std::string_view data) { return parser.feed(data, request.on_progress); },
+        [] { return stream_line_too_long("manifest push"); }));
     parser.finish(request.on_progress);
     if (parser.error()) {
-      const ErrorClass cls = mentions_auth_failure(*parser.error()) ? ErrorClass::auth : ErrorClass::api;
-      return util::Unexpected(tag(Error(cls, fmt::format("{} failed: {}", what, *parser.error()))));
+      return util::Unexpected(tag(stream_error(what + " failed", *parser.error())));
     }
     digest = parser.digest();
   } else {
-    auto response = call(http, what);
-    if (!response) {
-      return util::Unexpected(std::move(response).error());
-    }
-    const auto body = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-    digest = body.is_object() ? string_at(body, "Id") : std::string(util::trim(response->body));
+    PMA_TRY_ASSIGN(auto response, call(http, what));
+    const auto body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+    digest = body.is_object() ? string_at(body, "Id") : std::string(util::trim(response.body));
   }
   if (!oci::is_sha256_digest(digest)) {
     return util::Unexpected(tag(Error(ErrorClass::protocol, fmt::format("{} returned no digest", what))));
@@ -296,11 +285,8 @@ Client::manifest_push(const std::string& name, const ManifestPushRequest& reques
 Result<void>
 Client::manifest_delete(const std::string& name)
 {
-  auto response =
-      call({.method = "DELETE", .target = path("/manifests/" + transport::url_encode(name))}, "manifest delete", true);
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
+  PMA_TRY(
+      call({.method = "DELETE", .target = path("/manifests/" + transport::url_encode(name))}, "manifest delete", true));
   return {};
 }
 
@@ -313,11 +299,9 @@ Client::manifest_rm(const std::vector<std::string>& names, const bool ignore)
   }
   query.add_bool("lookupManifest", true);
   query.add_bool("ignore", ignore);
-  auto response = call({.method = "DELETE", .target = path("/images/remove") + query.text()}, "manifest rm");
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  const auto body = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  PMA_TRY_ASSIGN(auto response,
+                 call({.method = "DELETE", .target = path("/images/remove") + query.text()}, "manifest rm"));
+  const auto body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object()) {
     return util::Unexpected(tag(Error(ErrorClass::protocol, "unreadable manifest rm answer")));
   }
@@ -345,12 +329,10 @@ Client::manifest_rm(const std::vector<std::string>& names, const bool ignore)
 Result<bool>
 Client::manifest_exists(const std::string& name)
 {
-  auto response = call({.method = "GET", .target = path("/manifests/" + transport::url_encode(name) + "/exists")},
-                       "manifest exists", /*missing_is_ok=*/true);
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  return response->status != 404;
+  PMA_TRY_ASSIGN(auto response,
+                 call({.method = "GET", .target = path("/manifests/" + transport::url_encode(name) + "/exists")},
+                      "manifest exists", /*missing_is_ok=*/true));
+  return response.status != 404;
 }
 
 Result<std::string>
@@ -381,11 +363,8 @@ Client::manifest_annotate(const std::string& name, const ManifestAnnotateRequest
   transport::HttpRequest http{.method = "PUT", .target = path("/manifests/" + transport::url_encode(name))};
   http.body = body.dump();
   http.content_type = "application/json";
-  auto response = call(http, "annotating manifest list " + name);
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  return tagged(list_id(*response, "manifest annotate"));
+  PMA_TRY_ASSIGN(auto response, call(http, "annotating manifest list " + name));
+  return tagged(list_id(response, "manifest annotate"));
 }
 
 Result<std::string>
@@ -394,11 +373,8 @@ Client::manifest_remove(const std::string& name, const std::string& digest)
   transport::HttpRequest http{.method = "PUT", .target = path("/manifests/" + transport::url_encode(name))};
   http.body = json{{"operation", "remove"}, {"images", json::array({digest})}}.dump();
   http.content_type = "application/json";
-  auto response = call(http, "removing from manifest list " + name);
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  return tagged(list_id(*response, "manifest remove"));
+  PMA_TRY_ASSIGN(auto response, call(http, "removing from manifest list " + name));
+  return tagged(list_id(response, "manifest remove"));
 }
 
 Result<std::optional<oci::Index>>
@@ -430,13 +406,10 @@ Client::manifest_inspect(const std::string& reference, const std::string& auth_c
   if (!auth_config.empty()) {
     http.headers.emplace_back("X-Registry-Auth", auth_config);
   }
-  auto response = call(http, "reading " + reference, /*missing_is_ok=*/true);
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  if (response->status == 404) {
+  PMA_TRY_ASSIGN(auto response, call(http, "reading " + reference, /*missing_is_ok=*/true));
+  if (response.status == 404) {
     // Inspect answers 404 for every failure: only some mean "no such image".
-    const std::string text = util::to_lower(response->body);
+    const std::string text = util::to_lower(response.body);
     if (!mentions_auth_failure(text)) {
       for (const char* missing : {"manifest unknown", "name unknown", "not found"}) {
         if (text.find(missing) != std::string::npos) {
@@ -444,9 +417,9 @@ Client::manifest_inspect(const std::string& reference, const std::string& auth_c
         }
       }
     }
-    return util::Unexpected(tag(error_from_response(*response, "reading " + reference)));
+    return util::Unexpected(tag(error_from_response(response, "reading " + reference)));
   }
-  auto index = oci::parse_index(response->body);
+  auto index = oci::parse_index(response.body);
   if (!index) {
     return util::Unexpected(tag(std::move(index).error()));
   }

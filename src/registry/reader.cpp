@@ -2,19 +2,18 @@
 #include <pma/oci/digest.hpp>
 #include <pma/oci/media_types.hpp>
 #include <pma/registry/reader.hpp>
+#include <pma/transport/failures.hpp>
 #include <pma/transport/limits.hpp>
-#include <pma/util/fs.hpp>
+#include <pma/transport/url.hpp>
 #include <pma/util/log.hpp>
-#include <pma/util/redact.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include <algorithm>
-#include <array>
-#include <charconv>
+
+#include "http_url.hpp"
 
 namespace pma::registry {
 
@@ -29,60 +28,6 @@ std::string
 api_host(const std::string& registry)
 {
   return registry == "docker.io" ? "registry-1.docker.io" : registry;
-}
-
-// "host", "host:port", "[v6]:port" → host (without brackets) and port.
-std::pair<std::string, uint16_t>
-split_host_port(const std::string& host_port, const uint16_t default_port)
-{
-  std::string host = host_port;
-  std::string port;
-  if (host.starts_with('[')) {
-    const size_t close = host.find(']');
-    port = close + 1 < host.size() && host[close + 1] == ':' ? host.substr(close + 2) : "";
-    host = host.substr(1, close - 1);
-  } else if (const size_t colon = host.rfind(':'); colon != std::string::npos) {
-    port = host.substr(colon + 1);
-    host.resize(colon);
-  }
-  int number = 0;
-  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
-  const bool valid = ec == std::errc() && end == port.data() + port.size() && number > 0 && number < 65536;
-  return {host, valid ? static_cast<uint16_t>(number) : default_port};
-}
-
-// An absolute http(s) URL split into what a request needs.
-struct Url {
-  bool https = true;
-  std::string host_port;
-  std::string target = "/";
-};
-
-std::optional<Url>
-parse_url(const std::string& text)
-{
-  Url url;
-  std::string_view rest = text;
-  if (rest.starts_with("https://")) {
-    rest.remove_prefix(8);
-  } else if (rest.starts_with("http://")) {
-    url.https = false;
-    rest.remove_prefix(7);
-  } else {
-    return std::nullopt;
-  }
-  const size_t slash = rest.find_first_of("/?");
-  url.host_port = std::string(rest.substr(0, slash));
-  if (slash != std::string_view::npos) {
-    url.target = std::string(rest.substr(slash));
-    if (url.target.starts_with('?')) {
-      url.target.insert(0, "/");
-    }
-  }
-  if (url.host_port.empty()) {
-    return std::nullopt;
-  }
-  return url;
 }
 
 // The first error of a distribution-spec error body, as "CODE: message".
@@ -108,90 +53,20 @@ bare_media_type(const std::string& content_type)
 
 } // namespace
 
-std::vector<std::filesystem::path>
-default_cert_roots()
+namespace detail {
+
+std::optional<HttpUrl>
+parse_http_url(const std::string_view text)
 {
-  std::vector<std::filesystem::path> roots;
-  if (geteuid() != 0) {
-    roots.push_back(util::xdg_config_home() / "containers" / "certs.d");
+  const auto parts = transport::split_url(text);
+  if (!parts || (parts->scheme != "https" && parts->scheme != "http") ||
+      !transport::parse_host_port(parts->authority, "URL")) {
+    return std::nullopt;
   }
-  roots.emplace_back("/etc/containers/certs.d");
-  roots.emplace_back("/etc/docker/certs.d");
-  return roots;
+  return HttpUrl{parts->scheme == "https", parts->authority, parts->target()};
 }
 
-transport::TlsSettings
-tls_settings_for(const std::string_view registry, const std::vector<std::filesystem::path>& roots)
-{
-  transport::TlsSettings tls;
-  tls.enabled = true;
-  for (const auto& root : roots) {
-    std::error_code ec;
-    const auto dir = root / std::string(registry);
-    if (!std::filesystem::is_directory(dir, ec)) {
-      continue;
-    }
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-      files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& file : files) {
-      if (file.extension() == ".crt") {
-        tls.ca_files.push_back(file.string());
-      } else if (file.extension() == ".cert" && tls.cert_file.empty()) {
-        auto key = file;
-        key.replace_extension(".key");
-        if (std::filesystem::exists(key, ec)) {
-          tls.cert_file = file.string();
-          tls.key_file = key.string();
-        }
-      }
-    }
-    break; // like containers/image: only the first directory that exists counts
-  }
-  return tls;
-}
-
-Challenge
-parse_challenge(const std::string_view header)
-{
-  Challenge challenge;
-  const std::string_view text = util::trim(header);
-  const size_t space = text.find(' ');
-  challenge.scheme = util::to_lower(text.substr(0, space));
-  if (space == std::string_view::npos) {
-    return challenge;
-  }
-  size_t i = space + 1;
-  while (i < text.size()) {
-    while (i < text.size() && (text[i] == ' ' || text[i] == ',')) {
-      ++i;
-    }
-    const size_t equals = text.find('=', i);
-    if (equals == std::string_view::npos) {
-      break;
-    }
-    const std::string key = util::to_lower(util::trim(text.substr(i, equals - i)));
-    std::string value;
-    i = equals + 1;
-    if (i < text.size() && text[i] == '"') {
-      for (++i; i < text.size() && text[i] != '"'; ++i) {
-        if (text[i] == '\\' && i + 1 < text.size()) {
-          ++i;
-        }
-        value += text[i];
-      }
-      ++i; // closing quote
-    } else {
-      const size_t end = text.find(',', i);
-      value = std::string(util::trim(text.substr(i, end - i)));
-      i = end == std::string_view::npos ? text.size() : end;
-    }
-    challenge.params[key] = value;
-  }
-  return challenge;
-}
+} // namespace detail
 
 Reader::Reader(const auth::CredentialStore& credentials, ReaderOptions options)
   : m_credentials(credentials)
@@ -199,11 +74,13 @@ Reader::Reader(const auth::CredentialStore& credentials, ReaderOptions options)
 {
 }
 
-transport::Endpoint
+Result<transport::Endpoint>
 Reader::endpoint_for(const std::string& host_port, const bool https) const
 {
+  PMA_TRY_ASSIGN(const auto address, transport::parse_host_port(host_port, "registry address " + host_port));
   transport::Endpoint endpoint;
-  std::tie(endpoint.host, endpoint.port) = split_host_port(host_port, https ? 443 : 80);
+  endpoint.host = address.host;
+  endpoint.port = address.port != 0 ? address.port : (https ? 443 : 80);
   endpoint.label = host_port;
   if (https) {
     endpoint.tls = tls_settings_for(host_port, m_options.cert_roots);
@@ -213,8 +90,9 @@ Reader::endpoint_for(const std::string& host_port, const bool https) const
 }
 
 Result<transport::HttpResponse>
-Reader::send(const transport::Endpoint& endpoint, transport::HttpRequest request, const size_t limit) const
+Reader::send(const std::string& host_port, const bool https, transport::HttpRequest request, const size_t limit) const
 {
+  PMA_TRY_ASSIGN(const auto endpoint, endpoint_for(host_port, https));
   auto http = m_options.http ? m_options.http(endpoint) : transport::make_http_client(endpoint);
   // A success body is collected here up to `limit`; an error body (read only
   // for its message) by the transport, up to k_max_error_size.
@@ -227,7 +105,7 @@ Reader::send(const transport::Endpoint& endpoint, transport::HttpRequest request
         endpoint.label, transport::describe_request(request.method, request.target), limit, 0));
   }
   if (!answer) {
-    return util::Unexpected(std::move(answer).error());
+    return util::Unexpected(std::move(answer).error()); // not PMA_TRY: that would copy the body
   }
   transport::HttpResponse response;
   response.status = answer->status;
@@ -250,12 +128,12 @@ Reader::get(const oci::ImageRef& ref, const std::string& path, const std::string
       headers.emplace_back("Authorization", it->second);
     }
     const transport::HttpRequest request{.target = target, .headers = headers};
-    auto response = send(endpoint_for(host, !m_plain_http), request, limit);
+    auto response = send(host, !m_plain_http, request, limit);
     if (!response && !m_plain_http && !m_options.tls_verify && response.error().cls == ErrorClass::connect) {
       // --tls-verify=false also allows plain HTTP, as in containers/image.
       util::log::debug("{}: no HTTPS ({}), trying HTTP", host, response.error().message);
       m_plain_http = true;
-      auto plain = send(endpoint_for(host, false), request, limit);
+      auto plain = send(host, false, request, limit);
       if (plain) {
         return plain;
       }
@@ -275,9 +153,7 @@ Reader::get(const oci::ImageRef& ref, const std::string& path, const std::string
         fmt::format("if {} serves plain HTTP, --tls-verify=false allows it", ref.registry)));
   }
   if (response && response->status == 401 && !m_authorization.contains(ref.name())) {
-    if (auto ok = authenticate(ref, response->header("WWW-Authenticate")); !ok) {
-      return util::Unexpected(std::move(ok).error());
-    }
+    PMA_TRY(authenticate(ref, response->header("WWW-Authenticate")));
     response = attempt();
   }
   if (response && (response->status == 401 || response->status == 403)) {
@@ -298,120 +174,47 @@ Reader::get(const oci::ImageRef& ref, const std::string& path, const std::string
   return response;
 }
 
-Result<void>
-Reader::authenticate(const oci::ImageRef& ref, const std::string& challenge_header)
-{
-  const auto credential = m_credentials.lookup(ref.name());
-  const std::string basic = credential && credential->identity_token.empty()
-                                ? "Basic " + auth::base64_encode(credential->username + ":" + credential->password,
-                                                                 /*url_safe=*/false)
-                                : std::string();
-  const Challenge challenge = parse_challenge(challenge_header);
-  if (challenge.scheme == "basic") {
-    m_authorization[ref.name()] = basic;
-    return {};
-  }
-  if (challenge.scheme != "bearer") {
-    return util::fail(ErrorClass::protocol, fmt::format("{} asked for authentication of an unknown kind ('{}')",
-                                                        ref.registry, challenge_header.substr(0, 60)));
-  }
-  const auto realm = parse_url(challenge.params.contains("realm") ? challenge.params.at("realm") : "");
-  if (!realm) {
-    return util::fail(ErrorClass::protocol,
-                      fmt::format("{} sent a token challenge without a usable realm", ref.registry));
-  }
-  std::string target = realm->target + (realm->target.find('?') == std::string::npos ? "?" : "&");
-  if (challenge.params.contains("service")) {
-    target += "service=" + transport::url_encode(challenge.params.at("service")) + "&";
-  }
-  const std::string scope = "repository:" + ref.repository + ":pull";
-  target += "scope=" + transport::url_encode(scope);
-  transport::HttpRequest request{.target = target};
-  if (!basic.empty()) {
-    request.headers.emplace_back("Authorization", basic);
-  } else if (credential) {
-    // An identity token is an OAuth2 refresh token (distribution's token spec: POST a form).
-    request.method = "POST";
-    request.target = realm->target;
-    request.content_type = "application/x-www-form-urlencoded";
-    request.body =
-        fmt::format("grant_type=refresh_token&client_id=podman-multiarch&service={}&scope={}&refresh_token={}",
-                    transport::url_encode(challenge.params.contains("service") ? challenge.params.at("service") : ""),
-                    transport::url_encode(scope), transport::url_encode(credential->identity_token));
-  }
-  auto response = send(endpoint_for(realm->host_port, realm->https), std::move(request), k_max_token_size);
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  if (response->status == 401 || response->status == 403) {
-    return util::Unexpected(
-        Error(ErrorClass::auth,
-              fmt::format("{} refused the credentials from {}", realm->host_port, m_credentials.source_of(ref.name())),
-              "check the user name and password (--creds USER:PASSWORD or --authfile FILE)"));
-  }
-  if (response->status != 200) {
-    return util::fail(ErrorClass::registry,
-                      fmt::format("token server {} answered {}", realm->host_port, response->status));
-  }
-  const auto body = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-  std::string token;
-  if (body.is_object()) {
-    token = body.value("token", "");
-    if (token.empty()) {
-      token = body.value("access_token", "");
-    }
-  }
-  if (token.empty()) {
-    return util::fail(ErrorClass::protocol, fmt::format("token server {} sent no token", realm->host_port));
-  }
-  util::redact::add(token); // a registry or proxy may echo it in an error body
-  m_authorization[ref.name()] = "Bearer " + token;
-  return {};
-}
-
 Result<Manifest>
 Reader::manifest(const oci::ImageRef& ref)
 {
   std::string missing_code;
-  auto found = find(ref, &missing_code);
+  PMA_TRY_ASSIGN(auto found, find(ref, &missing_code));
   if (!found) {
-    return util::Unexpected(std::move(found).error());
-  }
-  if (!*found) {
     return util::Unexpected(not_found(ref, missing_code));
   }
-  return std::move(**found);
+  return std::move(*found);
 }
 
 Result<std::optional<Manifest>>
 Reader::find(const oci::ImageRef& ref, std::string* missing_code)
 {
   const std::string reference = !ref.digest.empty() ? ref.digest : (ref.tag.empty() ? "latest" : ref.tag);
-  auto response = get(ref, "manifests/" + reference, std::string(oci::media_type::k_accept_any), k_max_manifest_size);
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  if (response->status == 404) {
+  PMA_TRY_ASSIGN(auto response,
+                 get(ref, "manifests/" + reference, std::string(oci::media_type::k_accept_any), k_max_manifest_size));
+  if (response.status == 404) {
     if (missing_code != nullptr) {
-      *missing_code = registry_error(response->body).first;
+      *missing_code = registry_error(response.body).first;
     }
     return std::optional<Manifest>();
   }
-  if (response->status != 200) {
-    const auto [code, message] = registry_error(response->body);
-    return util::fail(ErrorClass::registry, fmt::format("{}: the registry answered {}{}", ref.to_string(),
-                                                        response->status, message.empty() ? "" : ": " + message));
+  if (response.status != 200) {
+    const auto [code, message] = registry_error(response.body);
+    // A proxy's "502 Bad Gateway" page, a "too many requests": worth another try.
+    return util::Unexpected(
+        Error(ErrorClass::registry, fmt::format("{}: the registry answered {}{}", ref.to_string(), response.status,
+                                                message.empty() ? "" : ": " + message))
+            .with_transient(transport::mentions_transient_failure(message)));
   }
   Manifest manifest;
-  manifest.digest = oci::digest_of(response->body);
-  manifest.media_type = bare_media_type(response->header("Content-Type"));
-  manifest.bytes = std::move(response->body);
+  manifest.digest = oci::digest_of(response.body);
+  manifest.media_type = bare_media_type(response.header("Content-Type"));
+  manifest.bytes = std::move(response.body);
   if (manifest.media_type.empty() || manifest.media_type == "application/json" ||
       manifest.media_type == "application/octet-stream" || manifest.media_type == "text/plain") {
     const auto body = nlohmann::json::parse(manifest.bytes, nullptr, /*allow_exceptions=*/false);
     manifest.media_type = body.is_object() ? body.value("mediaType", manifest.media_type) : manifest.media_type;
   }
-  const std::string announced = response->header("Docker-Content-Digest");
+  const std::string announced = response.header("Docker-Content-Digest");
   if (!ref.digest.empty() && ref.digest != manifest.digest) {
     return util::fail(ErrorClass::protocol, fmt::format("{} served bytes with digest {} for {}", ref.registry,
                                                         manifest.digest, ref.to_string()));
@@ -453,12 +256,9 @@ Reader::not_found(const oci::ImageRef& ref, const std::string& code)
 Result<std::vector<std::string>>
 Reader::tags(const oci::ImageRef& repository)
 {
-  auto response = get(repository, "tags/list", "application/json", k_max_tag_list_size);
-  if (!response) {
-    return util::Unexpected(std::move(response).error());
-  }
-  const auto body = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-  if (response->status != 200 || !body.is_object()) {
+  PMA_TRY_ASSIGN(auto response, get(repository, "tags/list", "application/json", k_max_tag_list_size));
+  const auto body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (response.status != 200 || !body.is_object()) {
     return util::fail(ErrorClass::registry, fmt::format("{}: no tag list", repository.name()));
   }
   std::vector<std::string> tags;
@@ -485,12 +285,12 @@ Reader::blob(const oci::ImageRef& repository, const std::string& digest, const s
     if (location.starts_with('/')) {
       location = fmt::format("{}://{}{}", m_plain_http ? "http" : "https", api_host(repository.registry), location);
     }
-    const auto url = parse_url(location);
+    const auto url = detail::parse_http_url(location);
     if (!url) {
       return util::fail(ErrorClass::protocol,
                         fmt::format("{} redirected {} without a usable location", repository.registry, digest));
     }
-    response = send(endpoint_for(url->host_port, url->https), transport::HttpRequest{.target = url->target}, limit);
+    response = send(url->host_port, url->https, transport::HttpRequest{.target = url->target}, limit);
     if (!response) {
       return util::Unexpected(std::move(response).error());
     }
@@ -514,11 +314,8 @@ Reader::platform_of(const oci::ImageRef& repository, const Manifest& manifest)
   if (config == body.end() || !config->is_object() || !config->contains("digest")) {
     return util::fail(ErrorClass::protocol, fmt::format("{}: the manifest names no config", repository.name()));
   }
-  auto blob = this->blob(repository, config->value("digest", ""), k_max_manifest_size);
-  if (!blob) {
-    return util::Unexpected(std::move(blob).error());
-  }
-  const auto image = nlohmann::json::parse(*blob, nullptr, /*allow_exceptions=*/false);
+  PMA_TRY_ASSIGN(auto blob, this->blob(repository, config->value("digest", ""), k_max_manifest_size));
+  const auto image = nlohmann::json::parse(blob, nullptr, /*allow_exceptions=*/false);
   if (!image.is_object()) {
     return util::fail(ErrorClass::protocol, fmt::format("{}: unreadable image config", repository.name()));
   }

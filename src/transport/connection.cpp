@@ -61,7 +61,11 @@ public:
   dial(const HostUrl& url, const DialOptions& options) override
   {
     warn_once(url, options.host_name);
-    return std::make_unique<DirectConnection>(Endpoint{{}, url.host, url.port});
+    Endpoint endpoint{{}, url.host, url.port};
+    // podman (≥ 5.3) puts the URL's path before every request; a trailing
+    // '/' is dropped, as Docker's client joins the two.
+    endpoint.path_prefix = url.path.substr(0, url.path.find_last_not_of('/') + 1);
+    return std::make_unique<DirectConnection>(std::move(endpoint));
   }
 
 private:

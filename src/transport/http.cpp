@@ -208,9 +208,12 @@ transport_error(const httplib::Error error, const Endpoint& endpoint, const std:
       return {ErrorClass::timeout, fmt::format("no data from {} for {} s", where,
                                                std::chrono::duration_cast<std::chrono::seconds>(idle_timeout).count())};
     }
-    return {ErrorClass::connect, fmt::format("connection to {} closed while reading the response", where)};
+    // A cut connection (class connect) may well take the next request.
+    return util::Error(ErrorClass::connect, fmt::format("connection to {} closed while reading the response", where))
+        .with_transient();
   case httplib::Error::Write:
-    return {ErrorClass::connect, fmt::format("connection to {} closed while sending the request", where)};
+    return util::Error(ErrorClass::connect, fmt::format("connection to {} closed while sending the request", where))
+        .with_transient();
   case httplib::Error::SSLServerVerification:
     return {
         ErrorClass::tls, fmt::format("the TLS certificate of {} is not trusted", where),
@@ -275,7 +278,7 @@ Client::send(const HttpRequest& request)
 
   httplib::Request req;
   req.method = request.method;
-  req.path = request.target;
+  req.path = m_endpoint.path_prefix + request.target;
   for (const auto& [key, value] : request.headers) {
     req.headers.emplace(key, value);
   }
@@ -287,20 +290,26 @@ Client::send(const HttpRequest& request)
   if (!request.content_type.empty()) {
     req.headers.emplace("Content-Type", request.content_type);
   }
-  bool upload_broken = false; // the peer stopped reading the body: not a cancellation
+  bool upload_broken = false;            // the peer stopped reading the body: not a cancellation
+  std::optional<util::Error> body_error; // the body stream's own failure, while the peer still read
   if (request.body_stream) {
     // httplib's chunked provider: we write the whole body in the first call.
     req.is_chunked_content_provider_ = true;
     req.headers.emplace("Transfer-Encoding", "chunked");
-    req.content_provider_ = [&request, &upload_broken](size_t /*offset*/, size_t /*length*/, httplib::DataSink& sink) {
-      const bool complete = request.body_stream([&sink, &upload_broken](const char* data, const size_t size) {
+    req.content_provider_ = [&request, &upload_broken, &body_error](size_t /*offset*/, size_t /*length*/,
+                                                                    httplib::DataSink& sink) {
+      auto written = request.body_stream([&sink, &upload_broken](const char* data, const size_t size) {
         upload_broken = !(sink.is_writable() && sink.write(data, size));
         return !upload_broken;
       });
-      if (complete) {
-        sink.done();
+      if (!written) {
+        if (!upload_broken) {
+          body_error = std::move(written).error();
+        }
+        return false;
       }
-      return complete;
+      sink.done();
+      return true;
     };
   } else {
     req.body = request.body;
@@ -346,6 +355,9 @@ Client::send(const HttpRequest& request)
                    ok ? std::to_string(res.status) : httplib::to_string(error),
                    std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
   if (!ok) {
+    if (body_error) {
+      return util::Unexpected(std::move(*body_error)); // what the body could not be made of, not the exchange
+    }
     if (util::interrupt::requested()) {
       return util::fail(ErrorClass::interrupted, fmt::format("request to {} interrupted", describe(m_endpoint)));
     }

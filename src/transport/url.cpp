@@ -42,35 +42,70 @@ percent_decode(const std::string_view text, const std::string_view what)
 }
 
 Result<uint16_t>
-parse_port(const std::string_view text, const std::string_view url)
+parse_port(const std::string_view text, const std::string_view what)
 {
   unsigned value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value == 0 || value > 65535) {
-    return fail(ErrorClass::config, fmt::format("invalid port '{}' in host URL {} (expected 1-65535)", text, url));
+    return fail(ErrorClass::config, fmt::format("invalid port '{}' in {} (expected 1-65535)", text, what));
   }
   return static_cast<uint16_t>(value);
 }
 
-// Splits "host[:port]" (host may be "[v6]") into its parts.
-Result<void>
-parse_authority_host(const std::string_view text, const std::string_view url, HostUrl& out)
+} // namespace
+
+std::string
+UrlParts::target() const
+{
+  const std::string base = path.empty() ? "/" : path;
+  return query.empty() ? base : base + "?" + query;
+}
+
+std::optional<UrlParts>
+split_url(const std::string_view text)
+{
+  const size_t sep = text.find("://");
+  if (sep == std::string_view::npos) {
+    return std::nullopt;
+  }
+  UrlParts parts;
+  parts.scheme = util::to_lower(text.substr(0, sep));
+  std::string_view rest = text.substr(sep + 3);
+  const size_t end = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, end);
+  rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
+  if (const size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    parts.has_userinfo = true;
+    parts.userinfo = std::string(authority.substr(0, at));
+    authority = authority.substr(at + 1);
+  }
+  parts.authority = std::string(authority);
+  const size_t query = rest.find('?');
+  parts.path = std::string(rest.substr(0, query));
+  if (query != std::string_view::npos) {
+    parts.query = std::string(rest.substr(query + 1));
+  }
+  return parts;
+}
+
+Result<HostPort>
+parse_host_port(const std::string_view text, const std::string_view what)
 {
   std::string_view host = text;
   std::string_view port;
   if (host.starts_with('[')) {
     const size_t close = host.find(']');
     if (close == std::string_view::npos) {
-      return fail(ErrorClass::config, fmt::format("unterminated '[' in host URL {}", url));
+      return fail(ErrorClass::config, fmt::format("unterminated '[' in {}", what));
     }
     const std::string_view rest = host.substr(close + 1);
     if (!rest.empty()) {
       if (!rest.starts_with(':')) {
-        return fail(ErrorClass::config, fmt::format("unexpected text after ']' in host URL {}", url));
+        return fail(ErrorClass::config, fmt::format("unexpected text after ']' in {}", what));
       }
       port = rest.substr(1);
       if (port.empty()) {
-        return fail(ErrorClass::config, fmt::format("empty port in host URL {}", url));
+        return fail(ErrorClass::config, fmt::format("empty port in {}", what));
       }
     }
     host = host.substr(1, close - 1);
@@ -78,24 +113,18 @@ parse_authority_host(const std::string_view text, const std::string_view url, Ho
     port = host.substr(colon + 1);
     host = host.substr(0, colon);
     if (port.empty()) {
-      return fail(ErrorClass::config, fmt::format("empty port in host URL {}", url));
+      return fail(ErrorClass::config, fmt::format("empty port in {}", what));
     }
   }
   if (host.empty()) {
-    return fail(ErrorClass::config, fmt::format("host URL {} names no host", url));
+    return fail(ErrorClass::config, fmt::format("{} names no host", what));
   }
-  out.host = std::string(host);
+  HostPort out{std::string(host), 0};
   if (!port.empty()) {
-    auto value = parse_port(port, url);
-    if (!value) {
-      return util::Unexpected(value.error());
-    }
-    out.port = *value;
+    PMA_TRY_ASSIGN(out.port, parse_port(port, what));
   }
-  return {};
+  return out;
 }
-
-} // namespace
 
 const char*
 to_string(const Scheme scheme)
@@ -120,17 +149,17 @@ looks_like_url(const std::string_view text)
 Result<HostUrl>
 HostUrl::parse(const std::string_view text)
 {
-  const size_t sep = text.find("://");
-  if (sep == std::string_view::npos) {
+  const auto parts = split_url(text);
+  if (!parts) {
     return fail(ErrorClass::config, fmt::format("'{}' is not a host URL (expected unix://, ssh:// or tcp://)", text));
   }
-  const std::string scheme = util::to_lower(text.substr(0, sep));
-  const std::string_view rest = text.substr(sep + 3);
   HostUrl url;
 
-  if (scheme == "unix") {
+  if (parts->scheme == "unix") {
+    // The rest is a path, whatever it holds ('@', '?'); podman accepts
+    // unix://relative/path and means /relative/path.
+    const std::string_view rest = text.substr(text.find("://") + 3);
     url.scheme = Scheme::unix_socket;
-    // podman accepts unix://relative/path and means /relative/path.
     url.path = rest.starts_with('/') ? std::string(rest) : "/" + std::string(rest);
     if (rest.empty() || url.path == "/") {
       return fail(ErrorClass::config, fmt::format("host URL {} names no socket path", text));
@@ -138,46 +167,31 @@ HostUrl::parse(const std::string_view text)
     return url;
   }
 
-  if (scheme != "ssh" && scheme != "tcp") {
+  if (parts->scheme != "ssh" && parts->scheme != "tcp") {
     return fail(ErrorClass::config, fmt::format("unsupported scheme '{}' in host URL {} (supported: unix, ssh, tcp){}",
-                                                scheme, text, util::did_you_mean(scheme, k_schemes)));
+                                                parts->scheme, text, util::did_you_mean(parts->scheme, k_schemes)));
   }
 
-  url.scheme = scheme == "ssh" ? Scheme::ssh : Scheme::tcp;
-  const size_t slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  url.path = slash == std::string_view::npos ? std::string() : std::string(rest.substr(slash));
-  if (const size_t query = url.path.find('?'); query != std::string::npos) {
-    url.path.resize(query); // podman 4.0-4.2's ?secure=true: we always verify host keys
-  }
-
-  if (const size_t at = authority.rfind('@'); at != std::string_view::npos) {
+  url.scheme = parts->scheme == "ssh" ? Scheme::ssh : Scheme::tcp;
+  url.path = parts->path; // a query (podman 4.0-4.2's ?secure=true) is dropped: we always verify host keys
+  if (parts->has_userinfo) {
     if (url.scheme == Scheme::tcp) {
       return fail(ErrorClass::config, "tcp:// host URLs cannot carry a user name or password");
     }
-    const std::string_view userinfo = authority.substr(0, at);
-    authority = authority.substr(at + 1);
+    const std::string_view userinfo = parts->userinfo;
     const size_t colon = userinfo.find(':');
-    auto user = percent_decode(userinfo.substr(0, colon), "user name");
-    if (!user) {
-      return util::Unexpected(user.error());
-    }
-    url.user = *user;
+    PMA_TRY_ASSIGN(url.user, percent_decode(userinfo.substr(0, colon), "user name"));
     if (colon != std::string_view::npos) {
-      auto password = percent_decode(userinfo.substr(colon + 1), "password");
-      if (!password) {
-        return util::Unexpected(password.error());
-      }
-      url.password = *password;
+      PMA_TRY_ASSIGN(url.password, percent_decode(userinfo.substr(colon + 1), "password"));
     }
   }
 
   const std::string shown = url.scheme == Scheme::ssh && !url.password.empty()
-                                ? std::string("ssh://") + url.user + ":***@" + std::string(authority) + url.path
+                                ? std::string("ssh://") + url.user + ":***@" + parts->authority + url.path
                                 : std::string(text);
-  if (auto ok = parse_authority_host(authority, shown, url); !ok) {
-    return util::Unexpected(ok.error());
-  }
+  PMA_TRY_ASSIGN(const HostPort authority, parse_host_port(parts->authority, "host URL " + shown));
+  url.host = authority.host;
+  url.port = authority.port;
 
   if (url.scheme == Scheme::ssh) {
     if (url.path.empty() || url.path == "/") {

@@ -74,6 +74,13 @@ Error::with_hint(std::string text) &&
   return std::move(*this);
 }
 
+Error&&
+Error::with_transient(const bool value) &&
+{
+  transient = value;
+  return std::move(*this);
+}
+
 ExitStatus
 exit_status_for(const ErrorClass cls)
 {

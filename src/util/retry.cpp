@@ -1,11 +1,8 @@
 #include <pma/util/interrupt.hpp>
 #include <pma/util/retry.hpp>
-#include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <array>
 #include <cmath>
 #include <random>
 
@@ -17,34 +14,11 @@ is_transient(const Error& error)
   if (error.connection_lost()) {
     return true;
   }
-  if (error.cls != ErrorClass::api && error.cls != ErrorClass::registry && error.cls != ErrorClass::protocol) {
-    return false;
-  }
-  // What containers/image says when a registry or the network fails under it.
-  static constexpr std::array k_transient = {
-      "429 too many requests",
-      "500 internal server error",
-      "502 bad gateway",
-      "503 service unavailable",
-      "504 gateway timeout",
-      "connection reset by peer",
-      "connection refused",
-      "unexpected eof",
-      "i/o timeout",
-      "tls handshake timeout",
-      "broken pipe",
-      "toomanyrequests",
-      "http 429",
-      "http 500",
-      "http 502",
-      "http 503",
-      "http 504",
-      "ended without",
-      "closed while",
-  };
-  const std::string text = to_lower(error.message);
-  return std::ranges::any_of(k_transient,
-                             [&text](const char* marker) { return text.find(marker) != std::string::npos; });
+  // A peer's answer (api, registry) or a broken exchange (protocol) is worth
+  // another try only where its maker said so.
+  const bool answered =
+      error.cls == ErrorClass::api || error.cls == ErrorClass::registry || error.cls == ErrorClass::protocol;
+  return answered && error.transient;
 }
 
 std::chrono::milliseconds

@@ -175,9 +175,7 @@ public:
       m_calls.push_back("build " + request.tags.front());
     }
     // The context is read as podman reads it, to the end.
-    if (!context([](const char*, size_t) { return true; })) {
-      return util::fail(ErrorClass::connect, "context not sent");
-    }
+    PMA_TRY(context([](const char*, size_t) { return true; }));
     std::this_thread::sleep_for(build_delay);
     Result<std::string> id = fmt::format("{:0>64}", attempt);
     if (on_build) {

@@ -53,6 +53,13 @@ private:
   std::shared_ptr<State> m_state;
 };
 
+// A request body of nothing (transport::BodyStream), for calls that need one.
+inline util::Result<void>
+empty_body(const transport::BodyWriter& /*write*/)
+{
+  return {};
+}
+
 inline transport::HttpResponse
 ping_response(const std::string& version)
 {

@@ -1,4 +1,5 @@
 #include <pma/auth/credentials.hpp>
+#include <pma/util/base64.hpp>
 #include <pma/util/redact.hpp>
 
 #include <doctest/doctest.h>
@@ -7,6 +8,8 @@
 #include <fstream>
 
 using namespace pma::auth;
+using pma::util::base64_decode;
+using pma::util::base64_encode;
 using pma::util::ErrorClass;
 
 TEST_SUITE_BEGIN("auth");
@@ -22,25 +25,10 @@ auth_json(const std::string& entries)
 std::string
 entry(const std::string& key, const std::string& user_pass)
 {
-  return "\"" + key + "\": {\"auth\": \"" + base64_encode(user_pass, false) + "\"}";
+  return R"(")" + key + R"(": {"auth": ")" + base64_encode(user_pass, false) + R"("})";
 }
 
 } // namespace
-
-TEST_CASE("auth::base64")
-{
-  CHECK(base64_encode("", false).empty());
-  CHECK(base64_encode("f", false) == "Zg==");
-  CHECK(base64_encode("fo", false) == "Zm8=");
-  CHECK(base64_encode("foo", false) == "Zm9v");
-  CHECK(base64_encode("\xfb\xff", false) == "+/8=");
-  CHECK(base64_encode("\xfb\xff", true) == "-_8=");
-  CHECK(*base64_decode("Zm9vYg==") == "foob");
-  CHECK(*base64_decode("Zm9vYg") == "foob");
-  CHECK(*base64_decode("-_8=") == "\xfb\xff");
-  CHECK_FALSE(base64_decode("Zm9v!"));
-  CHECK_FALSE(base64_decode("Z"));
-}
 
 TEST_CASE("auth::normalize_key")
 {
@@ -228,28 +216,41 @@ TEST_CASE("auth::CredentialStore::header_for_all: what lookup() would find, in o
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("auth::base_images")
+TEST_CASE("auth::CredentialStore::header_for_all sends what lookup() finds, key by key")
 {
-  const char* containerfile = R"(# syntax=docker/dockerfile:1
-ARG BASE=quay.io/acme/base:1
-ARG TOOLS_REGISTRY
-FROM --platform=$BUILDPLATFORM ${TOOLS_REGISTRY:-ghcr.io}/tools/go:1.22 AS build
-RUN make
-FROM build AS test
-FROM $BASE
-COPY --from=build /out /out
-COPY --from=docker.io/library/busybox:1 /bin/busybox /bin/
-COPY --from=0 /x /x
-FROM \
-  scratch
-FROM alpine:3
-)";
-  CHECK(base_images(containerfile, {}) == std::vector<std::string>{"docker.io/library/alpine",
-                                                                   "docker.io/library/busybox", "ghcr.io/tools/go",
-                                                                   "quay.io/acme/base"});
-  CHECK(base_images(containerfile, {{"BASE", "127.0.0.1:45443/lab/busybox"}, {"TOOLS_REGISTRY", "reg.example"}}) ==
-        std::vector<std::string>{"127.0.0.1:45443/lab/busybox", "docker.io/library/alpine", "docker.io/library/busybox",
-                                 "reg.example/tools/go"});
+  auto store =
+      CredentialStore::from_auth_json(R"({"auths": {"quay.io/org": {"auth": ")" + base64_encode("org:1", false) + R"("},
+                    "ghcr.io": {"auth": ")" +
+                                          base64_encode("gh:2", false) + R"("}},
+          "credHelpers": {"quay.io": "ecr-login"}})",
+                                      "a.json");
+  REQUIRE(store);
+  store->on_notice([](const std::string&) {});
+  // The helper comes first in its file: nothing for quay.io/org, here or in the header.
+  CHECK_FALSE(store->lookup("quay.io/org/app"));
+  CHECK_FALSE(store->has_credential("quay.io/org/app"));
+  CHECK(store->has_credential("ghcr.io/x/y"));
+  CHECK(*base64_decode(store->header_for_all()) == R"({"ghcr.io":{"password":"2","username":"gh"}})");
+}
+
+TEST_CASE("auth::CredentialStore::registry_login: Basic, or a refresh form for an identity token")
+{
+  auto store = CredentialStore::from_auth_json(
+      auth_json(entry("r.io", "pma:pw") + R"(,"t.io/team":{"identitytoken":"id-tok/en"})"), "a.json");
+  REQUIRE(store);
+  auto login = store->registry_login("r.io/app:1", "r.io", "repository:app:pull");
+  CHECK(login.basic == "Basic " + base64_encode("pma:pw", false));
+  CHECK(login.refresh_form.empty());
+  login = store->registry_login("docker://t.io/team/app", "auth service", "repository:team/app:pull");
+  CHECK(login.basic.empty());
+  CHECK(login.refresh_form == "grant_type=refresh_token&client_id=podman-multiarch&service=auth%20service&"
+                              "scope=repository%3Ateam%2Fapp%3Apull&refresh_token=id-tok%2Fen");
+  login = store->registry_login("t.io/other/app", "", "repository:other/app:pull");
+  CHECK(login.basic.empty());
+  CHECK(login.refresh_form.empty());
+  auto creds = CredentialStore::load({"", "robot:s3cret"}, {});
+  REQUIRE(creds);
+  CHECK(creds->registry_login("anywhere.io/x", "", "").basic == "Basic " + base64_encode("robot:s3cret", false));
 }
 
 TEST_CASE("auth::CredentialStore refuses numbers out of range (a fuzzing finding)")

@@ -496,7 +496,9 @@ TEST_CASE("context::write_tar names of any bytes, times, modes and links")
   CHECK(members.at(cafe).content == "cafe");
   CHECK(members.at("hard").type == "hardlink");
   CHECK(members.at("hard").link == cafe);
-  for (const auto& [name, member] : members) {
+  for (const auto& item : members) {
+    const std::string& name = item.first; // not a structured binding: clang 14 cannot capture one
+    const Member& member = item.second;
     CAPTURE(name);
     CHECK(member.uid == 0);
     CHECK(member.gid == 0);
@@ -526,11 +528,36 @@ TEST_CASE("context::write_tar hard links and sink abort")
   CHECK(aborted.error().cls == pma::util::ErrorClass::connect);
 }
 
+TEST_CASE("context::tar_body: the tar as a request body, its error the request's")
+{
+  TempDir ctx;
+  ctx.write("Containerfile", "FROM scratch\n");
+  ctx.write("a", "content");
+  auto plan = plan_context(ctx.path, "");
+  REQUIRE(plan);
+  const auto body = tar_body(*plan);
+  std::string bytes;
+  REQUIRE(body([&bytes](const char* data, size_t size) {
+    bytes.append(data, size);
+    return true;
+  }));
+  CHECK(read_tar(bytes).at("a").content == "content");
+  const auto refused = body([](const char*, size_t) { return false; });
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().cls == pma::util::ErrorClass::connect);
+
+  fs::remove(ctx.path / "a");
+  const auto vanished = body([](const char*, size_t) { return true; });
+  REQUIRE_FALSE(vanished);
+  CHECK(vanished.error().cls == pma::util::ErrorClass::usage);
+  CHECK(vanished.error().message.find("vanished while sending the context") != std::string::npos);
+}
+
 TEST_CASE("context::write_tar streams in bounded pieces")
 {
   TempDir ctx;
   ctx.write("Containerfile", "FROM scratch\n");
-  ctx.write("big", std::string(3 * 1024 * 1024, 'x'));
+  ctx.write("big", std::string(size_t{3} * 1024 * 1024, 'x'));
   auto plan = plan_context(ctx.path, "");
   REQUIRE(plan);
   size_t largest = 0;

@@ -300,7 +300,9 @@ TEST_CASE("engine: transient push errors are retried, the others are not")
   {
     lab.host("amd").on_push = [](const auto&, const int attempt) -> std::optional<util::Error> {
       if (attempt <= 2) {
-        return util::Error(util::ErrorClass::registry, "received unexpected HTTP status: 503 Service Unavailable");
+        // As the client reports a 503 it was answered: transient where it is made.
+        return util::Error(util::ErrorClass::registry, "received unexpected HTTP status: 503 Service Unavailable")
+            .with_transient();
       }
       return std::nullopt;
     };
@@ -326,7 +328,7 @@ TEST_CASE("engine: the list push is retried on a transient error")
   Lab lab;
   lab.host("amd").on_manifest_push = [](const auto&, const int attempt) -> std::optional<util::Error> {
     if (attempt == 1) {
-      return util::Error(util::ErrorClass::api, "pushing: 502 Bad Gateway");
+      return util::Error(util::ErrorClass::api, "pushing: 502 Bad Gateway").with_transient();
     }
     return std::nullopt;
   };
@@ -562,7 +564,7 @@ TEST_CASE("engine: a list add that fails during the builds is redone before the 
   std::atomic<int> adds{0};
   lab.host("amd").on_manifest_add = [&adds](const std::string&) -> std::optional<util::Error> {
     if (++adds == 2) {
-      return util::Error(util::ErrorClass::api, "adding: 500 internal server error");
+      return util::Error(util::ErrorClass::api, "adding: 500 internal server error").with_transient();
     }
     return std::nullopt;
   };

@@ -47,8 +47,7 @@ query_for(const std::string& version, const std::vector<BuildSetting>& settings,
   if (!labels_test.empty()) {
     request.labels = {"b=2", "a=1", "novalue"};
   }
-  auto id = client->build(
-      request, [](const auto&) { return true; }, [](const BuildEvent&) {});
+  auto id = client->build(request, pma::test::empty_body, [](const BuildEvent&) {});
   REQUIRE(id);
   return decoded(state->sent.back().target);
 }
@@ -158,8 +157,7 @@ TEST_CASE("api build query: forms that changed between versions")
     REQUIRE(client->ping());
     BuildRequest request;
     request.settings = {{BuildOption::volume, {"/a:/b"}}};
-    auto id = client->build(
-        request, [](const auto&) { return true; }, [](const BuildEvent&) {});
+    auto id = client->build(request, pma::test::empty_body, [](const BuildEvent&) {});
     REQUIRE_FALSE(id);
     CHECK(id.error().cls == pma::util::ErrorClass::usage);
     CHECK(id.error().describe().starts_with("host old: --volume needs podman 4.4"));

@@ -49,6 +49,22 @@ TEST_CASE("libpod::error_from_response")
   {
     CHECK(error_from_response(HttpResponse{502, {}, ""}, "ping").message == "ping failed (HTTP 502)");
   }
+  SUBCASE("transient: 429 and an overloaded upstream's 5xx, or podman's words for a failing registry")
+  {
+    for (const int status : {429, 500, 502, 503, 504}) {
+      CHECK(error_from_response(HttpResponse{status, {}, R"({"message":"x"})"}, "push").transient);
+    }
+    for (const int status : {400, 401, 404, 409, 501}) {
+      CHECK_FALSE(error_from_response(HttpResponse{status, {}, R"({"message":"x"})"}, "push").transient);
+    }
+    CHECK(error_from_response(HttpResponse{400,
+                                           {},
+                                           R"({"message":"pinging container registry r: dial tcp: )"
+                                           R"(connect: connection refused"})"},
+                              "push")
+              .transient);
+    CHECK(error_from_response(HttpResponse{400, {}, R"({"message":"toomanyrequests: slow down"})"}, "push").transient);
+  }
 }
 
 TEST_CASE("libpod::parse_info")
@@ -208,8 +224,7 @@ TEST_CASE("libpod::LibpodClient bounds what a host may send")
     BuildRequest request;
     request.platform = *Platform::parse("linux/amd64");
     request.containerfile = "Containerfile";
-    const auto built = f.client->build(
-        request, [](const auto&) { return true; }, [](const BuildEvent&) {});
+    const auto built = f.client->build(request, pma::test::empty_body, [](const BuildEvent&) {});
     REQUIRE_FALSE(built);
     CHECK(built.error().cls == ErrorClass::protocol);
     CHECK(built.error().host == "power9");

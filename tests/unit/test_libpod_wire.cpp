@@ -63,8 +63,7 @@ TEST_CASE("api wire: build query and headers")
   request.build_args = {{"K", "v w"}};
   request.tls_verify = true;
   request.registry_config = "e30=";
-  auto id = host.client->build(
-      request, [](const auto&) { return true; }, [](const BuildEvent&) {});
+  auto id = host.client->build(request, pma::test::empty_body, [](const BuildEvent&) {});
   REQUIRE(id);
   CHECK(*id == std::string(64, 'a'));
   const auto& sent = host.last();
@@ -88,7 +87,7 @@ TEST_CASE("api wire: push route by version")
   SUBCASE("podman 5.4 pushes by digest on the libpod route")
   {
     Host host("5.4.2");
-    host.state->answers.emplace_back(HttpResponse{200, {}, "{\"manifestdigest\":\"" + k_digest + "\"}\n"});
+    host.state->answers.emplace_back(HttpResponse{200, {}, R"({"manifestdigest":")" + k_digest + "\"}\n"});
     request.destination = "127.0.0.1:5000/app@@unknown-digest@@";
     auto digest = host.client->push_image(request, [](std::string_view) {});
     REQUIRE(digest);
@@ -102,7 +101,7 @@ TEST_CASE("api wire: push route by version")
   {
     Host host("4.3.1");
     host.state->answers.emplace_back(
-        HttpResponse{200, {}, "{\"status\":\"latest: digest: " + k_digest + " size: 912\"}\n"});
+        HttpResponse{200, {}, R"({"status":"latest: digest: )" + k_digest + " size: 912\"}\n"});
     request.destination = "127.0.0.1:5000/app:1-linux-arm64";
     auto digest = host.client->push_image(request, [](std::string_view) {});
     REQUIRE(digest);
@@ -118,6 +117,29 @@ TEST_CASE("api wire: push route by version")
     REQUIRE_FALSE(digest);
     CHECK(digest.error().cls == ErrorClass::auth);
     CHECK(Host::header(host.last(), "X-Registry-Auth").empty());
+  }
+  SUBCASE("retryable where the push was cut short or the registry was overloaded, as podman tells it")
+  {
+    Host host("5.4.2");
+    host.state->answers.emplace_back(HttpResponse{200, {}, "{\"stream\":\"Copying blob\"}\n"});
+    request.destination = "127.0.0.1:5000/app@@unknown-digest@@";
+    auto cut = host.client->push_image(request, [](std::string_view) {});
+    REQUIRE_FALSE(cut);
+    CHECK(cut.error().cls == ErrorClass::protocol);
+    CHECK(cut.error().message == "push to 127.0.0.1:5000/app@@unknown-digest@@ ended without reporting a digest");
+    CHECK(cut.error().transient);
+
+    host.state->answers.emplace_back(HttpResponse{
+        200, {}, "{\"error\":\"writing blob: received unexpected HTTP status: 503 Service Unavailable\"}\n"});
+    auto busy = host.client->push_image(request, [](std::string_view) {});
+    REQUIRE_FALSE(busy);
+    CHECK(busy.error().cls == ErrorClass::api);
+    CHECK(busy.error().transient);
+
+    host.state->answers.emplace_back(HttpResponse{200, {}, "{\"error\":\"writing blob: manifest invalid\"}\n"});
+    auto refused = host.client->push_image(request, [](std::string_view) {});
+    REQUIRE_FALSE(refused);
+    CHECK_FALSE(refused.error().transient);
   }
 }
 

@@ -1,5 +1,6 @@
 #include <pma/oci/digest.hpp>
 #include <pma/registry/reader.hpp>
+#include <pma/util/base64.hpp>
 
 #include <doctest/doctest.h>
 
@@ -101,10 +102,10 @@ TEST_CASE("registry::Reader reads a manifest with a bearer token")
 {
   Fixture f;
   f.with_password();
-  f.state->answers.push_back(HttpResponse{
+  f.state->answers.emplace_back(HttpResponse{
       401, {{"WWW-Authenticate", R"(Bearer realm="https://auth.example.com/token",service="quay.io")"}}, ""});
-  f.state->answers.push_back(HttpResponse{200, {}, R"({"token":"T0KEN"})"});
-  f.state->answers.push_back(HttpResponse{
+  f.state->answers.emplace_back(HttpResponse{200, {}, R"({"token":"T0KEN"})"});
+  f.state->answers.emplace_back(HttpResponse{
       200, {{"Content-Type", "application/vnd.oci.image.index.v1+json"}, {"Docker-Content-Digest", ""}}, k_index});
   auto reader = f.reader();
   const auto manifest = reader.manifest(image_ref("quay.io/acme/app:1.4"));
@@ -117,7 +118,7 @@ TEST_CASE("registry::Reader reads a manifest with a bearer token")
   CHECK(header_of(f.state->sent[0], "Accept").find("application/vnd.oci.image.index.v1+json") != std::string::npos);
   CHECK(header_of(f.state->sent[0], "Authorization").empty());
   CHECK(f.state->sent[1].target == "/token?service=quay.io&scope=repository%3Aacme%2Fapp%3Apull");
-  CHECK(header_of(f.state->sent[1], "Authorization") == "Basic " + auth::base64_encode("pma:s3cret", false));
+  CHECK(header_of(f.state->sent[1], "Authorization") == "Basic " + util::base64_encode("pma:s3cret", false));
   CHECK(header_of(f.state->sent[2], "Authorization") == "Bearer T0KEN");
   CHECK(f.endpoints[0].host == "quay.io");
   CHECK(f.endpoints[0].port == 443);
@@ -129,25 +130,26 @@ TEST_CASE("registry::Reader answers a basic challenge; docker.io lives at regist
 {
   Fixture f;
   f.with_password();
-  f.state->answers.push_back(HttpResponse{401, {{"WWW-Authenticate", R"(Basic realm="Registry")"}}, ""});
-  f.state->answers.push_back(HttpResponse{200, {{"Content-Type", "application/json"}}, k_index});
+  f.state->answers.emplace_back(HttpResponse{401, {{"WWW-Authenticate", R"(Basic realm="Registry")"}}, ""});
+  f.state->answers.emplace_back(HttpResponse{200, {{"Content-Type", "application/json"}}, k_index});
   auto reader = f.reader();
   const auto manifest = reader.manifest(image_ref("docker.io/library/busybox@" + oci::digest_of(k_index)));
   REQUIRE(manifest);
   CHECK(manifest->media_type == "application/vnd.oci.image.index.v1+json"); // from the body
   CHECK(f.endpoints[0].host == "registry-1.docker.io");
-  CHECK(header_of(f.state->sent[1], "Authorization") == "Basic " + auth::base64_encode("pma:s3cret", false));
+  CHECK(header_of(f.state->sent[1], "Authorization") == "Basic " + util::base64_encode("pma:s3cret", false));
 }
 
 TEST_CASE("registry::Reader refuses bytes that do not match the digest asked for or announced")
 {
   Fixture f;
-  f.state->answers.push_back(HttpResponse{200, {}, k_index});
+  f.state->answers.emplace_back(HttpResponse{200, {}, k_index});
   auto reader = f.reader();
   const auto by_digest = reader.manifest(image_ref("quay.io/a/b@sha256:" + std::string(64, '0')));
   REQUIRE_FALSE(by_digest);
   CHECK(by_digest.error().cls == util::ErrorClass::protocol);
-  f.state->answers.push_back(HttpResponse{200, {{"Docker-Content-Digest", "sha256:" + std::string(64, '1')}}, k_index});
+  f.state->answers.emplace_back(
+      HttpResponse{200, {{"Docker-Content-Digest", "sha256:" + std::string(64, '1')}}, k_index});
   const auto announced = reader.manifest(image_ref("quay.io/a/b:1"));
   REQUIRE_FALSE(announced);
   CHECK(announced.error().message.find("announced digest") != std::string::npos);
@@ -156,7 +158,7 @@ TEST_CASE("registry::Reader refuses bytes that do not match the digest asked for
 TEST_CASE("registry::Reader caps the manifest size")
 {
   Fixture f;
-  f.state->answers.push_back(HttpResponse{200, {}, std::string(registry::k_max_manifest_size + 1, ' ')});
+  f.state->answers.emplace_back(HttpResponse{200, {}, std::string(registry::k_max_manifest_size + 1, ' ')});
   auto reader = f.reader();
   const auto manifest = reader.manifest(image_ref("quay.io/a/b:1"));
   REQUIRE_FALSE(manifest);
@@ -170,8 +172,8 @@ TEST_CASE("registry::Reader explains a missing tag with the tags there are")
 {
   Fixture f;
   const std::string unknown = R"({"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]})";
-  f.state->answers.push_back(HttpResponse{404, {}, unknown});
-  f.state->answers.push_back(HttpResponse{200, {}, R"({"name":"a/b","tags":["1.5","latest","stable"]})"});
+  f.state->answers.emplace_back(HttpResponse{404, {}, unknown});
+  f.state->answers.emplace_back(HttpResponse{200, {}, R"({"name":"a/b","tags":["1.5","latest","stable"]})"});
   auto reader = f.reader();
   auto missing = reader.manifest(image_ref("quay.io/a/b:1.6"));
   REQUIRE_FALSE(missing);
@@ -180,8 +182,8 @@ TEST_CASE("registry::Reader explains a missing tag with the tags there are")
   CHECK(missing.error().hint == "did you mean quay.io/a/b:1.5?");
   CHECK(f.state->sent[1].target == "/v2/a/b/tags/list");
 
-  f.state->answers.push_back(HttpResponse{404, {}, unknown});
-  f.state->answers.push_back(HttpResponse{404, {}, R"({"errors":[{"code":"NAME_UNKNOWN"}]})"});
+  f.state->answers.emplace_back(HttpResponse{404, {}, unknown});
+  f.state->answers.emplace_back(HttpResponse{404, {}, R"({"errors":[{"code":"NAME_UNKNOWN"}]})"});
   missing = reader.manifest(image_ref("quay.io/a/nothing:1"));
   REQUIRE_FALSE(missing);
   CHECK(missing.error().message == "quay.io/a/nothing:1: no such repository quay.io/a/nothing");
@@ -192,8 +194,8 @@ TEST_CASE("registry::Reader reports refused and missing credentials as auth erro
   Fixture f;
   f.with_password();
   const HttpResponse challenge{401, {{"WWW-Authenticate", R"(Basic realm="r")"}}, ""};
-  f.state->answers.push_back(challenge);
-  f.state->answers.push_back(challenge);
+  f.state->answers.emplace_back(challenge);
+  f.state->answers.emplace_back(challenge);
   auto reader = f.reader();
   auto refused = reader.manifest(image_ref("quay.io/a/b:1"));
   REQUIRE_FALSE(refused);
@@ -202,8 +204,8 @@ TEST_CASE("registry::Reader reports refused and missing credentials as auth erro
   CHECK(refused.error().describe().find("s3cret") == std::string::npos);
 
   Fixture anonymous;
-  anonymous.state->answers.push_back(challenge);
-  anonymous.state->answers.push_back(challenge);
+  anonymous.state->answers.emplace_back(challenge);
+  anonymous.state->answers.emplace_back(challenge);
   auto reader2 = anonymous.reader();
   auto none = reader2.manifest(image_ref("quay.io/a/b:1"));
   REQUIRE_FALSE(none);
@@ -214,10 +216,10 @@ TEST_CASE("registry::Reader trades an identity token with a POST")
 {
   Fixture f;
   f.credentials = *auth::CredentialStore::from_auth_json(R"({"auths":{"quay.io":{"identitytoken":"REFRESH"}}})", "t");
-  f.state->answers.push_back(
+  f.state->answers.emplace_back(
       HttpResponse{401, {{"WWW-Authenticate", R"(Bearer realm="https://quay.io/oauth/token",service="quay.io")"}}, ""});
-  f.state->answers.push_back(HttpResponse{200, {}, R"({"access_token":"ACCESS"})"});
-  f.state->answers.push_back(HttpResponse{200, {}, k_index});
+  f.state->answers.emplace_back(HttpResponse{200, {}, R"({"access_token":"ACCESS"})"});
+  f.state->answers.emplace_back(HttpResponse{200, {}, k_index});
   auto reader = f.reader();
   REQUIRE(reader.manifest(image_ref("quay.io/a/b:1")));
   CHECK(f.state->sent[1].method == "POST");
@@ -229,8 +231,8 @@ TEST_CASE("registry::Reader trades an identity token with a POST")
 TEST_CASE("registry::Reader with --tls-verify=false falls back to plain HTTP")
 {
   Fixture f;
-  f.state->answers.push_back(util::fail(util::ErrorClass::connect, "TLS handshake with 127.0.0.1:5000 failed"));
-  f.state->answers.push_back(HttpResponse{200, {}, k_index});
+  f.state->answers.emplace_back(util::fail(util::ErrorClass::connect, "TLS handshake with 127.0.0.1:5000 failed"));
+  f.state->answers.emplace_back(HttpResponse{200, {}, k_index});
   auto reader = f.reader(/*tls_verify=*/false);
   REQUIRE(reader.manifest(image_ref("127.0.0.1:5000/a/b:1")));
   CHECK(f.endpoints[0].tls.enabled);
@@ -239,7 +241,7 @@ TEST_CASE("registry::Reader with --tls-verify=false falls back to plain HTTP")
   CHECK(f.endpoints[1].port == 5000);
 
   Fixture strict;
-  strict.state->answers.push_back(util::fail(util::ErrorClass::connect, "TLS handshake with 127.0.0.1:5000 failed"));
+  strict.state->answers.emplace_back(util::fail(util::ErrorClass::connect, "TLS handshake with 127.0.0.1:5000 failed"));
   auto reader2 = strict.reader();
   const auto refused = reader2.manifest(image_ref("127.0.0.1:5000/a/b:1"));
   REQUIRE_FALSE(refused);
@@ -252,9 +254,9 @@ TEST_CASE("registry::Reader::platform_of follows the blob redirect without crede
   f.with_password();
   const std::string config = R"({"architecture":"arm64","os":"linux","variant":"v8"})";
   const std::string manifest_bytes = R"({"schemaVersion":2,"config":{"digest":")" + oci::digest_of(config) + R"("}})";
-  f.state->answers.push_back(HttpResponse{401, {{"WWW-Authenticate", R"(Basic realm="r")"}}, ""});
-  f.state->answers.push_back(HttpResponse{307, {{"Location", "https://storage.example.com/blob?sig=1"}}, ""});
-  f.state->answers.push_back(HttpResponse{200, {}, config});
+  f.state->answers.emplace_back(HttpResponse{401, {{"WWW-Authenticate", R"(Basic realm="r")"}}, ""});
+  f.state->answers.emplace_back(HttpResponse{307, {{"Location", "https://storage.example.com/blob?sig=1"}}, ""});
+  f.state->answers.emplace_back(HttpResponse{200, {}, config});
   auto reader = f.reader();
   const auto platform = reader.platform_of(image_ref("quay.io/a/b:1"), {manifest_bytes, "", ""});
   REQUIRE(platform);
@@ -270,11 +272,11 @@ TEST_CASE("registry::Reader keeps one token per repository")
   f.with_password();
   const HttpResponse challenge{401, {{"WWW-Authenticate", R"(Bearer realm="https://quay.io/token")"}}, ""};
   for (const char* token : {R"({"token":"A"})", R"({"token":"B"})"}) {
-    f.state->answers.push_back(challenge);
-    f.state->answers.push_back(HttpResponse{200, {}, token});
-    f.state->answers.push_back(HttpResponse{200, {}, k_index});
+    f.state->answers.emplace_back(challenge);
+    f.state->answers.emplace_back(HttpResponse{200, {}, token});
+    f.state->answers.emplace_back(HttpResponse{200, {}, k_index});
   }
-  f.state->answers.push_back(HttpResponse{200, {}, k_index});
+  f.state->answers.emplace_back(HttpResponse{200, {}, k_index});
   auto reader = f.reader();
   REQUIRE(reader.manifest(image_ref("quay.io/a/one:1")));
   REQUIRE(reader.manifest(image_ref("quay.io/a/two:1")));
@@ -283,6 +285,53 @@ TEST_CASE("registry::Reader keeps one token per repository")
   CHECK(header_of(f.state->sent[5], "Authorization") == "Bearer B");
   REQUIRE(f.state->sent.size() == 7);
   CHECK(header_of(f.state->sent[6], "Authorization") == "Bearer A");
+}
+
+TEST_CASE("registry::Reader reads realms and redirects with transport's URL and host:port parsers")
+{
+  Fixture f;
+  f.with_password();
+  f.state->answers.emplace_back(HttpResponse{
+      401, {{"WWW-Authenticate", R"(Bearer realm="https://[::1]:8443/v2/token?account=x",service="r")"}}, ""});
+  f.state->answers.emplace_back(HttpResponse{200, {}, R"({"token":"T"})"});
+  f.state->answers.emplace_back(HttpResponse{200, {}, k_index});
+  auto reader = f.reader();
+  REQUIRE(reader.manifest(image_ref("quay.io/a/b:1")));
+  CHECK(f.endpoints[1].host == "::1");
+  CHECK(f.endpoints[1].port == 8443);
+  CHECK(f.endpoints[1].label == "[::1]:8443");
+  CHECK(f.state->sent[1].target == "/v2/token?account=x&service=r&scope=repository%3Aa%2Fb%3Apull");
+
+  Fixture bad;
+  bad.state->answers.emplace_back(
+      HttpResponse{401, {{"WWW-Authenticate", R"(Bearer realm="https://auth.example.com:99999/token")"}}, ""});
+  auto reader2 = bad.reader();
+  const auto refused = reader2.manifest(image_ref("quay.io/a/b:1"));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message == "quay.io sent a token challenge without a usable realm");
+
+  Fixture port;
+  auto reader3 = port.reader();
+  const auto invalid = reader3.manifest(image_ref("127.0.0.1:99999/a/b:1"));
+  REQUIRE_FALSE(invalid);
+  CHECK(invalid.error().message == "invalid port '99999' in registry address 127.0.0.1:99999 (expected 1-65535)");
+  CHECK(port.state->sent.empty());
+}
+
+TEST_CASE("registry::Reader marks a proxy's or registry's overload as transient")
+{
+  Fixture f;
+  f.state->answers.emplace_back(HttpResponse{502, {}, "<html><head><title>502 Bad Gateway</title></head></html>"});
+  f.state->answers.emplace_back(HttpResponse{400, {}, R"({"errors":[{"code":"MANIFEST_INVALID","message":"bad"}]})"});
+  auto reader = f.reader();
+  const auto busy = reader.manifest(image_ref("quay.io/a/b:1"));
+  REQUIRE_FALSE(busy);
+  CHECK(busy.error().cls == util::ErrorClass::registry);
+  CHECK(busy.error().transient);
+  const auto invalid = reader.manifest(image_ref("quay.io/a/b:1"));
+  REQUIRE_FALSE(invalid);
+  CHECK(invalid.error().message == "quay.io/a/b:1: the registry answered 400: bad");
+  CHECK_FALSE(invalid.error().transient);
 }
 
 TEST_SUITE_END();

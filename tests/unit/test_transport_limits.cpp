@@ -1,9 +1,11 @@
 // Body limits and deadlines of the HTTP client: the plain logic, then the
 // real client against a Unix socket served by a thread of this test (a
 // slow-loris, an endless body, a false Content-Length).
+#include <pma/transport/connection.hpp>
 #include <pma/transport/http.hpp>
 #include <pma/transport/limits.hpp>
 #include <pma/util/deadline.hpp>
+#include <pma/util/log.hpp>
 #include <pma/util/retry.hpp>
 
 #include <doctest/doctest.h>
@@ -11,11 +13,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <functional>
 #include <thread>
+#include <utility>
+#include <vector>
 
 using namespace pma;
 using transport::BodyCollector;
@@ -69,7 +74,7 @@ TEST_CASE("transport messages: sizes, requests, errors")
   CHECK_FALSE(util::is_transient(big));
   const auto error_body = transport::body_too_large("r:5000", "GET /v2/x/manifests/1", 65536, 500);
   CHECK(error_body.message.find("error answer (status 500)") != std::string::npos);
-  CHECK_FALSE(util::is_transient(error_body)); // no "HTTP 500" marker in the message
+  CHECK_FALSE(util::is_transient(error_body)); // not marked: the same answer would come again
 
   const auto late = transport::deadline_passed("h.sock", "GET /_ping", std::chrono::milliseconds(2500));
   CHECK(late.cls == ErrorClass::timeout);
@@ -123,9 +128,11 @@ public:
   }
 
   std::unique_ptr<transport::HttpClient>
-  client(const std::chrono::milliseconds connect_timeout = std::chrono::seconds(5)) const
+  client(const std::chrono::milliseconds connect_timeout = std::chrono::seconds(5),
+         const std::string& path_prefix = {}) const
   {
-    return transport::make_http_client(transport::Endpoint{m_path, {}, 0, "test-host", {}}, connect_timeout);
+    return transport::make_http_client(transport::Endpoint{m_path, {}, 0, "test-host", {}, path_prefix},
+                                       connect_timeout);
   }
 
 private:
@@ -137,8 +144,8 @@ private:
   std::thread m_thread;
 };
 
-// Reads the request head (the tests send no body).
-void
+// Reads the request head.
+std::string
 read_head(const int fd)
 {
   std::string head;
@@ -146,6 +153,7 @@ read_head(const int fd)
   while (head.find("\r\n\r\n") == std::string::npos && ::read(fd, &c, 1) == 1) {
     head += c;
   }
+  return head;
 }
 
 void
@@ -283,3 +291,76 @@ TEST_CASE("transport::HttpClient: a body past max_body is refused, memory stays 
     CHECK(answer->body.empty());
   }
 }
+
+TEST_CASE("transport::HttpClient: an endpoint's path prefix comes before every target")
+{
+  std::string head;
+  const LocalServer server([&head](const int fd, const std::atomic<bool>&) {
+    head = read_head(fd);
+    write_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK");
+  });
+  REQUIRE(server.client(std::chrono::seconds(5), "/api/podman")->send({.target = "/v4.3.1/libpod/info?x=1"}));
+  CHECK(head.starts_with("GET /api/podman/v4.3.1/libpod/info?x=1 HTTP/1.1\r\n"));
+  REQUIRE(server.client()->send({.target = "/_ping"}));
+  CHECK(head.starts_with("GET /_ping HTTP/1.1\r\n"));
+}
+
+TEST_CASE("transport::dial: a tcp:// URL's path is its endpoint's prefix, as podman's client uses it")
+{
+  const util::log::Level level = util::log::level();
+  util::log::set_level(util::log::Level::error); // no plain-tcp warning in the test's output
+  for (const auto& [url, prefix] :
+       std::vector<std::pair<std::string, std::string>>{{"tcp://127.0.0.1:1/api/podman", "/api/podman"},
+                                                        {"tcp://127.0.0.1:1/api/podman/", "/api/podman"},
+                                                        {"tcp://127.0.0.1:1/", ""},
+                                                        {"tcp://127.0.0.1:1", ""}}) {
+    auto connection = transport::dial(*transport::HostUrl::parse(url), {.host_name = "t"});
+    REQUIRE(connection);
+    CHECK((*connection)->endpoint().path_prefix == prefix);
+  }
+  util::log::set_level(level);
+}
+
+TEST_CASE("transport::HttpClient: a body stream's own error is the request's")
+{
+  transport::HttpRequest request{.method = "POST", .target = "/build"};
+  SUBCASE("the stream fails while the peer reads: its error")
+  {
+    const LocalServer server([](const int fd, const std::atomic<bool>& stop) {
+      read_head(fd);
+      std::array<char, 4096> buffer{};
+      while (!stop && ::read(fd, buffer.data(), buffer.size()) > 0) {
+      }
+    });
+    request.body_stream = [](const transport::BodyWriter& write) -> util::Result<void> {
+      if (!write("abc", 3)) {
+        return util::fail(ErrorClass::connect, "cut");
+      }
+      return util::fail(ErrorClass::usage, "/ctx/a vanished while sending the context");
+    };
+    const auto answer = server.client()->send(request);
+    REQUIRE_FALSE(answer);
+    CHECK(answer.error().cls == ErrorClass::usage);
+    CHECK(answer.error().message == "/ctx/a vanished while sending the context");
+  }
+  SUBCASE("the peer stops reading: the connection's error, whatever the stream says")
+  {
+    const LocalServer server([](const int fd, const std::atomic<bool>&) { read_head(fd); });
+    request.body_stream = [](const transport::BodyWriter& write) -> util::Result<void> {
+      const std::string piece(65536, 'x');
+      for (int i = 0; i < 4096; ++i) {
+        if (!write(piece.data(), piece.size())) {
+          return util::fail(ErrorClass::usage, "not this one");
+        }
+      }
+      return {};
+    };
+    const auto answer = server.client()->send(request);
+    REQUIRE_FALSE(answer);
+    CHECK(answer.error().cls == ErrorClass::connect);
+    CHECK(answer.error().message == "connection to test-host closed while sending the request");
+    CHECK(answer.error().transient);
+  }
+}
+
+TEST_SUITE_END();

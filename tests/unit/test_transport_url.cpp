@@ -2,6 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <string_view>
+#include <utility>
+#include <vector>
+
 using namespace pma::transport;
 
 TEST_SUITE_BEGIN("transport");
@@ -99,6 +103,8 @@ TEST_CASE("transport::HostUrl::parse tcp")
   CHECK(url->port == 8888);
   CHECK(url->path.empty());
   CHECK(HostUrl::parse("tcp://h:1/prefix")->path == "/prefix");
+  CHECK(HostUrl::parse("tcp://h:1/prefix/")->path == "/prefix/"); // as given; the dialer drops the '/'
+  CHECK(HostUrl::parse("tcp://h:1/prefix?x=1")->path == "/prefix");
   CHECK_FALSE(HostUrl::parse("tcp://h"));
   CHECK_FALSE(HostUrl::parse("tcp://u:p@h:1"));
 }
@@ -110,6 +116,51 @@ TEST_CASE("transport::HostUrl::parse unknown scheme")
   CHECK(url.error().message.find("did you mean 'ssh'") != std::string::npos);
   CHECK_FALSE(HostUrl::parse("/run/podman/podman.sock"));
   CHECK_FALSE(HostUrl::parse("http://h:80"));
+}
+
+TEST_CASE("transport::split_url: Go's split, nothing decoded")
+{
+  auto parts = split_url("HTTPS://user:p%40ss@[::1]:5000/v2/token?service=a&scope=b");
+  REQUIRE(parts);
+  CHECK(parts->scheme == "https");
+  CHECK(parts->has_userinfo);
+  CHECK(parts->userinfo == "user:p%40ss");
+  CHECK(parts->authority == "[::1]:5000");
+  CHECK(parts->path == "/v2/token");
+  CHECK(parts->query == "service=a&scope=b");
+  CHECK(parts->target() == "/v2/token?service=a&scope=b");
+
+  parts = split_url("https://auth.example.com?x=1");
+  REQUIRE(parts);
+  CHECK(parts->authority == "auth.example.com");
+  CHECK(parts->path.empty());
+  CHECK(parts->target() == "/?x=1");
+  CHECK(split_url("https://storage.example.com")->target() == "/");
+  CHECK(split_url("ssh://a@b@host/x")->userinfo == "a@b"); // the last '@' ends it
+  CHECK_FALSE(split_url("ssh://host/x")->has_userinfo);
+  CHECK_FALSE(split_url("quay.io/app"));
+}
+
+TEST_CASE("transport::parse_host_port")
+{
+  CHECK(parse_host_port("quay.io", "x")->host == "quay.io");
+  CHECK(parse_host_port("quay.io", "x")->port == 0);
+  CHECK(parse_host_port("127.0.0.1:5000", "x")->port == 5000);
+  CHECK(parse_host_port("[::1]", "x")->host == "::1");
+  CHECK(parse_host_port("[fe80::1]:443", "x")->port == 443);
+  for (const auto& [text, message] : std::vector<std::pair<std::string_view, std::string_view>>{
+           {"h:0", "invalid port '0' in registry R (expected 1-65535)"},
+           {"h:99999", "invalid port '99999' in registry R (expected 1-65535)"},
+           {"h:x", "invalid port 'x' in registry R (expected 1-65535)"},
+           {"h:", "empty port in registry R"},
+           {"[::1", "unterminated '[' in registry R"},
+           {"[::1]x", "unexpected text after ']' in registry R"},
+           {":80", "registry R names no host"}}) {
+    const auto parsed = parse_host_port(text, "registry R");
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().message == message);
+    CHECK(parsed.error().cls == pma::util::ErrorClass::config);
+  }
 }
 
 TEST_SUITE_END();

@@ -7,16 +7,36 @@ using namespace std::chrono_literals;
 
 TEST_SUITE_BEGIN("util");
 
-TEST_CASE("util::is_transient")
+TEST_CASE("util::is_transient: the class, and the flag of the error's maker")
 {
   CHECK(is_transient(Error(ErrorClass::connect, "cannot connect")));
   CHECK(is_transient(Error(ErrorClass::timeout, "no data")));
-  CHECK(is_transient(Error(ErrorClass::api, "pinging container registry: dial tcp: connect: connection refused")));
-  CHECK(is_transient(Error(ErrorClass::api, "received unexpected HTTP status: 502 Bad Gateway")));
-  CHECK(is_transient(Error(ErrorClass::registry, "toomanyrequests: slow down")));
-  CHECK_FALSE(is_transient(Error(ErrorClass::auth, "unauthorized: 503 whatever")));
+  CHECK(is_transient(Error(ErrorClass::api, "push failed (HTTP 503)").with_transient()));
+  CHECK(is_transient(Error(ErrorClass::registry, "the registry answered 502").with_transient()));
+  CHECK(is_transient(Error(ErrorClass::protocol, "the stream ended early").with_transient()));
+  // The text alone no longer decides: only the code that made the error knows.
+  CHECK_FALSE(is_transient(Error(ErrorClass::api, "received unexpected HTTP status: 502 Bad Gateway")));
+  CHECK_FALSE(is_transient(Error(ErrorClass::protocol, "push to r/app ended without reporting a digest")));
   CHECK_FALSE(is_transient(Error(ErrorClass::api, "manifest unknown")));
-  CHECK_FALSE(is_transient(Error(ErrorClass::usage, "connection refused")));
+  // Classes that trying again never helps stay so, flag or not.
+  CHECK_FALSE(is_transient(Error(ErrorClass::auth, "unauthorized: 503 whatever").with_transient()));
+  CHECK_FALSE(is_transient(Error(ErrorClass::usage, "connection refused").with_transient()));
+  CHECK_FALSE(is_transient(Error(ErrorClass::interrupted, "interrupted").with_transient()));
+}
+
+TEST_CASE("util::with_retries retries what its maker marked transient")
+{
+  const RetryPolicy policy{.retries = 2, .delay = 1ms};
+  int calls = 0;
+  const auto result = with_retries(
+      policy, "x",
+      [&]() -> Result<void> {
+        ++calls;
+        return Unexpected(Error(ErrorClass::api, "push failed (HTTP 503)").with_transient(calls < 2));
+      },
+      [](int, const std::string&) {});
+  CHECK_FALSE(result);
+  CHECK(calls == 2); // the second answer was not marked: no third try
 }
 
 TEST_CASE("util::backoff doubles with bounded jitter")

@@ -14,7 +14,8 @@
 namespace pma::auth {
 
 // Registry credentials. Never formatted, logged or put into an error message:
-// only the header encoders below see the secret parts.
+// only CredentialStore's encoders see the secret parts, and nothing outside
+// auth/ needs them (lookup() tells tests and auth/ what was found).
 struct Credential {
   std::string username;
   std::string password;
@@ -49,6 +50,14 @@ struct AuthEnvironment {
 // REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json) replaces the default search.
 std::vector<std::filesystem::path> auth_file_search_path(const AuthOptions& options, const AuthEnvironment& env);
 
+// A credential as a registry's own authentication takes it: a Basic
+// authorization, or a refresh-token form for its token server.
+struct RegistryLogin {
+  std::string basic;        // "Basic base64(user:password)"; "" unless a user name and password were found
+  std::string refresh_form; // for an identity token (an OAuth2 refresh token): the token server's
+                            // POST body (application/x-www-form-urlencoded); "" otherwise
+};
+
 class CredentialStore {
 public:
   // Reads --creds and the auth files. Malformed files (invalid JSON, bad
@@ -73,6 +82,9 @@ public:
   // a match wins. Other transports (containers-storage:, oci:, …) need none.
   std::optional<Credential> lookup(std::string_view image) const;
 
+  // Whether lookup(image) finds a credential.
+  bool has_credential(std::string_view image) const;
+
   // The X-Registry-Auth / X-Registry-Config value for an operation that touches
   // `images` (what it pushes, adds, reads or pulls): the multi-registry form,
   // one entry per image repository that has credentials; "" if none has. Keyed
@@ -85,13 +97,19 @@ public:
   // The same header for an operation whose images are not all known here
   // (manifest push --all copies the list's images from wherever they were
   // added): every credential, as podman itself sends them; with --creds the
-  // single form, which applies to every registry. A key a file earlier in the
-  // search order covers (itself or a parent path) is left out, so that the
-  // service, reading one merged file, finds what lookup() would.
+  // single form, which applies to every registry. A key is sent only where
+  // lookup() stops at that key's own entry (the same rule): the service,
+  // reading one merged file by the most specific key, then finds what lookup()
+  // would for every image.
   std::string header_for_all() const;
 
   // Where lookup(image) found its answer ("" if nowhere); no secrets.
   std::string source_of(std::string_view image) const;
+
+  // What a registry's own authentication for `image` sends (its Basic
+  // challenge, or a token request to the realm for `service` and `scope`):
+  // lookup(image), encoded. Looks up once, so a notice is given once.
+  RegistryLogin registry_login(std::string_view image, std::string_view service, std::string_view scope) const;
 
 private:
   struct Entry {
@@ -102,8 +120,11 @@ private:
   };
   struct Notices;
 
-  // The entry lookup(image) stops at, if any.
+  // The entry lookup(image) stops at, if any: the one rule, applied to the
+  // repository `image` names.
   const Entry* find(std::string_view image) const;
+  // The rule itself, for a repository key ("registry[/path]") and its registry.
+  const Entry* find_key(const std::string& repository, const std::string& registry) const;
   void notice(const std::string& message) const;
 
   std::optional<Credential> m_creds;                         // --creds applies to the target registry
@@ -118,15 +139,5 @@ std::string normalize_key(std::string_view key);
 
 // The multi-registry form: base64url (padded) of {"registry[/path]": {"username","password"}, …}.
 std::string registry_config_header(const std::map<std::string, Credential>& credentials);
-
-// The images a Containerfile pulls: every FROM (and COPY --from=image) that
-// names an image, with ARG defaults and `build_args` substituted, normalised
-// as podman reads them (no registry: docker.io). Stage names are skipped.
-std::vector<std::string> base_images(std::string_view containerfile,
-                                     const std::map<std::string, std::string>& build_args);
-
-// Standard and URL-safe base64 (RFC 4648), padded.
-std::string base64_encode(std::string_view data, bool url_safe);
-std::optional<std::string> base64_decode(std::string_view text);
 
 } // namespace pma::auth

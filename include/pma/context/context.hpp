@@ -1,6 +1,7 @@
 #pragma once
 
 #include <pma/context/ignore.hpp>
+#include <pma/transport/http.hpp>
 #include <pma/util/error.hpp>
 
 #include <cstdint>
@@ -98,5 +99,11 @@ using TarSink = std::function<bool(const char* data, size_t size)>;
 // last: mode as given, mtime 0 for `content`, the source's otherwise.
 // A sink that refuses gives an error of class connect.
 util::Result<TarStats> write_tar(const ContextPlan& plan, const TarSink& sink);
+
+// The tar of `plan` as a request body (transport::HttpRequest::body_stream,
+// libpod::LibpodClient::build): write_tar() into the request, so that its
+// error (a file that vanished or cannot be read) is the request's. `plan` must
+// outlive the request.
+transport::BodyStream tar_body(const ContextPlan& plan);
 
 } // namespace pma::context

@@ -212,6 +212,8 @@ std::unique_ptr<LibpodClient> make_libpod_client(std::unique_ptr<transport::Http
 
 // Turns a non-2xx libpod response into an error: JSON bodies
 // ({"cause","message","response"}) and plain-text router errors alike.
+// Transient (Error::transient) for 429 and a 5xx of an overloaded upstream,
+// or where podman's words say the registry or the network failed.
 util::Error error_from_response(const transport::HttpResponse& response, std::string_view what);
 
 // Parses the body of GET /libpod/info (exposed for tests).

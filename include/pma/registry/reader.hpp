@@ -88,11 +88,11 @@ public:
 private:
   util::Result<transport::HttpResponse> get(const oci::ImageRef& ref, const std::string& path,
                                             const std::string& accept, size_t limit);
-  util::Result<transport::HttpResponse> send(const transport::Endpoint& endpoint, transport::HttpRequest request,
+  util::Result<transport::HttpResponse> send(const std::string& host_port, bool https, transport::HttpRequest request,
                                              size_t limit) const;
   util::Error not_found(const oci::ImageRef& ref, const std::string& code);
   util::Result<void> authenticate(const oci::ImageRef& ref, const std::string& challenge_header);
-  transport::Endpoint endpoint_for(const std::string& host_port, bool https) const;
+  util::Result<transport::Endpoint> endpoint_for(const std::string& host_port, bool https) const;
 
   const auth::CredentialStore& m_credentials;
   ReaderOptions m_options;

@@ -42,7 +42,7 @@ Dialer& dialer_for(Scheme scheme);
 // Dials `url` with the built-in dialer for its scheme.
 util::Result<std::unique_ptr<Connection>> dial(const HostUrl& url, const DialOptions& options);
 
-// Implemented in ssh.cpp.
+// Implemented in ssh_bridge.cpp.
 std::unique_ptr<Dialer> make_ssh_dialer();
 
 } // namespace pma::transport

@@ -42,6 +42,9 @@ struct Endpoint {
   uint16_t port = 0;
   std::string label; // what logs and errors call it (a redacted URL); empty: the address
   TlsSettings tls;
+  // Put before every request's target: a tcp:// URL's path ("/prefix"), as
+  // podman's and Docker's clients do for a service behind a path-routing proxy.
+  std::string path_prefix;
 
   bool
   is_unix() const
@@ -52,9 +55,14 @@ struct Endpoint {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
-// Produces a request body by calling a writer with successive pieces; the
-// writer returns false once the connection is gone.
-using BodyStream = std::function<bool(const std::function<bool(const char*, size_t)>& write)>;
+// Takes the next piece of a request body; false once the connection is gone.
+using BodyWriter = std::function<bool(const char* data, size_t size)>;
+
+// Produces a request body by calling the writer with successive pieces. An
+// error of its own (a file it cannot read) ends the request and is what
+// HttpClient::send returns; after the writer returned false, the transport's
+// error (the connection's) is returned instead, whatever the stream says.
+using BodyStream = std::function<util::Result<void>(const BodyWriter& write)>;
 
 struct HttpRequest {
   std::string method = "GET";
@@ -64,7 +72,6 @@ struct HttpRequest {
   std::string content_type;
   // If set, the body is produced by calling it with a writer (and sent with
   // chunked transfer encoding): memory stays flat whatever the body's size.
-  // The writer returns false once the connection is gone.
   BodyStream body_stream;
   // If set, a successful (< 400) response body is handed over piece by piece as
   // it arrives instead of being collected; returning false cancels the request.
@@ -107,7 +114,8 @@ public:
   virtual ~HttpClient() = default;
 
   // Transport failures become errors of class connect, timeout, protocol or
-  // interrupted; any HTTP status is a successful result.
+  // interrupted, and a body stream's own error is returned as it is; any HTTP
+  // status is a successful result.
   virtual util::Result<HttpResponse> send(const HttpRequest& request) = 0;
 
   // How long connecting may take; also the budget for requests that must be quick.

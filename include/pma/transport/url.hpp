@@ -3,6 +3,7 @@
 #include <pma/util/error.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,10 +13,37 @@ enum class Scheme { unix_socket, ssh, tcp };
 
 const char* to_string(Scheme scheme);
 
+// An absolute URL, "scheme://[userinfo@]authority[/path][?query]", split as
+// podman (Go's net/url) splits host URLs and as registries' token realms and
+// redirects are read. Nothing is decoded; parse_host_port checks the authority.
+struct UrlParts {
+  std::string scheme; // lowercase
+  bool has_userinfo = false;
+  std::string userinfo;  // before the authority's last '@'
+  std::string authority; // "host[:port]", "[v6][:port]"
+  std::string path;      // from the first '/' after the authority up to the query; "" if none
+  std::string query;     // after the first '?' (without it); "" if none
+
+  // What an HTTP request line asks for: the path (or "/") and any query.
+  std::string target() const;
+};
+
+// nullopt if `text` has no "scheme://".
+std::optional<UrlParts> split_url(std::string_view text);
+
+struct HostPort {
+  std::string host;  // IPv6 without brackets
+  uint16_t port = 0; // 0: none given
+};
+
+// "host", "host:port", "[v6]" or "[v6]:port". Errors are of class config and
+// name `what` ("host URL tcp://…", "registry 127.0.0.1:5000").
+util::Result<HostPort> parse_host_port(std::string_view text, std::string_view what);
+
 // Where a podman service listens, as podman writes it:
 //   unix:///run/podman/podman.sock
 //   ssh://[user[:password]@]host[:port]/path/to/podman.sock
-//   tcp://host:port[/prefix]
+//   tcp://host:port[/prefix]   (every request path is prefixed, as podman ≥ 5.3 does)
 struct HostUrl {
   Scheme scheme = Scheme::unix_socket;
   std::string user;     // ssh only; empty: the local user name

@@ -43,6 +43,10 @@ struct Error {
   std::string host;     // configured host name the error concerns, if any
   std::string platform; // platform the error concerns, if any
   std::string hint;     // what the user can do next, if we know
+  // Whether trying again may help, as the code that made the error knows it
+  // (a stream cut short, a registry's 5xx or 429 that podman relays); read by
+  // util::is_transient with the class.
+  bool transient = false;
 
   // "host power9 (linux/ppc64le): <message> — <hint>", with every secret
   // registered with util::redact hidden.
@@ -57,6 +61,7 @@ struct Error {
 
   Error&& with_host(std::string name) &&;
   Error&& with_hint(std::string text) &&;
+  Error&& with_transient(bool value = true) &&;
 };
 
 // The failure side of a Result, as std::unexpected is for std::expected.

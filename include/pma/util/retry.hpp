@@ -14,9 +14,10 @@ struct RetryPolicy {
   std::chrono::milliseconds delay{2000}; // doubled after each retry, ±25 % jitter
 };
 
-// Whether trying again may help: connection failures, timeouts, and
-// registry/server answers 429, 5xx or a cut stream, as podman reports them.
-// Never auth, bad references or failed build steps.
+// Whether trying again may help: connection failures and timeouts (by
+// class), and the api, registry and protocol errors whose maker marked them
+// Error::transient (registry/server answers 429 or 5xx as podman reports
+// them, a cut stream). Never auth, bad references or failed build steps.
 bool is_transient(const Error& error);
 
 // The wait before retry number `attempt` (1-based): delay × 2^(attempt-1),
