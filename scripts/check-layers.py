@@ -86,7 +86,7 @@ def main():
     for problem in problems:
         print(problem)
     if problems:
-        print(f"lint: {len(problems)} problem(s) of layering (the table LAYERS in scripts/check-layers.py, "
+        print(f"check-layers: {len(problems)} problem(s) of layering (the table LAYERS in scripts/check-layers.py, "
               f"drawn in ARCHITECTURE.md) or of file size")
     return 1 if problems else 0
 
