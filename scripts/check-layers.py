@@ -4,7 +4,7 @@
 Fails (exit 1, one line per problem) when a file of src/LAYER/ or include/pma/LAYER/
 includes a layer that LAYERS below does not allow it, names a folder that is not a
 layer, or when a source file of src/ or include/ is over MAX_LINES lines.
-Usage: scripts/check-layers.py
+Usage: scripts/check-layers.py [--graph]   (--graph: print the includes between layers, and stop)
 """
 import re
 import sys
@@ -62,7 +62,7 @@ def target_of(path, bracket, name):
 
 
 def main():
-    problems = []
+    problems, edges = [], set()
     files = sorted(p for top in ("src", "include") for p in (ROOT / top).rglob("*") if p.suffix in SOURCES)
     for path in files:
         rel = path.relative_to(ROOT)
@@ -72,17 +72,23 @@ def main():
         source = layer_of(path)
         if source is not None and source not in LAYERS:
             problems.append(f"{rel}: {source} is not a layer")
-            continue
         for number, line in enumerate(lines, 1):
             match = INCLUDE.match(line)
             dest = match and layer_of(target_of(path, *match.groups()))
             if source is None or dest is None or source == dest:
                 continue
+            edges.add((source, dest))
+            if source not in LAYERS:
+                continue  # reported once above
             if dest not in LAYERS:
                 problems.append(f"{rel}:{number}: {source} → {dest}: {dest} is not a layer")
             elif dest not in allowed(source):
                 problems.append(f"{rel}:{number}: {source} → {dest}: not allowed ({source} may include "
                                 f"{', '.join(sorted(allowed(source) - {source})) or 'no other layer'})")
+    if "--graph" in sys.argv:
+        for source in sorted({s for s, _ in edges}):
+            print(f"{source} → {', '.join(sorted(d for s, d in edges if s == source))}")
+        return 0
     for problem in problems:
         print(problem)
     if problems:
