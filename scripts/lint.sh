@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Static checks: formatting (clang-format), clang-tidy (warnings are errors),
-# and the rule that podman-multiarch never starts programs.
+# the rule that podman-multiarch never starts programs, the layering of
+# ARCHITECTURE.md and the size of source files (scripts/check-layers.py), and
+# commit subjects of at most 72 characters (scripts/check-commits.sh).
 # Usage: scripts/lint.sh BUILD_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +20,9 @@ if grep -rnE '\b(system|popen|execv|execvp|execl|execlp|posix_spawnp?|fork)\s*\(
   echo "lint: podman-multiarch never starts programs"
   status=1
 fi
+
+scripts/check-layers.py || status=1
+scripts/check-commits.sh || status=1
 
 if ! run-clang-tidy-14 -p "$build" -quiet "$PWD/src/" >"$build/clang-tidy.log" 2>&1; then
   grep -E 'warning:|error:' "$build/clang-tidy.log" | sort -u

@@ -1,4 +1,4 @@
-// Cleanup (podman-multiarch-build(1), "Leave nothing behind"). A run removes
+// Cleanup (podman-multiarch-build(1), step 8 and --cleanup). A run removes
 // from the hosts only what it can prove is its own: the names it gave (build
 // results, --build-context images, the list), each removed by name, so that an
 // image also named by someone else — a cached result equal to their image,

@@ -1,5 +1,5 @@
-// The names a run gives on its hosts (podman-multiarch-build(1), "Leave
-// nothing behind"): every image it builds, every --build-context image and
+// The names a run gives on its hosts (podman-multiarch-build(1), --cleanup):
+// every image it builds, every --build-context image and
 // its list is named "localhost/podman-multiarch-KIND:SECONDS-RANDOM[-os-arch]",
 // unique to the run and telling its age. Cleanup (cleanup.cpp) removes those
 // names and nothing else.
