@@ -16,7 +16,7 @@ LAYERS = {
     "util": [],
     "transport": ["util"],
     "oci": ["util"],
-    "context": ["util"],
+    "context": ["transport", "oci"],
     "libpod": ["transport", "oci"],
     "config": ["transport", "oci"],
     "auth": ["transport", "oci"],
