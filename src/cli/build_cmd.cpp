@@ -2,7 +2,8 @@
 #include <pma/cli/command.hpp>
 #include <pma/cli/validate.hpp>
 #include <pma/job/run.hpp>
-#include <pma/output/progress.hpp>
+#include <pma/output/build_view.hpp>
+#include <pma/output/progress_printer.hpp>
 #include <pma/output/terminal.hpp>
 #include <pma/util/duration.hpp>
 #include <pma/util/fs.hpp>
@@ -10,7 +11,6 @@
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <fstream>
 
@@ -77,7 +77,7 @@ define_options(cxxopts::Options& options)
     ("arch-tag-format", "Staging tag of each image on podman < 4.9 hosts, which cannot push by digest", cxxopts::value<std::string>()->default_value("{tag}-staging-{os}-{arch}{-variant}"), "FORMAT")
     ("manifest-host", "Host that assembles and pushes the list (default: the most capable)", cxxopts::value<std::string>(), "HOST");
   options.add_options("Output")
-    ("progress", "auto, tty, plain, json, quiet", cxxopts::value<std::string>()->default_value("auto"), "MODE")
+    ("progress", util::join(output::progress_modes(), ", "), cxxopts::value<std::string>()->default_value("auto"), "MODE")
     ("q,quiet", "Same as --progress quiet")
     ("metadata-file", "Write the result as JSON to FILE", cxxopts::value<std::string>(), "FILE")
     ("digestfile", "Write the index digest to FILE", cxxopts::value<std::string>(), "FILE");
@@ -493,10 +493,8 @@ run_build(const std::vector<std::string>& args, const GlobalOptions& globals)
   if (!progress_choice) {
     return report(progress_choice.error());
   }
-  std::string progress_mode = parsed->count("quiet") != 0 ? "quiet" : *progress_choice;
-  if (progress_mode == "auto") {
-    progress_mode = ::isatty(::fileno(stderr)) != 0 && util::env("TERM") != "dumb" ? "tty" : "plain";
-  }
+  const std::string progress_mode =
+      output::resolve_progress_mode(parsed->count("quiet") != 0 ? "quiet" : *progress_choice, stderr);
   auto credentials = load_credentials(*parsed);
   if (!credentials) {
     return report(credentials.error());
@@ -524,7 +522,7 @@ run_build(const std::vector<std::string>& args, const GlobalOptions& globals)
                                         [](const job::PlatformResult& r) { return r.state == job::Phase::failed; });
     return unassigned ? 4 : 0;
   }
-  if (progress_mode != "quiet" && progress_mode != "json") {
+  if (output::progress_shows_summary(progress_mode)) {
     fmt::print(stderr, "\n{}", util::redact::apply(output::summary_table(outcome, color)));
   }
   if (parsed->count("metadata-file") != 0) {

@@ -3,6 +3,7 @@
 #include <pma/config/config_file.hpp>
 #include <pma/config/podman_conf.hpp>
 #include <pma/config/selection.hpp>
+#include <pma/output/progress_printer.hpp>
 #include <pma/output/terminal.hpp>
 #include <pma/transport/http.hpp>
 #include <pma/util/duration.hpp>
@@ -308,7 +309,7 @@ choices_for(const std::string_view command, const std::string_view option)
   static const std::vector<Entry> table = {
       {"*", "log-level", {"error", "warn", "info", "debug"}},
       {"build", "format", {"oci", "docker", "table", "json"}},
-      {"build", "progress", {"auto", "tty", "plain", "json", "quiet"}},
+      {"build", "progress", output::progress_modes()},
       {"build", "emulation", {"never", "fallback", "always"}},
       {"build", "pull", {"missing", "always", "newer", "never"}},
       {"hosts", "format", {"table", "json"}},
