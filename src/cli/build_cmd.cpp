@@ -1,6 +1,6 @@
 // podman-multiarch build [OPTIONS] [CONTEXT]
+#include <pma/app/validate.hpp>
 #include <pma/cli/command.hpp>
-#include <pma/cli/validate.hpp>
 #include <pma/job/run.hpp>
 #include <pma/output/build_view.hpp>
 #include <pma/output/progress_printer.hpp>
@@ -97,7 +97,7 @@ Result<std::vector<oci::Platform>>
 platforms_of(const std::vector<std::string>& items, const std::string_view option,
              std::map<oci::Platform, std::string>* texts = nullptr)
 {
-  auto elements = list_elements(items, option);
+  auto elements = app::list_elements(items, option);
   if (!elements) {
     return util::Unexpected(std::move(elements).error());
   }
@@ -170,7 +170,7 @@ read_overrides(const cxxopts::ParseResult& parsed, job::BuildOptions& options)
     if (value->second == "-") {
       return util::fail(ErrorClass::usage, "--platform-file cannot read standard input: give a file");
     }
-    if (auto ok = check_containerfile(value->second, "--platform-file"); !ok) {
+    if (auto ok = app::check_containerfile(value->second, "--platform-file"); !ok) {
       return ok;
     }
     options.overrides[value->first].containerfile = value->second;
@@ -227,7 +227,7 @@ read_containerfile(const cxxopts::ParseResult& parsed, job::BuildOptions& option
                       fmt::format("-f '{}': one Containerfile per build (use --platform-file for per-platform ones)",
                                   options.containerfile));
   }
-  if (auto ok = check_containerfile(options.containerfile, "-f"); !ok) {
+  if (auto ok = app::check_containerfile(options.containerfile, "-f"); !ok) {
     return ok;
   }
   if (options.containerfile == "-") {
@@ -303,7 +303,7 @@ build_options(const cxxopts::ParseResult& parsed)
   options.required = *required;
   // Without --platform the platforms come from the hosts: checked once they answer.
   if (!options.platforms.empty()) {
-    if (auto ok = check_required(options.required, options.platforms); !ok) {
+    if (auto ok = app::check_required(options.required, options.platforms); !ok) {
       return util::Unexpected(std::move(ok).error());
     }
   }
@@ -370,7 +370,7 @@ build_options(const cxxopts::ParseResult& parsed)
     if (!timeout) {
       return util::Unexpected(std::move(timeout).error());
     }
-    if (auto ok = check_positive(*timeout, text, "timeout"); !ok) {
+    if (auto ok = app::check_positive(*timeout, text, "timeout"); !ok) {
       return util::Unexpected(std::move(ok).error());
     }
     options.timeout = *timeout;
@@ -380,7 +380,7 @@ build_options(const cxxopts::ParseResult& parsed)
   if (!idle) {
     return util::Unexpected(std::move(idle).error());
   }
-  if (auto ok = check_positive(*idle, idle_text, "idle-timeout"); !ok) {
+  if (auto ok = app::check_positive(*idle, idle_text, "idle-timeout"); !ok) {
     return util::Unexpected(std::move(ok).error());
   }
   options.build_idle_timeout = *idle;
@@ -430,7 +430,7 @@ Result<void>
 check_selection(const job::BuildOptions& options, const std::vector<config::Host>& hosts)
 {
   if (!options.manifest_host.empty()) {
-    if (auto ok = check_manifest_host(options.manifest_host, hosts); !ok) {
+    if (auto ok = app::check_manifest_host(options.manifest_host, hosts); !ok) {
       return ok;
     }
   }
@@ -449,8 +449,8 @@ check_selection(const job::BuildOptions& options, const std::vector<config::Host
       platforms.push_back(oci::Platform{"linux", "amd64", ""});
     }
   }
-  return check_arch_tag_format(options.arch_tag_format, options.no_push ? std::vector<oci::ImageRef>{} : options.tags,
-                               platforms);
+  return app::check_arch_tag_format(options.arch_tag_format,
+                                    options.no_push ? std::vector<oci::ImageRef>{} : options.tags, platforms);
 }
 
 Result<void>

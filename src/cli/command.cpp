@@ -1,5 +1,5 @@
+#include <pma/app/validate.hpp>
 #include <pma/cli/command.hpp>
-#include <pma/cli/validate.hpp>
 #include <pma/config/config_file.hpp>
 #include <pma/config/podman_conf.hpp>
 #include <pma/config/selection.hpp>
@@ -216,7 +216,7 @@ host_selection(const cxxopts::ParseResult& parsed, const GlobalOptions& globals)
   if (!timeout) {
     return util::Unexpected(std::move(timeout).error());
   }
-  if (auto ok = check_positive(*timeout, timeout_text, "connect-timeout"); !ok) {
+  if (auto ok = app::check_positive(*timeout, timeout_text, "connect-timeout"); !ok) {
     return util::Unexpected(std::move(ok).error());
   }
   selection.connect.connect_timeout = *timeout;
