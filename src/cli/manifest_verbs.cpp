@@ -4,6 +4,7 @@
 
 #include <pma/oci/digest.hpp>
 #include <pma/oci/reference.hpp>
+#include <pma/output/manifest_view.hpp>
 #include <pma/registry/reader.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
@@ -12,7 +13,6 @@
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
 
@@ -69,33 +69,6 @@ annotations_of(const cxxopts::ParseResult& parsed)
     }
   }
   return annotations;
-}
-
-// JSON as podman prints it: four spaces, and <, > and & escaped as Go's encoder does.
-std::string
-podman_json(const std::string& body)
-{
-  const auto json = nlohmann::ordered_json::parse(body, nullptr, false);
-  if (json.is_discarded()) {
-    return body;
-  }
-  std::string out;
-  for (const char c : json.dump(4)) {
-    switch (c) {
-    case '<':
-      out += "\\u003c";
-      break;
-    case '>':
-      out += "\\u003e";
-      break;
-    case '&':
-      out += "\\u0026";
-      break;
-    default:
-      out += c;
-    }
-  }
-  return out;
 }
 
 // --artifact and its options, as podman checks them: FILES are what it uploads.
@@ -306,7 +279,7 @@ run_inspect(VerbRun& run)
         return util::Unexpected(std::move(index).error());
       }
       if (*index) {
-        fmt::print("{}\n", util::redact::apply(podman_json((*index)->body)));
+        fmt::print("{}\n", util::redact::apply(output::podman_json((*index)->body)));
         return 0;
       }
     }
@@ -323,7 +296,7 @@ run_inspect(VerbRun& run)
   registry::Reader reader(run.credentials(), {.tls_verify = run.tls_verify().value_or(true)});
   auto direct = reader.manifest(*image);
   if (direct) {
-    fmt::print("{}\n", util::redact::apply(podman_json(direct->bytes)));
+    fmt::print("{}\n", util::redact::apply(output::podman_json(direct->bytes)));
     return 0;
   }
   if (!direct.error().connection_lost()) {
@@ -341,7 +314,7 @@ run_inspect(VerbRun& run)
   if (!*index) {
     return util::fail(ErrorClass::registry, fmt::format("{}: no such manifest list or image", name));
   }
-  fmt::print("{}\n", util::redact::apply(podman_json((*index)->body)));
+  fmt::print("{}\n", util::redact::apply(output::podman_json((*index)->body)));
   return 0;
 }
 
@@ -426,12 +399,7 @@ run_rm(VerbRun& run)
   if (!removed) {
     return util::Unexpected(std::move(removed).error());
   }
-  for (const auto& name : removed->untagged) {
-    fmt::print("Untagged: {}\n", name);
-  }
-  for (const auto& id : removed->deleted) {
-    fmt::print("Deleted: {}\n", id);
-  }
+  fmt::print("{}", output::removal_text(*removed));
   (void)std::fflush(stdout);
   for (const auto& error : removed->errors) {
     report(Error(ErrorClass::api, error).with_host(run.session().host().name));

@@ -1,10 +1,9 @@
 // podman-multiarch version [--host …]
 #include <pma/cli/command.hpp>
-#include <pma/output/table.hpp>
+#include <pma/output/version_view.hpp>
 #include <pma/version.hpp>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 namespace pma::cli {
 
@@ -51,28 +50,8 @@ run_version(const std::vector<std::string>& args, const GlobalOptions& globals)
   }
 
   int status = 0;
-  if (*format == "json") {
-    nlohmann::ordered_json out = {{"client", {{"version", k_version}}}};
-    nlohmann::ordered_json servers = nlohmann::ordered_json::array();
-    for (const auto& probe : probes) {
-      servers.push_back({{"host", probe.host.name},
-                         {"podmanVersion", probe.info ? probe.info->podman_version : ""},
-                         {"apiVersion", probe.info ? probe.info->api_version.to_string() : ""},
-                         {"error", probe.error ? probe.error->message : ""}});
-    }
-    if (want_servers) {
-      out["servers"] = servers;
-    }
-    fmt::print("{}\n", out.dump(2));
-  } else {
-    fmt::print("Client:  podman-multiarch {}\n", k_version);
-    for (const auto& probe : probes) {
-      if (probe.info) {
-        fmt::print("Server:  {} podman {} (API {})\n", probe.host.name, probe.info->podman_version,
-                   probe.info->api_version.to_string());
-      }
-    }
-  }
+  fmt::print("{}", *format == "json" ? output::version_json(k_version, probes, want_servers)
+                                     : output::version_text(k_version, probes));
   (void)std::fflush(stdout);
   for (const auto& probe : probes) {
     if (probe.error) {
