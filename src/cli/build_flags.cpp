@@ -245,35 +245,50 @@ check_combinations(const cxxopts::ParseResult& parsed, const std::vector<libpod:
 
 } // namespace
 
-void
-add_podman_build_flags(cxxopts::Options& options)
+std::vector<Option>
+podman_build_options()
 {
-  auto adder = options.add_options("podman build");
+  const std::string group = "podman build";
+  std::vector<Option> out;
   for (const auto& spec : libpod::build_option_specs()) {
     const std::string flag(spec.flag());
-    const std::string names = *spec.short_name != '\0' ? fmt::format("{},{}", spec.short_name, flag) : flag;
+    Option option{group, *spec.short_name != '\0' ? fmt::format("{},{}", spec.short_name, flag) : flag,
+                  spec.description, nullptr, spec.value_name};
     switch (spec.syntax) {
     case Syntax::none:
-      break;
+      continue;
     case Syntax::value:
-      adder(names, spec.description, cxxopts::value<std::string>(), spec.value_name);
+      option.value = cxxopts::value<std::string>();
       break;
     case Syntax::repeat:
     case Syntax::csv:
-      adder(names, spec.description, cxxopts::value<std::vector<std::string>>(), spec.value_name);
+      option.value = cxxopts::value<std::vector<std::string>>();
       break;
     case Syntax::toggle:
-      adder(names, spec.description, cxxopts::value<bool>()->implicit_value("true"), spec.value_name);
+      option.value = cxxopts::value<bool>()->implicit_value("true");
       break;
     }
+    out.push_back(std::move(option));
   }
-  // clang-format off
-  adder
-    ("build-context", "Additional build context NAME=VALUE: a directory, docker-image://REF or an http(s) URL archive (repeatable)", cxxopts::value<std::vector<std::string>>(), "NAME=VALUE")
-    ("env", "Environment variable of the image and RUN steps: KEY=VALUE, KEY (from here), PREFIX* (repeatable)", cxxopts::value<std::vector<std::string>>(), "KEY[=VALUE]")
-    ("secret", "Secret for RUN --mount=type=secret: id=ID[,src=FILE|env=VAR][,type=file|env]; never in the image (repeatable)", cxxopts::value<std::vector<std::string>>(), "SPEC")
-    ("security-opt", "Security option of RUN steps: label=…, seccomp=PROFILE, apparmor=PROFILE (repeatable)", cxxopts::value<std::vector<std::string>>(), "OPTION");
-  // clang-format on
+  const auto values = [] { return cxxopts::value<std::vector<std::string>>(); };
+  out.insert(
+      out.end(),
+      {
+          {group, "build-context",
+           "Additional build context NAME=VALUE: a directory, docker-image://REF or an http(s) URL archive "
+           "(repeatable)",
+           values(), "NAME=VALUE"},
+          {group, "env",
+           "Environment variable of the image and RUN steps: KEY=VALUE, KEY (from here), PREFIX* (repeatable)",
+           values(), "KEY[=VALUE]"},
+          {group, "secret",
+           "Secret for RUN --mount=type=secret: id=ID[,src=FILE|env=VAR][,type=file|env]; never in the image "
+           "(repeatable)",
+           values(), "SPEC"},
+          {group, "security-opt",
+           "Security option of RUN steps: label=…, seccomp=PROFILE, apparmor=PROFILE (repeatable)", values(), "OPTION"},
+      });
+  return out;
 }
 
 Result<void>
