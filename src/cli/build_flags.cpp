@@ -1,18 +1,17 @@
 // The options of `podman build` that `podman-multiarch build` forwards to every
-// host, with podman's names, syntax and client-side checks (podman's
-// cmd/podman/common/build.go and buildah's pkg/parse were the reference).
+// host: those of libpod's table (libpod/build_settings.hpp: names, syntax,
+// checks), and those read here by hand, with podman's client-side rules
+// (podman's cmd/podman/common/build.go and buildah's pkg/parse were the
+// reference).
 #include "build_flags.hpp"
 
-#include <pma/oci/reference.hpp>
-#include <pma/util/duration.hpp>
+#include <pma/libpod/build_settings.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
-#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 
@@ -21,259 +20,11 @@ extern char** environ; // NOLINT(readability-redundant-declaration): POSIX, for 
 namespace pma::cli {
 
 using libpod::BuildOption;
+using libpod::Syntax;
 using util::ErrorClass;
 using util::Result;
 
 namespace {
-
-enum class Kind {
-  value,  // one value; the last occurrence wins
-  repeat, // each occurrence one value (podman's StringArray)
-  csv,    // each occurrence a comma list (podman's StringSlice)
-  toggle, // --name or --name=BOOL
-};
-
-// Normalises one value; an error says why it is refused.
-using Convert = Result<std::string> (*)(const std::string& option, const std::string& value);
-
-struct Flag {
-  const char* name;
-  const char* short_name;
-  Kind kind;
-  BuildOption option;
-  const char* arg;
-  const char* help;
-  Convert convert = nullptr;
-};
-
-Result<std::string>
-bad(const std::string& option, const std::string& value, const std::string& why)
-{
-  return util::fail(ErrorClass::usage, fmt::format("--{} '{}': {}", option, value, why));
-}
-
-// go-units RAMInBytes: 512, 512b, 64k, 1.5m, 2g, 1t (binary multiples, optional "b"/"ib").
-Result<std::string>
-bytes(const std::string& option, const std::string& value)
-{
-  size_t i = 0;
-  while (i < value.size() && (std::isdigit(static_cast<unsigned char>(value[i])) != 0 || value[i] == '.')) {
-    ++i;
-  }
-  char* end = nullptr;
-  const std::string number = value.substr(0, i);
-  const double amount = std::strtod(number.c_str(), &end);
-  std::string unit = util::to_lower(util::trim(std::string_view(value).substr(i)));
-  if (number.empty() || end != number.c_str() + number.size()) {
-    return bad(option, value, "not a size (e.g. 512m, 2g)");
-  }
-  if (unit.ends_with("ib")) {
-    unit.resize(unit.size() - 2);
-  } else if (unit.ends_with('b')) {
-    unit.pop_back();
-  }
-  const std::string_view units = "kmgtp";
-  double scale = 1;
-  if (!unit.empty()) {
-    const size_t power = units.find(unit);
-    if (unit.size() != 1 || power == std::string_view::npos) {
-      return bad(option, value, "unknown unit (b, k, m, g, t, p)");
-    }
-    scale = std::pow(1024.0, static_cast<double>(power + 1));
-  }
-  return fmt::format("{}", static_cast<long long>(amount * scale));
-}
-
-// --memory-swap also takes -1: no limit.
-Result<std::string>
-swap_bytes(const std::string& option, const std::string& value)
-{
-  return value == "-1" ? Result<std::string>(value) : bytes(option, value);
-}
-
-Result<std::string>
-integer(const std::string& option, const std::string& value)
-{
-  char* end = nullptr;
-  (void)std::strtoll(value.c_str(), &end, 10);
-  if (value.empty() || end != value.c_str() + value.size()) {
-    return bad(option, value, "not a whole number");
-  }
-  return value;
-}
-
-// A Go duration, as the service parses it.
-Result<std::string>
-duration(const std::string& option, const std::string& value)
-{
-  auto parsed = util::parse_duration(value, "--" + option);
-  if (!parsed) {
-    return util::Unexpected(std::move(parsed).error());
-  }
-  return fmt::format("{}ms", parsed->count());
-}
-
-// buildah's --add-host check: HOST:IP.
-Result<std::string>
-host_ip(const std::string& option, const std::string& value)
-{
-  const size_t colon = value.find(':');
-  if (colon == 0 || colon == std::string::npos || colon + 1 == value.size()) {
-    return bad(option, value, "must be HOST:IP");
-  }
-  const std::string ip = value.substr(colon + 1);
-  if (ip.find_first_not_of("0123456789abcdefABCDEF.:") != std::string::npos) {
-    return bad(option, value, fmt::format("'{}' is not an IP address", ip));
-  }
-  return value;
-}
-
-// --cgroupns, --ipc, --pid, --uts, --network: host, private, container, ns:PATH, a path
-// (and for --network, none or network names).
-Result<std::string>
-name_space(const std::string& option, const std::string& value)
-{
-  if (value.empty()) {
-    return bad(option, value, "empty");
-  }
-  return value;
-}
-
-// An ID map triple, CONTAINER:HOST:SIZE.
-Result<std::string>
-id_map(const std::string& option, const std::string& value)
-{
-  const auto parts = util::split(value, ':');
-  const bool numbers =
-      parts.size() == 3 && std::all_of(parts.begin(), parts.end(), [](const std::string& part) {
-        return !part.empty() && part.size() < 10 && part.find_first_not_of("0123456789") == std::string::npos;
-      });
-  if (!numbers) {
-    return bad(option, value, "must be CONTAINER-ID:HOST-ID:SIZE");
-  }
-  return value;
-}
-
-// --userns as buildah reads it: host, private, container, auto[:size=N,uidmapping=M,gidmapping=M],
-// ns:PATH or a path (of a namespace on the host).
-Result<std::string>
-userns(const std::string& option, const std::string& value)
-{
-  if (value.starts_with("auto")) {
-    if (value != "auto" && !value.starts_with("auto:")) {
-      return bad(option, value, "auto takes options after ':'");
-    }
-    for (const auto& item : util::split(value.size() > 5 ? value.substr(5) : "", ',')) {
-      const size_t eq = item.find('=');
-      const std::string key = item.substr(0, eq);
-      const std::string setting = eq == std::string::npos ? "" : item.substr(eq + 1);
-      const bool size = key == "size" && !setting.empty() && setting.size() < 10 &&
-                        setting.find_first_not_of("0123456789") == std::string::npos;
-      if (!size && !((key == "uidmapping" || key == "gidmapping") && id_map(option, setting))) {
-        return bad(option, value,
-                   fmt::format("unknown or invalid auto option '{}' (size=N, uidmapping=C:H:S, "
-                               "gidmapping=C:H:S)",
-                               item));
-      }
-    }
-  }
-  return value;
-}
-
-Result<std::string>
-isolation(const std::string& option, const std::string& value)
-{
-  const std::vector<std::string> modes = {"oci", "chroot", "rootless", "default"};
-  if (std::find(modes.begin(), modes.end(), value) == modes.end()) {
-    return bad(option, value, "one of oci, chroot, rootless" + util::did_you_mean(value, modes));
-  }
-  return value;
-}
-
-// Repository names for the layer cache: docker.io added as podman does, and
-// no tag or digest (podman's CLI refuses them too).
-Result<std::string>
-cache_repository(const std::string& option, const std::string& value)
-{
-  auto ref = oci::ImageRef::parse_normalized(value);
-  if (!ref) {
-    return bad(option, value, ref.error().message);
-  }
-  if (!ref->tag.empty() || !ref->digest.empty()) {
-    return bad(option, value, "a cache is a repository: no tag or digest");
-  }
-  return ref->name();
-}
-
-Result<std::string>
-key_value(const std::string& option, const std::string& value)
-{
-  if (value.empty() || value.front() == '=') {
-    return bad(option, value, "must be KEY[=VALUE]");
-  }
-  return value;
-}
-
-// clang-format off
-const std::vector<Flag> k_flags = {
-  {"add-host", "", Kind::csv, BuildOption::add_host, "HOST:IP", "Add HOST:IP to /etc/hosts of RUN steps (repeatable)", host_ip},
-  {"cache-from", "", Kind::repeat, BuildOption::cache_from, "REPOSITORY", "Reuse layers cached in this repository (with --layers; repeatable)", cache_repository},
-  {"cache-to", "", Kind::repeat, BuildOption::cache_to, "REPOSITORY", "Push the layers built to this cache repository (repeatable)", cache_repository},
-  {"cache-ttl", "", Kind::value, BuildOption::cache_ttl, "DURATION", "Ignore cached layers older than this", duration},
-  {"cap-add", "", Kind::csv, BuildOption::cap_add, "CAP", "Add a capability to RUN steps (repeatable)"},
-  {"cap-drop", "", Kind::csv, BuildOption::cap_drop, "CAP", "Drop a capability from RUN steps (repeatable)"},
-  {"cgroup-parent", "", Kind::value, BuildOption::cgroup_parent, "PATH", "Cgroup parent of RUN steps on the host"},
-  {"cgroupns", "", Kind::value, BuildOption::cgroupns, "MODE", "Cgroup namespace of RUN steps: private or host", name_space},
-  {"compat-volumes", "", Kind::toggle, BuildOption::compat_volumes, "BOOL", "Keep VOLUME directories' content changes out of the image, as Docker does"},
-  {"cpp-flag", "", Kind::repeat, BuildOption::cpp_flag, "FLAG", "Flag for the C preprocessor of *.in Containerfiles (repeatable)"},
-  {"cpu-period", "", Kind::value, BuildOption::cpu_period, "MICROSECONDS", "CPU CFS period of RUN steps", integer},
-  {"cpu-quota", "", Kind::value, BuildOption::cpu_quota, "MICROSECONDS", "CPU CFS quota of RUN steps", integer},
-  {"cpu-shares", "c", Kind::value, BuildOption::cpu_shares, "SHARES", "CPU shares (relative weight) of RUN steps", integer},
-  {"cpuset-cpus", "", Kind::value, BuildOption::cpuset_cpus, "CPUS", "CPUs RUN steps may use (0-3, 0,1)"},
-  {"cpuset-mems", "", Kind::value, BuildOption::cpuset_mems, "NODES", "Memory nodes RUN steps may use (0-3, 0,1)"},
-  {"created-annotation", "", Kind::toggle, BuildOption::created_annotation, "BOOL", "Set org.opencontainers.image.created (default true)"},
-  {"device", "", Kind::repeat, BuildOption::device, "DEVICE", "Host device for RUN steps, HOST[:CONTAINER[:PERMISSIONS]] (repeatable)"},
-  {"dns", "", Kind::csv, BuildOption::dns, "IP", "DNS server of RUN steps, or none (repeatable)"},
-  {"dns-option", "", Kind::csv, BuildOption::dns_option, "OPTION", "DNS option of RUN steps (repeatable)"},
-  {"dns-search", "", Kind::csv, BuildOption::dns_search, "DOMAIN", "DNS search domain of RUN steps (repeatable)"},
-  {"from", "", Kind::value, BuildOption::from, "IMAGE", "Use this image instead of the first FROM's"},
-  {"group-add", "", Kind::csv, BuildOption::group_add, "GROUP", "Additional group of RUN steps' process (repeatable)"},
-  {"http-proxy", "", Kind::toggle, BuildOption::http_proxy, "BOOL", "Pass the host's proxy variables to RUN steps (default true)"},
-  {"identity-label", "", Kind::toggle, BuildOption::identity_label, "BOOL", "Add the io.buildah.version label (default true)"},
-  {"inherit-annotations", "", Kind::toggle, BuildOption::inherit_annotations, "BOOL", "Keep the base image's annotations (default true)"},
-  {"inherit-labels", "", Kind::toggle, BuildOption::inherit_labels, "BOOL", "Keep the base image's labels (default true)"},
-  {"ipc", "", Kind::value, BuildOption::ipc, "MODE", "IPC namespace of RUN steps: private, host or a path", name_space},
-  {"isolation", "", Kind::value, BuildOption::isolation, "TYPE", "How RUN steps are isolated: oci, chroot, rootless", isolation},
-  {"layer-label", "", Kind::repeat, BuildOption::layer_label, "KEY=VALUE", "Label of the intermediate images (repeatable)", key_value},
-  {"memory", "m", Kind::value, BuildOption::memory, "SIZE", "Memory limit of RUN steps (e.g. 512m)", bytes},
-  {"memory-swap", "", Kind::value, BuildOption::memory_swap, "SIZE", "Memory plus swap limit of RUN steps, -1 for none", swap_bytes},
-  {"network", "", Kind::value, BuildOption::network, "MODE", "Network of RUN steps: private, host, none, or network names", name_space},
-  {"no-hosts", "", Kind::toggle, BuildOption::no_hosts, "BOOL", "Do not write /etc/hosts for RUN steps"},
-  {"omit-history", "", Kind::toggle, BuildOption::omit_history, "BOOL", "Leave the history out of the image"},
-  {"os-feature", "", Kind::repeat, BuildOption::os_feature, "FEATURE", "OS feature the image requires (FEATURE- removes one; repeatable)"},
-  {"os-version", "", Kind::value, BuildOption::os_version, "VERSION", "OS version the image requires"},
-  {"pid", "", Kind::value, BuildOption::pid, "MODE", "PID namespace of RUN steps: private, host or a path", name_space},
-  {"rewrite-timestamp", "", Kind::toggle, BuildOption::rewrite_timestamp, "BOOL", "With --source-date-epoch: clamp the new layers' file times to it"},
-  {"sbom-image-output", "", Kind::value, BuildOption::sbom_image_output, "PATH", "Path inside the image for the SBOM"},
-  {"sbom-image-purl-output", "", Kind::value, BuildOption::sbom_image_purl_output, "PATH", "Path inside the image for the package URL list"},
-  {"sbom-merge-strategy", "", Kind::value, BuildOption::sbom_merge_strategy, "STRATEGY", "How the scanner's outputs are merged"},
-  {"sbom-scanner-command", "", Kind::repeat, BuildOption::sbom_scanner_command, "COMMAND", "Scanner command ({ROOTFS}, {CONTEXT}, {OUTPUT}; repeatable)"},
-  {"sbom-scanner-image", "", Kind::value, BuildOption::sbom_scanner_image, "IMAGE", "Image that scans the result for the SBOM"},
-  {"shm-size", "", Kind::value, BuildOption::shm_size, "SIZE", "Size of /dev/shm in RUN steps (default 64m)", bytes},
-  {"skip-unused-stages", "", Kind::toggle, BuildOption::skip_unused_stages, "BOOL", "Skip stages the target does not need (default true)"},
-  {"source-date-epoch", "", Kind::value, BuildOption::source_date_epoch, "SECONDS", "Timestamp for the image and its history (default: $SOURCE_DATE_EPOCH)", integer},
-  {"timestamp", "", Kind::value, BuildOption::timestamp, "SECONDS", "Set the image's and the new layers' times to this (seconds since 1970)", integer},
-  {"ulimit", "", Kind::csv, BuildOption::ulimit, "TYPE=SOFT[:HARD]", "Resource limit of RUN steps (repeatable)"},
-  {"unsetannotation", "", Kind::csv, BuildOption::unset_annotation, "KEY", "Leave out this inherited annotation (repeatable)"},
-  {"unsetenv", "", Kind::csv, BuildOption::unset_env, "KEY", "Leave out this variable from the image's environment (repeatable)"},
-  {"unsetlabel", "", Kind::csv, BuildOption::unset_label, "KEY", "Leave out this inherited label (repeatable)"},
-  {"userns", "", Kind::value, BuildOption::userns, "MODE", "User namespace of RUN steps: host, private, auto[:OPTIONS], ns:PATH", userns},
-  {"userns-uid-map", "", Kind::csv, BuildOption::userns_uid_map, "CONTAINER:HOST:SIZE", "UID map of the user namespace (repeatable)", id_map},
-  {"userns-gid-map", "", Kind::csv, BuildOption::userns_gid_map, "CONTAINER:HOST:SIZE", "GID map of the user namespace (repeatable)", id_map},
-  {"uts", "", Kind::value, BuildOption::uts, "MODE", "UTS namespace of RUN steps: private, host or a path", name_space},
-  {"volume", "v", Kind::repeat, BuildOption::volume, "SRC:DST[:OPTIONS]", "Bind-mount a host directory into RUN steps (repeatable)"},
-};
-// clang-format on
 
 std::vector<std::string>
 strings_of(const cxxopts::ParseResult& parsed, const std::string& name)
@@ -494,77 +245,94 @@ check_combinations(const cxxopts::ParseResult& parsed, const std::vector<libpod:
 
 } // namespace
 
-void
-add_podman_build_flags(cxxopts::Options& options)
+std::vector<Option>
+podman_build_options()
 {
-  auto adder = options.add_options("podman build");
-  for (const auto& flag : k_flags) {
-    const std::string names = *flag.short_name != '\0' ? fmt::format("{},{}", flag.short_name, flag.name) : flag.name;
-    switch (flag.kind) {
-    case Kind::value:
-      adder(names, flag.help, cxxopts::value<std::string>(), flag.arg);
+  const std::string group = "podman build";
+  std::vector<Option> out;
+  for (const auto& spec : libpod::build_option_specs()) {
+    const std::string flag(spec.flag());
+    Option option{group, *spec.short_name != '\0' ? fmt::format("{},{}", spec.short_name, flag) : flag,
+                  spec.description, nullptr, spec.value_name};
+    switch (spec.syntax) {
+    case Syntax::none:
+      continue;
+    case Syntax::value:
+      option.value = cxxopts::value<std::string>();
       break;
-    case Kind::repeat:
-    case Kind::csv:
-      adder(names, flag.help, cxxopts::value<std::vector<std::string>>(), flag.arg);
+    case Syntax::repeat:
+    case Syntax::csv:
+      option.value = cxxopts::value<std::vector<std::string>>();
       break;
-    case Kind::toggle:
-      adder(names, flag.help, cxxopts::value<bool>()->implicit_value("true"), flag.arg);
+    case Syntax::toggle:
+      option.value = cxxopts::value<bool>()->implicit_value("true");
       break;
     }
+    out.push_back(std::move(option));
   }
-  // clang-format off
-  adder
-    ("build-context", "Additional build context NAME=VALUE: a directory, docker-image://REF or an http(s) URL archive (repeatable)", cxxopts::value<std::vector<std::string>>(), "NAME=VALUE")
-    ("env", "Environment variable of the image and RUN steps: KEY=VALUE, KEY (from here), PREFIX* (repeatable)", cxxopts::value<std::vector<std::string>>(), "KEY[=VALUE]")
-    ("secret", "Secret for RUN --mount=type=secret: id=ID[,src=FILE|env=VAR][,type=file|env]; never in the image (repeatable)", cxxopts::value<std::vector<std::string>>(), "SPEC")
-    ("security-opt", "Security option of RUN steps: label=…, seccomp=PROFILE, apparmor=PROFILE (repeatable)", cxxopts::value<std::vector<std::string>>(), "OPTION");
-  // clang-format on
+  const auto values = [] { return cxxopts::value<std::vector<std::string>>(); };
+  out.insert(
+      out.end(),
+      {
+          {group, "build-context",
+           "Additional build context NAME=VALUE: a directory, docker-image://REF or an http(s) URL archive "
+           "(repeatable)",
+           values(), "NAME=VALUE"},
+          {group, "env",
+           "Environment variable of the image and RUN steps: KEY=VALUE, KEY (from here), PREFIX* (repeatable)",
+           values(), "KEY[=VALUE]"},
+          {group, "secret",
+           "Secret for RUN --mount=type=secret: id=ID[,src=FILE|env=VAR][,type=file|env]; never in the image "
+           "(repeatable)",
+           values(), "SPEC"},
+          {group, "security-opt",
+           "Security option of RUN steps: label=…, seccomp=PROFILE, apparmor=PROFILE (repeatable)", values(), "OPTION"},
+      });
+  return out;
 }
 
 Result<void>
 read_podman_build_flags(const cxxopts::ParseResult& parsed, job::BuildOptions& options)
 {
   auto& settings = options.settings;
-  for (const auto& flag : k_flags) {
-    if (parsed.count(flag.name) == 0) {
+  for (const auto& spec : libpod::build_option_specs()) {
+    const std::string flag(spec.flag());
+    if (spec.syntax == Syntax::none || parsed.count(flag) == 0) {
       continue;
     }
     std::vector<std::string> values;
-    switch (flag.kind) {
-    case Kind::value:
-      values = {parsed[flag.name].as<std::string>()};
+    switch (spec.syntax) {
+    case Syntax::none:
       break;
-    case Kind::repeat:
-      values = parsed[flag.name].as<std::vector<std::string>>();
+    case Syntax::value:
+      values = {parsed[flag].as<std::string>()};
       break;
-    case Kind::csv:
-      for (const auto& item : parsed[flag.name].as<std::vector<std::string>>()) {
+    case Syntax::repeat:
+      values = parsed[flag].as<std::vector<std::string>>();
+      break;
+    case Syntax::csv:
+      for (const auto& item : parsed[flag].as<std::vector<std::string>>()) {
         for (const auto& part : util::split(item, ',')) {
           values.push_back(part);
         }
       }
       break;
-    case Kind::toggle:
-      values = {parsed[flag.name].as<bool>() ? "true" : "false"};
+    case Syntax::toggle:
+      values = {parsed[flag].as<bool>() ? "true" : "false"};
       break;
     }
-    if (flag.convert != nullptr) {
+    if (spec.check != nullptr) {
       for (auto& value : values) {
-        auto converted = flag.convert(flag.name, value);
-        if (!converted) {
-          return util::Unexpected(std::move(converted).error());
-        }
-        value = std::move(*converted);
+        PMA_TRY_ASSIGN(value, spec.check(flag, value));
       }
     }
-    settings.push_back({flag.option, std::move(values)});
+    settings.push_back({spec.option, std::move(values)});
   }
   // podman ≥ 5.6 takes $SOURCE_DATE_EPOCH as the default of --source-date-epoch.
   if (parsed.count("source-date-epoch") == 0) {
     if (const std::string epoch = util::env("SOURCE_DATE_EPOCH"); !epoch.empty()) {
-      auto checked = integer("source-date-epoch", epoch);
-      if (!checked) {
+      const auto& spec = libpod::spec_of(BuildOption::source_date_epoch);
+      if (!spec.check(std::string(spec.flag()), epoch)) {
         return util::fail(ErrorClass::usage, fmt::format("$SOURCE_DATE_EPOCH '{}' is not a whole number", epoch));
       }
       settings.push_back({BuildOption::source_date_epoch, {epoch}});
@@ -573,17 +341,9 @@ read_podman_build_flags(const cxxopts::ParseResult& parsed, job::BuildOptions& o
   if (auto env = resolved_env(strings_of(parsed, "env")); !env.empty()) {
     settings.push_back({BuildOption::env, std::move(env)});
   }
-  if (auto ok = read_security_opts(strings_of(parsed, "security-opt"), settings); !ok) {
-    return ok;
-  }
-  auto secrets = read_secrets(strings_of(parsed, "secret"));
-  if (!secrets) {
-    return util::Unexpected(std::move(secrets).error());
-  }
-  options.secrets = std::move(*secrets);
-  if (auto ok = read_build_contexts(strings_of(parsed, "build-context"), options); !ok) {
-    return ok;
-  }
+  PMA_TRY(read_security_opts(strings_of(parsed, "security-opt"), settings));
+  PMA_TRY_ASSIGN(options.secrets, read_secrets(strings_of(parsed, "secret")));
+  PMA_TRY(read_build_contexts(strings_of(parsed, "build-context"), options));
   return check_combinations(parsed, settings);
 }
 
@@ -594,12 +354,9 @@ build_args(const std::vector<std::string>& files, const std::vector<std::string>
   // podman's env.ParseFile: leading blanks trimmed, blank and '#' lines skipped,
   // KEY=VALUE (value verbatim), KEY (from here if set), PREFIX* (every match).
   for (const auto& file : files) {
-    auto text = util::read_file(util::expand_user(file));
-    if (!text) {
-      return util::Unexpected(std::move(text).error());
-    }
+    PMA_TRY_ASSIGN(const auto text, util::read_file(util::expand_user(file)));
     int line_number = 0;
-    for (auto line : util::split(*text, '\n')) {
+    for (auto line : util::split(text, '\n')) {
       ++line_number;
       if (line.ends_with('\r')) {
         line.pop_back();

@@ -1,22 +1,20 @@
+// The one parser of every command line (include/pma/cli/command.hpp): the
+// command tables become cxxopts options, parsed once; operands and fixed
+// values are checked here for every command alike.
 #include <pma/cli/command.hpp>
-#include <pma/cli/validate.hpp>
-#include <pma/config/config_file.hpp>
-#include <pma/config/podman_conf.hpp>
-#include <pma/config/selection.hpp>
 #include <pma/output/terminal.hpp>
-#include <pma/transport/http.hpp>
-#include <pma/util/duration.hpp>
-#include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
-#include <pma/util/redact.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
+#include "options.hpp"
+
 namespace pma::cli {
 
+using util::Error;
 using util::ErrorClass;
 using util::Result;
 
@@ -60,95 +58,28 @@ first_unknown_option(cxxopts::Options& options, const std::vector<std::string>& 
   return {};
 }
 
-std::string
-search_path()
-{
-  auto places = config::config_search_path();
-  places.erase(places.begin()); // "--config FILE" itself
-  return util::join(places, ", ");
-}
-
-} // namespace
-
-cxxopts::Options
-make_options(const std::string& command, const std::string& summary)
-{
-  cxxopts::Options options("podman-multiarch " + command, summary);
-  options.set_width(100);
-  // clang-format off
-  options.add_options("Global")
-    ("h,help", "Show this help")
-    ("config", "Configuration file (default: the first of " + search_path() + ")",
-     cxxopts::value<std::string>(), "FILE")
-    ("log-level", "Diagnostics on stderr: error, warn, info, debug", cxxopts::value<std::string>(), "LEVEL");
-  return options;
-}
-
 void
-add_host_selection_options(cxxopts::Options& options)
+add(cxxopts::Options& options, const std::vector<Option>& table)
 {
-  // clang-format off
-  options.add_options("Host selection")
-    ("host", "Host to use: a configured name, a podman connection, a URL, or [PLATFORMS@]NAME=URL (repeatable)",
-     cxxopts::value<std::vector<std::string>>(), "HOST")
-    ("farm", "Use every host of this farm (config or podman farm)", cxxopts::value<std::string>(), "NAME")
-    ("connection", "Use this podman system connection (repeatable)", cxxopts::value<std::vector<std::string>>(), "NAME")
-    ("identity", "SSH private key for ssh:// hosts without their own", cxxopts::value<std::string>(), "KEY")
-    ("ssh-accept-new-host-keys", "Trust and record the host key of SSH hosts not yet in known_hosts "
-                                 "(changed keys are always refused)")
-    ("connect-timeout", "Give up connecting to a host after this long",
-     cxxopts::value<std::string>()->default_value("10s"), "DURATION");
-  // clang-format on
-}
-
-void
-add_registry_options(cxxopts::Options& options, const std::string& group)
-{
-  // clang-format off
-  options.add_options(group)
-    ("authfile", "Registry auth file (default: containers-auth.json search order)", cxxopts::value<std::string>(), "FILE")
-    ("creds", "Registry credentials USER:PASSWORD (prefer --authfile: arguments are visible to other users)", cxxopts::value<std::string>(), "USER:PASSWORD")
-    ("tls-verify", "Require HTTPS and verified certificates for registries", cxxopts::value<bool>()->default_value("true")->implicit_value("true"), "BOOL");
-  // clang-format on
-}
-
-Result<auth::CredentialStore>
-load_credentials(const cxxopts::ParseResult& parsed)
-{
-  const auto text = [&parsed](const char* name) {
-    return parsed.count(name) != 0 ? parsed[name].as<std::string>() : std::string();
-  };
-  return auth::CredentialStore::load({text("authfile"), text("creds")}, auth::AuthEnvironment::from_process());
-}
-
-void
-add_retry_options(cxxopts::Options& options)
-{
-  // clang-format off
-  options.add_options("Retry")
-    ("retry", "Retry a push this many times after a network or registry failure (not after auth errors)", cxxopts::value<int>()->default_value("3"), "N")
-    ("retry-delay", "Wait before the first retry; doubled after each one", cxxopts::value<std::string>()->default_value("2s"), "DURATION");
-  // clang-format on
-}
-
-Result<util::RetryPolicy>
-retry_policy(const cxxopts::ParseResult& parsed)
-{
-  util::RetryPolicy policy;
-  policy.retries = parsed["retry"].as<int>();
-  if (policy.retries < 0) {
-    return util::fail(ErrorClass::usage, fmt::format("invalid --retry {} (0 or more)", policy.retries));
+  for (const auto& option : table) {
+    auto adder = options.add_options(option.group);
+    if (option.value) {
+      adder(option.names, option.description, option.value, option.value_name);
+    } else {
+      adder(option.names, option.description);
+    }
   }
-  auto delay = util::parse_duration(parsed["retry-delay"].as<std::string>(), "--retry-delay");
-  if (!delay) {
-    return util::Unexpected(std::move(delay).error());
-  }
-  policy.delay = *delay;
-  return policy;
+}
+
+// Every option `command` accepts: the global ones, then its own.
+std::vector<Option>
+all_options(const Command& command)
+{
+  return joined(command_global_options(), {command.options});
 }
 
 Result<cxxopts::ParseResult>
-parse(cxxopts::Options& options, const std::vector<std::string>& args, const GlobalOptions& globals)
+parse_words(cxxopts::Options& options, const std::vector<std::string>& args)
 {
   std::vector<const char*> argv;
   argv.push_back(options.program().c_str());
@@ -156,19 +87,7 @@ parse(cxxopts::Options& options, const std::vector<std::string>& args, const Glo
     argv.push_back(arg.c_str());
   }
   try {
-    auto parsed = options.parse(static_cast<int>(argv.size()), argv.data());
-    std::string level = globals.log_level;
-    if (parsed.count("log-level") != 0) {
-      level = parsed["log-level"].as<std::string>();
-    }
-    if (!level.empty()) {
-      const auto value = util::log::parse_level(level);
-      if (!value) {
-        return util::fail(ErrorClass::usage, fmt::format("invalid --log-level '{}' (error, warn, info, debug)", level));
-      }
-      util::log::set_level(*value);
-    }
-    return parsed;
+    return options.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const cxxopts::exceptions::no_such_option&) {
     const std::string unknown = first_unknown_option(options, args);
     return util::fail(ErrorClass::usage, fmt::format("unknown option '{}' for '{}'{}", unknown, options.program(),
@@ -178,107 +97,265 @@ parse(cxxopts::Options& options, const std::vector<std::string>& args, const Glo
   }
 }
 
-std::optional<cxxopts::ParseResult>
-parse_command_line(cxxopts::Options& options, const std::vector<std::string>& args, const GlobalOptions& globals,
-                   const std::string_view examples, int& status)
+// --log-level here, else before the command name.
+Result<void>
+apply_log_level(const cxxopts::ParseResult& parsed, const GlobalOptions& globals)
 {
-  auto parsed = parse(options, args, globals);
-  if (!parsed) {
-    status = report(parsed.error());
-    return std::nullopt;
+  const std::string level = parsed.count("log-level") != 0 ? parsed["log-level"].as<std::string>() : globals.log_level;
+  if (level.empty()) {
+    return {};
   }
-  if (parsed->count("help") != 0) {
-    // cxxopts lists groups alphabetically: show the command's own first, the shared ones after.
-    static const std::vector<std::string> order = {
-        "",     "Build",  "podman build", "Publishing", "Create", "Add",    "Annotate",       "Inspect",
-        "Push", "Remove", "Entry",        "Registry",   "Retry",  "Output", "Host selection", "Global"};
-    const auto rank = [](const std::string& group) {
-      return std::find(order.begin(), order.end(), group) - order.begin();
-    };
-    auto groups = options.groups();
-    std::stable_sort(groups.begin(), groups.end(),
-                     [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
-    fmt::print("{}\nExamples:\n{}", options.help(groups), examples);
-    status = 0;
-    return std::nullopt;
+  const auto value = util::log::parse_level(level);
+  if (!value) {
+    return util::fail(ErrorClass::usage, fmt::format("invalid --log-level '{}' (error, warn, info, debug)", level));
   }
-  return std::move(*parsed);
+  util::log::set_level(*value);
+  return {};
 }
 
-Result<Selection>
-host_selection(const cxxopts::ParseResult& parsed, const GlobalOptions& globals)
+Error
+default_refusal(const Command& command, const std::vector<std::string>& /*operands*/, bool /*one_short*/)
 {
-  Selection selection;
-  selection.connect.accept_new_host_keys = parsed.count("ssh-accept-new-host-keys") != 0;
-  const auto timeout_text = parsed["connect-timeout"].as<std::string>();
-  auto timeout = util::parse_duration(timeout_text, "--connect-timeout");
-  if (!timeout) {
-    return util::Unexpected(std::move(timeout).error());
-  }
-  if (auto ok = check_positive(*timeout, timeout_text, "connect-timeout"); !ok) {
-    return util::Unexpected(std::move(ok).error());
-  }
-  selection.connect.connect_timeout = *timeout;
+  return {ErrorClass::usage, fmt::format("usage: podman-multiarch {} {}", command.path(), command.operands.synopsis)};
+}
 
-  const std::string config_flag = parsed.count("config") != 0 ? parsed["config"].as<std::string>() : globals.config;
-  auto config_path = config::find_config(config_flag);
-  if (!config_path) {
-    return util::Unexpected(std::move(config_path).error());
+Result<void>
+check_operands(const Invocation& call)
+{
+  const Command& command = call.command();
+  const Operands& spec = command.operands;
+  const auto& operands = call.operands();
+  const bool fewer_allowed = !spec.enough_with.empty() && call.given(spec.enough_with);
+  const size_t min = fewer_allowed && spec.min > 0 ? spec.min - 1 : spec.min;
+  const bool one_short = !spec.enough_with.empty() && !fewer_allowed && operands.size() + 1 == spec.min;
+  const bool unknown_value = !spec.values.empty() && !operands.empty() &&
+                             std::none_of(spec.values.begin(), spec.values.end(),
+                                          [&](const Subcommand& value) { return value.name == operands.front(); });
+  if (operands.size() < min || operands.size() > spec.max || unknown_value) {
+    return util::Unexpected(
+        (command.refusal != nullptr ? command.refusal : default_refusal)(command, operands, one_short));
   }
-  std::optional<config::ConfigFile> config;
-  if (*config_path) {
-    auto loaded = config::load_config(**config_path);
-    if (!loaded) {
-      return util::Unexpected(std::move(loaded).error());
-    }
-    config = std::move(*loaded);
-    util::log::debug("configuration: {}", (*config_path)->string());
-  }
-  auto podman = config::load_podman_settings(config::podman_config_paths());
-  if (!podman) {
-    return util::Unexpected(std::move(podman).error());
-  }
-  for (const char* option : {"host", "connection", "farm", "identity"}) {
-    if (parsed.count(option) == 0) {
-      continue;
-    }
-    const auto values = option == std::string_view("host") || option == std::string_view("connection")
-                            ? parsed[option].as<std::vector<std::string>>()
-                            : std::vector<std::string>{parsed[option].as<std::string>()};
-    for (const auto& value : values) {
-      if (util::trim(value).empty()) {
-        return util::fail(ErrorClass::usage, fmt::format("--{} '{}' names nothing", option, value));
+  if (spec.non_empty) {
+    for (size_t i = 0; i < operands.size(); ++i) {
+      if (util::trim(operands[i]).empty()) {
+        // podman answers "invalid reference format" from the service; nothing is asked here.
+        return util::fail(ErrorClass::usage, fmt::format("{}: argument {} is empty (usage: podman-multiarch {} {})",
+                                                         command.path(), i + 1, command.path(), spec.synopsis));
       }
     }
   }
-  config::SelectionOptions options;
-  if (parsed.count("host") != 0) {
-    options.hosts = parsed["host"].as<std::vector<std::string>>();
+  return {};
+}
+
+Result<std::string>
+check_choice(const Invocation& call, const Option& option)
+{
+  const std::string name = option.long_name();
+  const auto value = call.get<std::string>(name);
+  const auto& allowed = option.choices;
+  if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+    return util::fail(ErrorClass::usage, fmt::format("invalid --{} '{}' (one of: {}){}", name, value,
+                                                     util::join(allowed, ", "), util::did_you_mean(value, allowed)));
   }
-  if (parsed.count("connection") != 0) {
-    options.connections = parsed["connection"].as<std::vector<std::string>>();
-  }
-  if (parsed.count("farm") != 0) {
-    options.farm = parsed["farm"].as<std::string>();
-  }
-  if (parsed.count("identity") != 0) {
-    options.identity = parsed["identity"].as<std::string>();
-  }
-  auto hosts = config::select_hosts(options, config, *podman, config::SelectionEnvironment::from_process());
-  if (!hosts) {
-    return util::Unexpected(std::move(hosts).error());
-  }
-  selection.hosts = std::move(*hosts);
-  selection.add_compression = podman->add_compression;
-  // SSH secrets: a password in a host URL, the key passphrase podman reads.
-  util::redact::add(util::env("CONTAINER_PASSPHRASE"));
-  for (const auto& host : selection.hosts) {
-    if (!host.url.password.empty()) {
-      util::redact::add(host.url.password);
-      util::redact::add(transport::url_encode(host.url.password));
+  return value;
+}
+
+Result<void>
+check_choices(const Invocation& call)
+{
+  for (const auto& option : call.command().options) {
+    const bool has_value = call.given(option.long_name()) || (option.value && option.value->has_default());
+    if (!option.choices.empty() && !option.command_checks_choices && has_value) {
+      PMA_TRY(check_choice(call, option));
     }
   }
-  return selection;
+  return {};
+}
+
+void
+print_help(const Command& command)
+{
+  auto options = options_of(command);
+  // cxxopts lists groups alphabetically: show the command's own first, the shared ones after.
+  static const std::vector<std::string> order = {
+      "",     "Build",  "podman build", "Publishing", "Create", "Add",    "Annotate",       "Inspect",
+      "Push", "Remove", "Entry",        "Registry",   "Retry",  "Output", "Host selection", "Global"};
+  const auto rank = [](const std::string& group) {
+    return std::find(order.begin(), order.end(), group) - order.begin();
+  };
+  auto groups = options.groups();
+  std::stable_sort(groups.begin(), groups.end(),
+                   [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+  fmt::print("{}\nExamples:\n{}", options.help(groups), command.examples);
+}
+
+// A command with verbs (manifest): the verb list, or the verb's run.
+int
+run_verb(const Command& command, const std::vector<std::string>& args, const GlobalOptions& globals)
+{
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    fmt::print("Usage: podman-multiarch {} VERB [OPTIONS]\n\nVerbs:\n", command.name);
+    for (const auto& verb : command.verbs) {
+      fmt::print("  {:<9} {:<18} {}\n", verb.name, verb.operands.synopsis, verb.summary);
+    }
+    fmt::print("\nRun 'podman-multiarch {} VERB --help' for a verb's options.\n", command.name);
+    return util::to_int(args.empty() ? util::ExitStatus::usage : util::ExitStatus::success);
+  }
+  const Command* verb = find_command(command.verbs, args[0]);
+  if (verb == nullptr) {
+    std::vector<std::string> names;
+    for (const auto& candidate : command.verbs) {
+      names.push_back(candidate.name);
+    }
+    return report(
+        Error(ErrorClass::usage,
+              fmt::format("unknown {} verb '{}'{}", command.name, args[0], util::did_you_mean(args[0], names)),
+              fmt::format("see podman-multiarch {} --help", command.name)));
+  }
+  return run(*verb, std::vector<std::string>(args.begin() + 1, args.end()), globals);
+}
+
+} // namespace
+
+std::string
+Option::long_name() const
+{
+  const size_t comma = names.find(',');
+  return comma == std::string::npos ? names : names.substr(comma + 1);
+}
+
+Option
+operands_holder(std::string group, std::string name)
+{
+  return {std::move(group), std::move(name), "", cxxopts::value<std::vector<std::string>>()};
+}
+
+std::string
+Command::path() const
+{
+  return parent.empty() ? name : parent + " " + name;
+}
+
+const Option*
+Command::find_option(const std::string_view long_name) const
+{
+  const auto named = [long_name](const Option& option) { return option.long_name() == long_name; };
+  const auto& globals = command_global_options();
+  if (const auto it = std::find_if(globals.begin(), globals.end(), named); it != globals.end()) {
+    return &*it;
+  }
+  const auto it = std::find_if(options.begin(), options.end(), named);
+  return it != options.end() ? &*it : nullptr;
+}
+
+bool
+Invocation::given(const std::string& name) const
+{
+  return m_parsed.count(name) != 0;
+}
+
+std::optional<std::string>
+Invocation::text(const std::string& name) const
+{
+  return given(name) ? std::optional(m_parsed[name].as<std::string>()) : std::nullopt;
+}
+
+std::vector<std::string>
+Invocation::texts(const std::string& name) const
+{
+  return given(name) ? m_parsed[name].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+std::string
+Invocation::config_file() const
+{
+  return text("config").value_or(m_globals.config);
+}
+
+const Command*
+find_command(const std::vector<Command>& table, const std::string_view name)
+{
+  const auto it = std::find_if(table.begin(), table.end(), [name](const Command& c) { return c.name == name; });
+  return it != table.end() ? &*it : nullptr;
+}
+
+cxxopts::Options
+options_of(const Command& command)
+{
+  cxxopts::Options options("podman-multiarch " + command.path(),
+                           command.description.empty() ? command.summary : command.description);
+  options.set_width(100);
+  options.custom_help(command.usage);
+  options.positional_help(command.operand_help);
+  add(options, all_options(command));
+  if (!command.operands.holder.empty()) {
+    options.parse_positional({command.operands.holder});
+  }
+  return options;
+}
+
+Result<Invocation>
+parse(const Command& command, const std::vector<std::string>& args, const GlobalOptions& globals)
+{
+  auto options = options_of(command);
+  PMA_TRY_ASSIGN(auto parsed, parse_words(options, args));
+  PMA_TRY(apply_log_level(parsed, globals));
+  std::vector<std::string> operands;
+  if (!command.operands.holder.empty() && parsed.count(command.operands.holder) != 0) {
+    operands = parsed[command.operands.holder].as<std::vector<std::string>>();
+  }
+  Invocation call(command, parsed, std::move(operands), globals);
+  if (!call.help()) {
+    PMA_TRY(check_operands(call));
+    PMA_TRY(check_choices(call));
+  }
+  return call;
+}
+
+int
+run(const Command& command, const std::vector<std::string>& args, const GlobalOptions& globals)
+{
+  if (!command.verbs.empty()) {
+    return run_verb(command, args, globals);
+  }
+  auto call = parse(command, args, globals);
+  if (!call) {
+    return report(call.error());
+  }
+  if (call->help()) {
+    print_help(command);
+    return util::to_int(util::ExitStatus::success);
+  }
+  return command.run(*call);
+}
+
+const std::vector<std::string>&
+choices_for(const std::string_view command, const std::string_view option)
+{
+  static const std::vector<std::string> none;
+  const Command* entry = find_command(commands(), command);
+  if (entry == nullptr) {
+    return none;
+  }
+  if (const Option* found = entry->find_option(option); found != nullptr && !found->choices.empty()) {
+    return found->choices;
+  }
+  for (const auto& verb : entry->verbs) {
+    if (const Option* found = verb.find_option(option); found != nullptr && !found->choices.empty()) {
+      return found->choices;
+    }
+  }
+  return none;
+}
+
+Result<std::string>
+checked_choice(const Invocation& call, const std::string& option)
+{
+  const Option* spec = call.command().find_option(option);
+  if (spec == nullptr) {
+    return util::fail(ErrorClass::internal, fmt::format("no option --{}", option));
+  }
+  return check_choice(call, *spec);
 }
 
 std::vector<OptionInfo>
@@ -295,47 +372,6 @@ option_infos(const cxxopts::Options& options)
     }
   }
   return infos;
-}
-
-const std::vector<std::string>&
-choices_for(const std::string_view command, const std::string_view option)
-{
-  struct Entry {
-    std::string_view command; // "*": any command
-    std::string_view option;
-    std::vector<std::string> values;
-  };
-  static const std::vector<Entry> table = {
-      {"*", "log-level", {"error", "warn", "info", "debug"}},
-      {"build", "format", {"oci", "docker", "table", "json"}},
-      {"build", "progress", {"auto", "tty", "plain", "json", "quiet"}},
-      {"build", "emulation", {"never", "fallback", "always"}},
-      {"build", "pull", {"missing", "always", "newer", "never"}},
-      {"hosts", "format", {"table", "json"}},
-      {"inspect", "format", {"table", "json"}},
-      {"version", "format", {"text", "json"}},
-      {"manifest", "format", {"oci", "docker"}},
-      {"completion", "shell", {"bash", "zsh", "fish"}},
-  };
-  static const std::vector<std::string> none;
-  for (const auto& entry : table) {
-    if ((entry.command == command || entry.command == "*") && entry.option == option) {
-      return entry.values;
-    }
-  }
-  return none;
-}
-
-Result<std::string>
-checked_choice(const cxxopts::ParseResult& parsed, const std::string_view command, const std::string& option)
-{
-  const std::string value = parsed[option].as<std::string>();
-  const auto& allowed = choices_for(command, option);
-  if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
-    return util::fail(ErrorClass::usage, fmt::format("invalid --{} '{}' (one of: {}){}", option, value,
-                                                     util::join(allowed, ", "), util::did_you_mean(value, allowed)));
-  }
-  return value;
 }
 
 int

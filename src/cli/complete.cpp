@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <map>
 
+#include "options.hpp"
+
 namespace pma::cli {
 
 namespace {
@@ -29,12 +31,15 @@ struct Answer {
   std::string directive = ":0";
 };
 
-const std::vector<Candidate> k_global_options = {
-    {"--help", "Show help"},
-    {"--version", "Show the version"},
-    {"--config", "Configuration file"},
-    {"--log-level", "Diagnostics on stderr: error, warn, info, debug"},
-};
+std::vector<Candidate>
+global_candidates()
+{
+  std::vector<Candidate> out;
+  for (const auto& option : global_options()) {
+    out.push_back({fmt::format("--{}", option.name), std::string(option.completion)});
+  }
+  return out;
+}
 
 // The user's configuration, as the command being completed would read it.
 struct Known {
@@ -144,12 +149,12 @@ config_flag(const std::vector<std::string>& words)
 
 // Values for option `info` of `command`.
 Answer
-complete_value(const std::string& command, const OptionInfo& info, const std::vector<std::string>& words,
+complete_value(const Command& command, const OptionInfo& info, const std::vector<std::string>& words,
                const std::string& current)
 {
   Answer answer;
-  if (const auto& choices = choices_for(command, info.long_name); !choices.empty()) {
-    for (const auto& choice : choices) {
+  if (const Option* option = command.find_option(info.long_name); option != nullptr && !option->choices.empty()) {
+    for (const auto& choice : option->choices) {
       answer.candidates.push_back({choice, ""});
     }
     return answer;
@@ -190,9 +195,10 @@ complete_command(const Command& command, const std::vector<std::string>& words, 
 {
   // Find the subcommand (the first operand) and whether the previous word awaits a value.
   const std::vector<std::string> rest(words.begin() + static_cast<long>(first), words.end());
-  std::string subcommand;
-  const auto known_options = [&](const std::string& sub) { return option_infos(command.options(sub)); };
-  auto infos = known_options("");
+  const bool has_subcommands = !command.verbs.empty() || !command.operands.values.empty();
+  const Command* chosen = &command; // the verb, once named
+  bool subcommand_named = false;
+  auto infos = option_infos(options_of(command));
   const OptionInfo* pending = nullptr;
   for (size_t i = 0; i < rest.size(); ++i) {
     const std::string& word = rest[i];
@@ -207,13 +213,16 @@ complete_command(const Command& command, const std::vector<std::string>& words, 
       }
       continue;
     }
-    if (subcommand.empty() && !command.subcommands.empty()) {
-      subcommand = word;
-      infos = known_options(subcommand);
+    if (!subcommand_named && has_subcommands) {
+      subcommand_named = true;
+      if (const Command* verb = find_command(command.verbs, word); verb != nullptr) {
+        chosen = verb;
+        infos = option_infos(options_of(*verb));
+      }
     }
   }
   if (pending != nullptr) {
-    return complete_value(command.name, *pending, words, current);
+    return complete_value(*chosen, *pending, words, current);
   }
 
   Answer answer;
@@ -223,7 +232,7 @@ complete_command(const Command& command, const std::vector<std::string>& words, 
     if (it == infos.end()) {
       return answer;
     }
-    answer = complete_value(command.name, *it, words, current.substr(current.find('=') + 1));
+    answer = complete_value(*chosen, *it, words, current.substr(current.find('=') + 1));
     for (auto& candidate : answer.candidates) {
       candidate.value = "--" + flag + "=" + candidate.value;
     }
@@ -235,13 +244,16 @@ complete_command(const Command& command, const std::vector<std::string>& words, 
     }
     return answer;
   }
-  if (subcommand.empty() && !command.subcommands.empty()) {
-    for (const auto& sub : command.subcommands) {
-      answer.candidates.push_back({sub.name, sub.summary});
+  if (!subcommand_named && has_subcommands) {
+    for (const auto& verb : command.verbs) {
+      answer.candidates.push_back({verb.name, verb.summary});
+    }
+    for (const auto& value : command.operands.values) {
+      answer.candidates.push_back({value.name, value.summary});
     }
     return answer;
   }
-  if (command.operand == Operand::directory) {
+  if (chosen->operands.kind == Operand::directory) {
     answer.directive = ":dirs";
   }
   return answer;
@@ -254,22 +266,32 @@ complete(std::vector<std::string> words)
   if (!words.empty()) {
     words.pop_back();
   }
+  // The global option a word names, if it takes a value.
+  const auto valued = [](const std::string& word) -> const GlobalOption* {
+    for (const auto& option : global_options()) {
+      if (!option.value_name.empty() && word == fmt::format("--{}", option.name)) {
+        return &option;
+      }
+    }
+    return nullptr;
+  };
   size_t i = 0;
   for (; i < words.size() && words[i].starts_with("-"); ++i) {
-    if ((words[i] == "--config" || words[i] == "--log-level") && i + 1 < words.size()) {
+    if (valued(words[i]) != nullptr && i + 1 < words.size()) {
       ++i;
     }
   }
   Answer answer;
   if (i == words.size()) { // the command itself, or a global option
-    if (!words.empty() && words.back() == "--config") {
-      answer.directive = ":files";
-    } else if (!words.empty() && words.back() == "--log-level") {
-      for (const auto& level : choices_for("", "log-level")) {
-        answer.candidates.push_back({level, ""});
+    if (const GlobalOption* option = words.empty() ? nullptr : valued(words.back()); option != nullptr) {
+      for (const auto& choice : option->choices) {
+        answer.candidates.push_back({choice, ""});
+      }
+      if (option->choices.empty()) {
+        answer.directive = ":files";
       }
     } else if (current.starts_with("-")) {
-      answer.candidates = k_global_options;
+      answer.candidates = global_candidates();
     } else {
       for (const auto& command : commands()) {
         answer.candidates.push_back({command.name, command.summary});

@@ -1,10 +1,11 @@
 // podman-multiarch completion bash|zsh|fish — print a completion script.
 // The scripts are thin: every answer comes from `podman-multiarch __complete`
 // (complete.cpp), which reads the commands' own option definitions.
-#include <pma/cli/command.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fmt/format.h>
+
+#include "commands.hpp"
 
 namespace pma::cli {
 
@@ -111,40 +112,44 @@ constexpr const char* k_examples = R"(  source <(podman-multiarch completion bas
   podman-multiarch completion fish > ~/.config/fish/completions/podman-multiarch.fish
 )";
 
-} // namespace
+const std::vector<Subcommand> k_shells = {{"bash", "bash (with bash-completion)"}, {"zsh", "zsh"}, {"fish", "fish"}};
 
-cxxopts::Options
-completion_command_options(const std::string& /*subcommand*/)
+util::Error
+refusal(const Command& /*command*/, const std::vector<std::string>& operands, bool /*one_short*/)
 {
-  auto options = make_options("completion", "Print a shell completion script");
-  options.custom_help("bash|zsh|fish");
-  options.positional_help("");
-  options.add_options("")("shell", "", cxxopts::value<std::vector<std::string>>());
-  options.parse_positional({"shell"});
-  return options;
+  std::vector<std::string> known;
+  known.reserve(k_shells.size());
+  for (const auto& shell : k_shells) {
+    known.push_back(shell.name);
+  }
+  const std::string given = operands.empty() ? "" : operands.front();
+  return {util::ErrorClass::usage, fmt::format("usage: podman-multiarch completion bash|zsh|fish{}",
+                                               given.empty() ? "" : util::did_you_mean(given, known))};
 }
 
 int
-run_completion(const std::vector<std::string>& args, const GlobalOptions& globals)
+run_completion(const Invocation& call)
 {
-  auto options = completion_command_options("");
-  int done = 0;
-  auto parsed = parse_command_line(options, args, globals, k_examples, done);
-  if (!parsed) {
-    return done;
-  }
-  const auto shells =
-      parsed->count("shell") != 0 ? (*parsed)["shell"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  const auto& known = choices_for("completion", "shell");
-  if (shells.size() != 1 || std::find(known.begin(), known.end(), shells.front()) == known.end()) {
-    const std::string given = shells.empty() ? "" : shells.front();
-    return report(
-        util::Error(util::ErrorClass::usage, fmt::format("usage: podman-multiarch completion bash|zsh|fish{}",
-                                                         given.empty() ? "" : util::did_you_mean(given, known))));
-  }
-  const std::string& shell = shells.front();
+  const std::string& shell = call.operands().front();
   fmt::print("{}", shell == "bash" ? k_bash : shell == "zsh" ? k_zsh : k_fish);
-  return 0;
+  return util::to_int(util::ExitStatus::success);
+}
+
+} // namespace
+
+Command
+completion_command()
+{
+  return {.name = "completion",
+          .summary = "Print a bash, zsh or fish completion script",
+          .description = "Print a shell completion script",
+          .usage = "bash|zsh|fish",
+          .operand_help = "",
+          .examples = k_examples,
+          .options = {operands_holder("", "shell")},
+          .operands = {.holder = "shell", .synopsis = "bash|zsh|fish", .min = 1, .max = 1, .values = k_shells},
+          .refusal = refusal,
+          .run = run_completion};
 }
 
 } // namespace pma::cli

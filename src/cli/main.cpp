@@ -1,3 +1,5 @@
+// podman-multiarch [GLOBAL OPTIONS] COMMAND [OPTIONS]: the global options,
+// then the command from the table.
 #include <pma/cli/command.hpp>
 #include <pma/cli/main.hpp>
 #include <pma/util/interrupt.hpp>
@@ -8,49 +10,16 @@
 
 #include <exception>
 
-namespace pma::cli {
+#include "commands.hpp"
+#include "options.hpp"
 
-// One file per command defines these.
-#define PMA_COMMAND(name)                                                                                              \
-  int run_##name(const std::vector<std::string>& args, const GlobalOptions& globals);                                  \
-  cxxopts::Options name##_command_options(const std::string& subcommand)
-PMA_COMMAND(build);
-PMA_COMMAND(completion);
-PMA_COMMAND(hosts);
-PMA_COMMAND(inspect);
-PMA_COMMAND(manifest);
-PMA_COMMAND(version);
-#undef PMA_COMMAND
-std::vector<Subcommand> manifest_subcommands();
+namespace pma::cli {
 
 const std::vector<Command>&
 commands()
 {
-  static const std::vector<Command> table = {
-      {"build",
-       "Build on every architecture's host in parallel and publish the multi-arch list",
-       &run_build,
-       &build_command_options,
-       {},
-       Operand::directory},
-      {"hosts",
-       "List the selected hosts, or probe them: podman-multiarch hosts check",
-       &run_hosts,
-       &hosts_command_options,
-       {{"list", "List the selected hosts (the default)"},
-        {"check", "Probe each host: reachable, versions, platforms"}}},
-      {"inspect", "Show what a registry serves for an image: digest, media type, one row per platform", &run_inspect,
-       &inspect_command_options},
-      {"manifest", "podman's manifest verbs (create, add, annotate, remove, inspect, push, rm, exists) on a host",
-       &run_manifest, &manifest_command_options, manifest_subcommands()},
-      {"version", "Show the client version and, with --host/--farm, the servers'", &run_version,
-       &version_command_options},
-      {"completion",
-       "Print a bash, zsh or fish completion script",
-       &run_completion,
-       &completion_command_options,
-       {{"bash", "bash (with bash-completion)"}, {"zsh", "zsh"}, {"fish", "fish"}}},
-  };
+  static const std::vector<Command> table = {build_command(),    hosts_command(),   inspect_command(),
+                                             manifest_command(), version_command(), completion_command()};
   return table;
 }
 
@@ -65,12 +34,14 @@ print_usage()
   for (const auto& command : commands()) {
     fmt::print("  {:<10}  {}\n", command.name, command.summary);
   }
-  fmt::print("\nGlobal options:\n"
-             "  -h, --help           Show this help\n"
-             "      --version        Show the version\n"
-             "      --config FILE    Configuration file\n"
-             "      --log-level L    Diagnostics on stderr: error, warn, info, debug\n"
-             "\nRun 'podman-multiarch COMMAND --help' for a command's options.\n");
+  fmt::print("\nGlobal options:\n");
+  for (const auto& option : global_options()) {
+    const std::string spelling =
+        fmt::format("{}--{}{}{}", option.short_name.empty() ? "    " : fmt::format("-{}, ", option.short_name),
+                    option.name, option.usage_value.empty() ? "" : " ", option.usage_value);
+    fmt::print("  {:<21}{}\n", spelling, option.summary);
+  }
+  fmt::print("\nRun 'podman-multiarch COMMAND --help' for a command's options.\n");
 }
 
 std::vector<std::string>
@@ -83,6 +54,30 @@ command_names()
   return names;
 }
 
+// The global option `arg` names (its value, if it takes one, consumed from
+// `args` at `i`), or null.
+const GlobalOption*
+global_option(const std::vector<std::string>& args, size_t& i, std::string& value)
+{
+  const std::string& arg = args[i];
+  for (const auto& option : global_options()) {
+    const std::string name = fmt::format("--{}", option.name);
+    if (option.value_name.empty()) {
+      if (arg == name || (!option.short_name.empty() && arg == fmt::format("-{}", option.short_name)) ||
+          (!option.alias.empty() && arg == option.alias)) {
+        return &option;
+      }
+    } else if (arg == name && i + 1 < args.size()) {
+      value = args[++i];
+      return &option;
+    } else if (arg.starts_with(name + "=")) {
+      value = arg.substr(name.size() + 1);
+      return &option;
+    }
+  }
+  return nullptr;
+}
+
 int
 dispatch(const std::vector<std::string>& args)
 {
@@ -90,50 +85,43 @@ dispatch(const std::vector<std::string>& args)
   size_t i = 0;
   // Global options stop at the command name (ninja's "-t TOOL").
   for (; i < args.size() && args[i].starts_with("-"); ++i) {
-    const std::string& arg = args[i];
-    const auto value_of = [&](const std::string& name, std::string& target) {
-      if (arg == name && i + 1 < args.size()) {
-        target = args[++i];
-        return true;
+    std::string value;
+    const GlobalOption* option = global_option(args, i, value);
+    if (option == nullptr) {
+      std::vector<std::string> names;
+      for (const auto& known : global_options()) {
+        names.push_back(fmt::format("--{}", known.name));
       }
-      if (arg.starts_with(name + "=")) {
-        target = arg.substr(name.size() + 1);
-        return true;
-      }
-      return false;
-    };
-    if (arg == "-h" || arg == "--help") {
+      return report(
+          util::Error{util::ErrorClass::usage,
+                      fmt::format("unknown global option '{}'{}", args[i], util::did_you_mean(args[i], names)),
+                      "command options go after the command name"});
+    }
+    if (option->name == "help") {
       print_usage();
-      return 0;
+      return util::to_int(util::ExitStatus::success);
     }
-    if (arg == "--version" || arg == "-v") {
+    if (option->name == "version") {
       fmt::print("podman-multiarch version {}\n", k_version);
-      return 0;
+      return util::to_int(util::ExitStatus::success);
     }
-    if (value_of("--config", globals.config) || value_of("--log-level", globals.log_level)) {
-      continue;
-    }
-    return report(util::Error{util::ErrorClass::usage,
-                              fmt::format("unknown global option '{}'{}", arg,
-                                          util::did_you_mean(arg, {"--help", "--version", "--config", "--log-level"})),
-                              "command options go after the command name"});
+    (option->name == "config" ? globals.config : globals.log_level) = value;
   }
   if (i == args.size()) {
     print_usage();
-    return 2;
+    return util::to_int(util::ExitStatus::usage);
   }
   const std::string& name = args[i];
+  const std::vector<std::string> rest(args.begin() + static_cast<long>(i) + 1, args.end());
   if (name == "__complete") { // hidden: the shell completions call it
-    return run_complete(std::vector<std::string>(args.begin() + static_cast<long>(i) + 1, args.end()));
+    return run_complete(rest);
   }
-  for (const auto& command : commands()) {
-    if (name == command.name) {
-      return command.run(std::vector<std::string>(args.begin() + static_cast<long>(i) + 1, args.end()), globals);
-    }
+  if (const Command* command = find_command(commands(), name)) {
+    return run(*command, rest, globals);
   }
   if (name == "help") {
     print_usage();
-    return 0;
+    return util::to_int(util::ExitStatus::success);
   }
   return report(util::Error{util::ErrorClass::usage,
                             fmt::format("unknown command '{}'{}", name, util::did_you_mean(name, command_names())),

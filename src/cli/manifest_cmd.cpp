@@ -1,228 +1,374 @@
 // podman-multiarch manifest create|add|annotate|remove|inspect|push|rm|exists
-// — podman's manifest verbs, run on one host through its API.
-#include <pma/cli/command.hpp>
-#include <pma/util/strings.hpp>
+// — podman's manifest verbs, one table entry each: the options and operands
+// of each, read into the request of its use case (app/manifest.hpp), whose
+// result is printed as podman prints it.
+#include <pma/app/manifest.hpp>
+#include <pma/output/manifest_view.hpp>
+#include <pma/util/redact.hpp>
 
 #include <fmt/format.h>
 
-#include <algorithm>
+#include <cstdio>
 
-#include "manifest_verbs.hpp"
+#include "commands.hpp"
+#include "options.hpp"
 
 namespace pma::cli {
 
 using util::Error;
 using util::ErrorClass;
+using util::Result;
 
 namespace {
 
-struct Verb {
-  const char* name;
-  const char* usage;
-  const char* summary;
-  const char* examples;
-};
-
-const std::vector<Verb> k_verbs = {
-    {"create", "LIST [IMAGE...]", "Create a list, optionally with images; prints its ID",
-     "  podman-multiarch manifest create --host x86 localhost/app:1.4\n"
-     "  podman-multiarch manifest create --host x86 --all localhost/app:1.4 quay.io/acme/base:1\n"},
-    {"add", "LIST IMAGE...", "Add images to a list; prints its ID",
-     "  podman-multiarch manifest add --host x86 localhost/app:1.4 docker://quay.io/acme/app@sha256:60b2...\n"
-     "  podman-multiarch manifest add --host x86 --arch arm64 --variant v8 --annotation org.example.note=hi \\\n"
-     "      localhost/app:1.4 quay.io/acme/app@sha256:9a0e...\n"
-     "  podman-multiarch manifest add --host x86 localhost/app:1.4 containers-storage:localhost/app-s390x\n"},
-    {"annotate", "LIST [DIGEST]", "Set an entry's platform fields and annotations, or the list's (--index)",
-     "  podman-multiarch manifest annotate --host x86 localhost/app:1.4 sha256:9a0e... --variant v8\n"
-     "  podman-multiarch manifest annotate --host p5 --index --annotation org.opencontainers.image.source=URL "
-     "localhost/app:1.4\n"},
-    {"remove", "LIST DIGEST", "Remove an entry from a list; prints the list's ID",
-     "  podman-multiarch manifest remove --host x86 localhost/app:1.4 sha256:fd1e...\n"},
-    {"inspect", "LIST|IMAGE", "Show a local list, or what a registry serves, as JSON",
-     "  podman-multiarch manifest inspect --host x86 localhost/app:1.4\n"
-     "  podman-multiarch manifest inspect docker://quay.io/acme/app:1.4 | jq '.manifests[].platform'\n"},
-    {"push", "LIST [DESTINATION]", "Push a list (and, with --all, its images) to a registry",
-     "  podman-multiarch manifest push --host x86 --digestfile digest localhost/app:1.4 quay.io/acme/app:1.4\n"
-     "  podman-multiarch manifest push --host x86 --retry 5 --retry-delay 10s --rm quay.io/acme/app:1.4\n"},
-    {"rm", "LIST...", "Remove lists from the host (not their images)",
-     "  podman-multiarch manifest rm --host x86 localhost/app:1.4\n"
-     "  podman-multiarch manifest rm --host x86 --ignore localhost/maybe:1\n"},
-    {"exists", "LIST", "Exit 0 if the list exists on the host, 1 if not",
-     "  podman-multiarch manifest exists --host x86 localhost/app:1.4 || podman-multiarch manifest create --host x86 "
-     "localhost/app:1.4\n"},
-};
-
-std::vector<std::string>
-verb_names()
+// --tls-verify or --insecure, if given: like podman, nothing is sent otherwise
+// and the host's registries.conf decides.
+std::optional<bool>
+tls_verify(const Invocation& call)
 {
-  std::vector<std::string> names;
-  names.reserve(k_verbs.size());
-  for (const auto& verb : k_verbs) {
-    names.emplace_back(verb.name);
+  if (call.given("insecure")) {
+    return !call.get<bool>("insecure"); // --insecure=false asks for verification
   }
-  return names;
+  return call.given("tls-verify") ? std::optional(call.get<bool>("tls-verify")) : std::nullopt;
 }
 
-void
-add_platform_options(cxxopts::Options& options)
+// Runs `verb` in a session with the first selected host; its exit status.
+template <typename Verb>
+int
+in_session(const Invocation& call, Verb&& verb)
 {
-  // clang-format off
-  options.add_options("Entry")
-    ("arch", "Architecture of the entry", cxxopts::value<std::string>(), "ARCH")
-    ("os", "Operating system of the entry", cxxopts::value<std::string>(), "OS")
-    ("variant", "Architecture variant of the entry", cxxopts::value<std::string>(), "VARIANT")
-    ("os-version", "OS version of the entry", cxxopts::value<std::string>(), "VERSION")
-    ("os-features", "OS features of the entry (repeatable)", cxxopts::value<std::vector<std::string>>(), "FEATURE")
-    ("features", "Features of the entry (repeatable)", cxxopts::value<std::vector<std::string>>(), "FEATURE")
-    ("annotation", "Annotation KEY=VALUE (repeatable; commas are part of the value)", cxxopts::value<std::vector<std::string>>(), "KEY=VALUE");
-  // clang-format on
+  if (call.given("insecure") && call.given("tls-verify")) {
+    return report(Error(ErrorClass::usage, "--insecure may not be used with --tls-verify"));
+  }
+  auto session = app::ManifestSession::open(host_choice(call), auth_options(call));
+  if (!session) {
+    return report(session.error());
+  }
+  Result<int> status = std::forward<Verb>(verb)(session->host());
+  return status ? *status : report(status.error());
 }
 
-// podman's --insecure: a hidden synonym of --tls-verify=false, here a documented one.
-void
-add_manifest_registry_options(cxxopts::Options& options)
+// The list's ID, as podman prints it.
+Result<int>
+print_id(Result<std::string> id)
 {
-  add_registry_options(options);
-  options.add_options("Registry")("insecure", "Same as --tls-verify=false (podman's older spelling)");
+  PMA_TRY_ASSIGN(const auto text, std::move(id));
+  fmt::print("{}\n", text);
+  return util::to_int(util::ExitStatus::success);
+}
+
+app::EntryFields
+entry_fields(const Invocation& call)
+{
+  return {.os = call.text("os").value_or(""),
+          .architecture = call.text("arch").value_or(""),
+          .variant = call.text("variant").value_or(""),
+          .os_version = call.text("os-version").value_or(""),
+          .os_features = call.texts("os-features"),
+          .features = call.texts("features"),
+          .annotations = call.texts("annotation")};
 }
 
 std::vector<std::string>
-strings_of(const cxxopts::ParseResult& parsed, const char* name)
+images(const Invocation& call)
 {
-  return parsed.count(name) != 0 ? parsed[name].as<std::vector<std::string>>() : std::vector<std::string>{};
+  return {call.operands().begin() + 1, call.operands().end()};
+}
+
+int
+run_create(const Invocation& call)
+{
+  return in_session(call, [&](app::ManifestHost& host) {
+    return print_id(app::create_list(host, {.list = call.operands()[0],
+                                            .images = images(call),
+                                            .amend = call.given("amend"),
+                                            .all = call.given("all"),
+                                            .annotations = call.texts("annotation"),
+                                            .tls_verify = tls_verify(call)}));
+  });
+}
+
+int
+run_add(const Invocation& call)
+{
+  const app::ArtifactOptions artifact{.enabled = call.given("artifact"),
+                                      .type = call.text("artifact-type"),
+                                      .config_file = call.text("artifact-config"),
+                                      .config_type = call.text("artifact-config-type"),
+                                      .layer_type = call.text("artifact-layer-type"),
+                                      .subject = call.text("artifact-subject"),
+                                      .exclude_titles = call.given("artifact-exclude-titles")};
+  return in_session(call, [&](app::ManifestHost& host) {
+    return print_id(app::add_to_list(host, {.list = call.operands()[0],
+                                            .images = images(call),
+                                            .all = call.given("all"),
+                                            .entry = entry_fields(call),
+                                            .artifact = artifact,
+                                            .tls_verify = tls_verify(call)}));
+  });
+}
+
+int
+run_annotate(const Invocation& call)
+{
+  const auto& args = call.operands();
+  return in_session(call, [&](app::ManifestHost& host) {
+    return print_id(app::annotate_list(host, {.list = args[0],
+                                              .entry = args.size() > 1 ? std::optional(args[1]) : std::nullopt,
+                                              .index = call.given("index"),
+                                              .fields = entry_fields(call)}));
+  });
+}
+
+int
+run_remove(const Invocation& call)
+{
+  return in_session(call, [&](app::ManifestHost& host) {
+    return print_id(app::remove_from_list(host, call.operands()[0], call.operands()[1]));
+  });
+}
+
+int
+run_inspect(const Invocation& call)
+{
+  return in_session(call, [&](app::ManifestHost& host) -> Result<int> {
+    PMA_TRY_ASSIGN(const auto body, app::inspect_list(host, call.operands()[0], tls_verify(call)));
+    fmt::print("{}\n", util::redact::apply(output::podman_json(body)));
+    return util::to_int(util::ExitStatus::success);
+  });
+}
+
+int
+run_push(const Invocation& call)
+{
+  const auto& args = call.operands();
+  app::PushRequest push{.list = args[0],
+                        .destination = args.size() > 1 ? args[1] : std::string(),
+                        .all = call.get<bool>("all"),
+                        .format = call.text("format"),
+                        .tls_verify = tls_verify(call),
+                        .remove_signatures = call.given("remove-signatures"),
+                        .compression_format = call.text("compression-format").value_or(""),
+                        .allow_empty = call.given("allow-empty"),
+                        .retries = call.get<int>("retry"),
+                        .retry_delay = call.get<std::string>("retry-delay"),
+                        .digest_file = call.text("digestfile"),
+                        .remove_after = call.given("rm") || call.given("purge")};
+  if (call.given("compression-level")) {
+    push.compression_level = call.get<int>("compression-level");
+  }
+  if (call.given("add-compression")) {
+    push.add_compression = call.texts("add-compression");
+  }
+  if (call.given("force-compression")) {
+    push.force_compression = call.get<bool>("force-compression");
+  }
+  if (!call.given("quiet")) {
+    push.on_progress = [](std::string_view line) { fmt::print(stderr, "{}\n", util::redact::apply(line)); };
+  }
+  return in_session(call, [&](app::ManifestHost& host) -> Result<int> {
+    PMA_TRY(app::push_list(host, push));
+    return util::to_int(util::ExitStatus::success); // podman prints nothing on success: the digest goes to --digestfile
+  });
+}
+
+int
+run_rm(const Invocation& call)
+{
+  return in_session(call, [&](app::ManifestHost& host) -> Result<int> {
+    PMA_TRY_ASSIGN(const auto removed, app::remove_lists(host, call.operands(), call.given("ignore")));
+    fmt::print("{}", output::removal_text(removed));
+    (void)std::fflush(stdout);
+    for (const auto& error : removed.errors) {
+      report(Error(ErrorClass::api, error).with_host(host.name));
+    }
+    return util::to_int(removed.errors.empty() ? util::ExitStatus::success : util::ExitStatus::failure);
+  });
+}
+
+int
+run_exists(const Invocation& call)
+{
+  return in_session(call, [&](app::ManifestHost& host) -> Result<int> {
+    PMA_TRY_ASSIGN(const bool exists, app::list_exists(host, call.operands()[0]));
+    return util::to_int(exists ? util::ExitStatus::success : util::ExitStatus::failure);
+  });
+}
+
+Error
+annotate_refusal(const Command& verb, const std::vector<std::string>& /*operands*/, const bool one_short)
+{
+  return {ErrorClass::usage, fmt::format("usage: podman-multiarch manifest {} {}", verb.name, verb.operands.synopsis),
+          one_short ? "give the entry's digest, or --index to annotate the list itself" : ""};
+}
+
+// --os, --arch, … of an entry.
+std::vector<Option>
+entry_options()
+{
+  const std::string group = "Entry";
+  return {
+      {group, "arch", "Architecture of the entry", cxxopts::value<std::string>(), "ARCH"},
+      {group, "os", "Operating system of the entry", cxxopts::value<std::string>(), "OS"},
+      {group, "variant", "Architecture variant of the entry", cxxopts::value<std::string>(), "VARIANT"},
+      {group, "os-version", "OS version of the entry", cxxopts::value<std::string>(), "VERSION"},
+      {group, "os-features", "OS features of the entry (repeatable)", cxxopts::value<std::vector<std::string>>(),
+       "FEATURE"},
+      {group, "features", "Features of the entry (repeatable)", cxxopts::value<std::vector<std::string>>(), "FEATURE"},
+      {group, "annotation", "Annotation KEY=VALUE (repeatable; commas are part of the value)",
+       cxxopts::value<std::vector<std::string>>(), "KEY=VALUE"},
+  };
+}
+
+// The registry options, and podman's --insecure: a hidden synonym of
+// --tls-verify=false, here a documented one.
+std::vector<Option>
+manifest_registry_options()
+{
+  return joined(registry_options(),
+                {{{"Registry", "insecure", "Same as --tls-verify=false (podman's older spelling)"}}});
+}
+
+// One verb: its options come after the host selection every verb has.
+Command
+verb(Command entry, const std::vector<std::vector<Option>>& options)
+{
+  entry.parent = "manifest";
+  entry.usage = entry.operands.synopsis + " [OPTIONS]";
+  entry.operands.holder = "args";
+  entry.operands.non_empty = true;
+  entry.options = joined(joined(host_selection_options(), {{operands_holder("", "args")}}), options);
+  return entry;
+}
+
+std::vector<Command>
+verbs()
+{
+  using Options = std::vector<Option>;
+  const auto value = [] { return cxxopts::value<std::string>(); };
+  const auto values = [] { return cxxopts::value<std::vector<std::string>>(); };
+  return {
+      verb(
+          {.name = "create",
+           .summary = "Create a list, optionally with images; prints its ID",
+           .examples = "  podman-multiarch manifest create --host x86 localhost/app:1.4\n"
+                       "  podman-multiarch manifest create --host x86 --all localhost/app:1.4 quay.io/acme/base:1\n",
+           .operands = {.synopsis = "LIST [IMAGE...]", .min = 1, .max = k_unbounded},
+           .run = run_create},
+
+          {Options{{"Create", "all", "Add every instance of each image that is a list"},
+                   {"Create", "a,amend", "Reuse a list of that name if it exists"},
+                   {"Create", "annotation", "Annotation KEY=VALUE on the list itself (podman 5.0 or newer; repeatable)",
+                    values(), "KEY=VALUE"}},
+           manifest_registry_options()}),
+      verb(
+          {.name = "add",
+           .summary = "Add images to a list; prints its ID",
+           .examples =
+               "  podman-multiarch manifest add --host x86 localhost/app:1.4 docker://quay.io/acme/app@sha256:60b2...\n"
+               "  podman-multiarch manifest add --host x86 --arch arm64 --variant v8 --annotation "
+               "org.example.note=hi \\\n"
+               "      localhost/app:1.4 quay.io/acme/app@sha256:9a0e...\n"
+               "  podman-multiarch manifest add --host x86 localhost/app:1.4 containers-storage:localhost/app-s390x\n",
+           .operands = {.synopsis = "LIST IMAGE...", .min = 2, .max = k_unbounded},
+           .run = run_add},
+
+          {Options{{"Add", "all", "Add every instance of an image that is a list"},
+                   {"Add", "artifact", "Add the arguments as files of one OCI artifact (podman 5.0 or newer)"},
+                   {"Add", "artifact-type", "With --artifact: its artifactType (empty: none)", value(), "TYPE"},
+                   {"Add", "artifact-config", "With --artifact: a file with its configuration", value(), "FILE"},
+                   {"Add", "artifact-config-type", "With --artifact: the configuration's media type", value(), "TYPE"},
+                   {"Add", "artifact-layer-type", "With --artifact: the files' media type", value(), "TYPE"},
+                   {"Add", "artifact-exclude-titles", "With --artifact: no org.opencontainers.image.title annotations"},
+                   {"Add", "artifact-subject", "With --artifact: the artifact's subject (an image reference)", value(),
+                    "IMAGE"}},
+           entry_options(), manifest_registry_options()}),
+      verb({.name = "annotate",
+            .summary = "Set an entry's platform fields and annotations, or the list's (--index)",
+            .examples =
+                "  podman-multiarch manifest annotate --host x86 localhost/app:1.4 sha256:9a0e... --variant v8\n"
+                "  podman-multiarch manifest annotate --host p5 --index --annotation "
+                "org.opencontainers.image.source=URL localhost/app:1.4\n",
+            .operands = {.synopsis = "LIST [DIGEST]", .min = 2, .max = 2, .enough_with = "index"},
+            .refusal = annotate_refusal,
+            .run = run_annotate},
+           {Options{{"Annotate", "index", "Annotate the list itself (podman 5.4 or newer)"}}, entry_options()}),
+      verb({.name = "remove",
+            .summary = "Remove an entry from a list; prints the list's ID",
+            .examples = "  podman-multiarch manifest remove --host x86 localhost/app:1.4 sha256:fd1e...\n",
+            .operands = {.synopsis = "LIST DIGEST", .min = 2, .max = 2},
+            .run = run_remove},
+           {}),
+      verb({.name = "inspect",
+            .summary = "Show a local list, or what a registry serves, as JSON",
+            .examples = "  podman-multiarch manifest inspect --host x86 localhost/app:1.4\n"
+                        "  podman-multiarch manifest inspect docker://quay.io/acme/app:1.4 | jq "
+                        "'.manifests[].platform'\n",
+            .operands = {.synopsis = "LIST|IMAGE", .min = 1, .max = 1},
+            .run = run_inspect},
+
+           {Options{{"Inspect", "v,verbose", "Accepted for podman compatibility; no effect"}},
+            manifest_registry_options()}),
+      verb(
+          {.name = "push",
+           .summary = "Push a list (and, with --all, its images) to a registry",
+           .examples =
+               "  podman-multiarch manifest push --host x86 --digestfile digest localhost/app:1.4 "
+               "quay.io/acme/app:1.4\n"
+               "  podman-multiarch manifest push --host x86 --retry 5 --retry-delay 10s --rm quay.io/acme/app:1.4\n",
+           .operands = {.synopsis = "LIST [DESTINATION]", .min = 1, .max = 2},
+           .run = run_push},
+
+          {Options{
+               {"Push", "all", "Also push the images the list references",
+                cxxopts::value<bool>()->default_value("true")->implicit_value("true"), "BOOL"},
+               {"Push",
+                "format",
+                "List format: oci or docker (default: the list's own)",
+                value(),
+                "FORMAT",
+                {"oci", "docker"}},
+               {"Push", "digestfile", "Write the pushed list's digest to FILE", value(), "FILE"},
+               {"Push", "rm", "Remove the local list after a successful push"},
+               {"Push", "purge", "Same as --rm"},
+               {"Push", "q,quiet", "Print no progress"},
+               {"Push", "remove-signatures", "Do not copy the images' signatures"},
+               {"Push", "compression-format", "Compress layers with gzip, zstd or zstd:chunked", value(), "FORMAT"},
+               {"Push", "compression-level", "Compression level (podman 4.6 or newer)", cxxopts::value<int>(), "LEVEL"},
+               {"Push", "add-compression",
+                "Also push instances compressed with these formats (podman 4.7 or newer; repeatable)", values(),
+                "FORMAT"},
+               {"Push", "force-compression", "Recompress layers already compressed otherwise (podman 4.7 or newer)",
+                cxxopts::value<bool>()->implicit_value("true"), "BOOL"},
+               {"Push", "allow-empty", "Push a list that has no images (podman does without asking)"}},
+           retry_options(), manifest_registry_options()}),
+      verb({.name = "rm",
+            .summary = "Remove lists from the host (not their images)",
+            .examples = "  podman-multiarch manifest rm --host x86 localhost/app:1.4\n"
+                        "  podman-multiarch manifest rm --host x86 --ignore localhost/maybe:1\n",
+            .operands = {.synopsis = "LIST...", .min = 1, .max = k_unbounded},
+            .run = run_rm},
+           {Options{{"Remove", "i,ignore", "A list that does not exist is no error"}}}),
+      verb({.name = "exists",
+            .summary = "Exit 0 if the list exists on the host, 1 if not",
+            .examples = "  podman-multiarch manifest exists --host x86 localhost/app:1.4 || podman-multiarch manifest "
+                        "create --host x86 localhost/app:1.4\n",
+            .operands = {.synopsis = "LIST", .min = 1, .max = 1},
+            .run = run_exists},
+           {}),
+  };
 }
 
 } // namespace
 
-std::vector<Subcommand>
-manifest_subcommands()
+Command
+manifest_command()
 {
-  std::vector<Subcommand> out;
-  out.reserve(k_verbs.size());
-  for (const auto& verb : k_verbs) {
-    out.push_back({verb.name, verb.summary});
-  }
-  return out;
-}
-
-cxxopts::Options
-manifest_command_options(const std::string& name)
-{
-  const auto verb = std::find_if(k_verbs.begin(), k_verbs.end(), [&](const Verb& v) { return name == v.name; });
-  auto options = make_options("manifest " + name, verb != k_verbs.end() ? verb->summary : "");
-  options.custom_help(std::string(verb != k_verbs.end() ? verb->usage : "") + " [OPTIONS]");
-  add_host_selection_options(options);
-  // clang-format off
-  options.add_options("")("args", "", cxxopts::value<std::vector<std::string>>());
-  if (name == "create") {
-    options.add_options("Create")
-      ("all", "Add every instance of each image that is a list")
-      ("a,amend", "Reuse a list of that name if it exists")
-      ("annotation", "Annotation KEY=VALUE on the list itself (podman 5.0 or newer; repeatable)", cxxopts::value<std::vector<std::string>>(), "KEY=VALUE");
-    add_manifest_registry_options(options);
-  } else if (name == "add") {
-    options.add_options("Add")
-      ("all", "Add every instance of an image that is a list")
-      ("artifact", "Add the arguments as files of one OCI artifact (podman 5.0 or newer)")
-      ("artifact-type", "With --artifact: its artifactType (empty: none)", cxxopts::value<std::string>(), "TYPE")
-      ("artifact-config", "With --artifact: a file with its configuration", cxxopts::value<std::string>(), "FILE")
-      ("artifact-config-type", "With --artifact: the configuration's media type", cxxopts::value<std::string>(), "TYPE")
-      ("artifact-layer-type", "With --artifact: the files' media type", cxxopts::value<std::string>(), "TYPE")
-      ("artifact-exclude-titles", "With --artifact: no org.opencontainers.image.title annotations")
-      ("artifact-subject", "With --artifact: the artifact's subject (an image reference)", cxxopts::value<std::string>(), "IMAGE");
-    add_platform_options(options);
-    add_manifest_registry_options(options);
-  } else if (name == "annotate") {
-    options.add_options("Annotate")("index", "Annotate the list itself (podman 5.4 or newer)");
-    add_platform_options(options);
-  } else if (name == "inspect") {
-    options.add_options("Inspect")("v,verbose", "Accepted for podman compatibility; no effect");
-    add_manifest_registry_options(options);
-  } else if (name == "push") {
-    options.add_options("Push")
-      ("all", "Also push the images the list references", cxxopts::value<bool>()->default_value("true")->implicit_value("true"), "BOOL")
-      ("format", "List format: oci or docker (default: the list's own)", cxxopts::value<std::string>(), "FORMAT")
-      ("digestfile", "Write the pushed list's digest to FILE", cxxopts::value<std::string>(), "FILE")
-      ("rm", "Remove the local list after a successful push")
-      ("purge", "Same as --rm")
-      ("q,quiet", "Print no progress")
-      ("remove-signatures", "Do not copy the images' signatures")
-      ("compression-format", "Compress layers with gzip, zstd or zstd:chunked", cxxopts::value<std::string>(), "FORMAT")
-      ("compression-level", "Compression level (podman 4.6 or newer)", cxxopts::value<int>(), "LEVEL")
-      ("add-compression", "Also push instances compressed with these formats (podman 4.7 or newer; repeatable)", cxxopts::value<std::vector<std::string>>(), "FORMAT")
-      ("force-compression", "Recompress layers already compressed otherwise (podman 4.7 or newer)", cxxopts::value<bool>()->implicit_value("true"), "BOOL")
-      ("allow-empty", "Push a list that has no images (podman does without asking)");
-    add_retry_options(options);
-    add_manifest_registry_options(options);
-  } else if (name == "rm") {
-    options.add_options("Remove")("i,ignore", "A list that does not exist is no error");
-  }
-  // clang-format on
-  options.parse_positional({"args"});
-  return options;
-}
-
-int
-run_manifest(const std::vector<std::string>& args, const GlobalOptions& globals)
-{
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    fmt::print("Usage: podman-multiarch manifest VERB [OPTIONS]\n\nVerbs:\n");
-    for (const auto& verb : k_verbs) {
-      fmt::print("  {:<9} {:<18} {}\n", verb.name, verb.usage, verb.summary);
-    }
-    fmt::print("\nRun 'podman-multiarch manifest VERB --help' for a verb's options.\n");
-    return args.empty() ? 2 : 0;
-  }
-  const auto verb = std::find_if(k_verbs.begin(), k_verbs.end(), [&](const Verb& v) { return args[0] == v.name; });
-  if (verb == k_verbs.end()) {
-    return report(Error(ErrorClass::usage,
-                        fmt::format("unknown manifest verb '{}'{}", args[0], util::did_you_mean(args[0], verb_names())),
-                        "see podman-multiarch manifest --help"));
-  }
-  const std::string name = verb->name;
-  auto options = manifest_command_options(name);
-  int done = 0;
-  auto parsed = parse_command_line(options, std::vector<std::string>(args.begin() + 1, args.end()), globals,
-                                   verb->examples, done);
-  if (!parsed) {
-    return done;
-  }
-  const auto positional = strings_of(*parsed, "args");
-  const std::string usage = verb->usage;
-  const auto words = util::split(usage, ' ');
-  const auto required = static_cast<size_t>(
-      std::count_if(words.begin(), words.end(), [](const std::string& word) { return !word.starts_with('['); }));
-  const bool variadic = usage.find("...") != std::string::npos;
-  const bool digest_missing = name == "annotate" && parsed->count("index") == 0 && positional.size() == 1;
-  if (positional.size() < required || digest_missing || (!variadic && positional.size() > words.size())) {
-    return report(Error(ErrorClass::usage, fmt::format("usage: podman-multiarch manifest {} {}", name, usage),
-                        digest_missing ? "give the entry's digest, or --index to annotate the list itself" : ""));
-  }
-  for (size_t i = 0; i < positional.size(); ++i) {
-    if (util::trim(positional[i]).empty()) {
-      // podman answers "invalid reference format" from the service; nothing is asked here.
-      return report(Error(ErrorClass::usage,
-                          fmt::format("manifest {}: argument {} is empty (usage: podman-multiarch manifest {} {})",
-                                      name, i + 1, name, usage)));
-    }
-  }
-  if (name == "push" && parsed->count("format") != 0) {
-    if (auto format = checked_choice(*parsed, "manifest", "format"); !format) {
-      return report(format.error());
-    }
-  }
-  if (parsed->count("insecure") != 0 && parsed->count("tls-verify") != 0) {
-    return report(Error(ErrorClass::usage, "--insecure may not be used with --tls-verify"));
-  }
-  VerbRun run(*parsed, positional);
-  if (auto ok = run.connect(globals); !ok) {
-    return report(ok.error());
-  }
-  auto status = run_verb(name, run);
-  if (!status) {
-    return report(status.error());
-  }
-  return *status;
+  return {.name = "manifest",
+          .summary = "podman's manifest verbs (create, add, annotate, remove, inspect, push, rm, exists) on a host",
+          .usage = " [OPTIONS]",
+          .options = joined(host_selection_options(), {{operands_holder("", "args")}}),
+          .verbs = verbs()};
 }
 
 } // namespace pma::cli

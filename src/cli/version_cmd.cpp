@@ -1,10 +1,12 @@
 // podman-multiarch version [--host …]
-#include <pma/cli/command.hpp>
-#include <pma/output/table.hpp>
+#include <pma/app/selection.hpp>
+#include <pma/output/version_view.hpp>
 #include <pma/version.hpp>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "options.hpp"
 
 namespace pma::cli {
 
@@ -13,73 +15,47 @@ namespace {
 constexpr const char* k_examples =
     "  podman-multiarch version\n  podman-multiarch version --farm release --format json\n";
 
-} // namespace
-
-cxxopts::Options
-version_command_options(const std::string& /*verb*/)
-{
-  auto options = make_options("version", "Show the client version and, with host selection, the servers'");
-  options.custom_help("[OPTIONS]");
-  add_host_selection_options(options);
-  options.add_options("Output")("format", "Output format: text or json",
-                                cxxopts::value<std::string>()->default_value("text"), "FORMAT");
-  return options;
-}
-
 int
-run_version(const std::vector<std::string>& args, const GlobalOptions& globals)
+run_version(const Invocation& call)
 {
-  auto options = version_command_options("");
-  int done = 0;
-  auto parsed = parse_command_line(options, args, globals, k_examples, done);
-  if (!parsed) {
-    return done;
-  }
-  auto format = checked_choice(*parsed, "version", "format");
-  if (!format) {
-    return report(format.error());
-  }
-  const bool want_servers =
-      parsed->count("host") != 0 || parsed->count("farm") != 0 || parsed->count("connection") != 0;
+  const bool want_servers = hosts_named(call);
   std::vector<hosts::Probe> probes;
   if (want_servers) {
-    auto selection = host_selection(*parsed, globals);
+    auto selection = app::select_hosts(host_choice(call));
     if (!selection) {
       return report(selection.error());
     }
     probes = hosts::probe_hosts(selection->hosts, selection->connect);
   }
-
-  int status = 0;
-  if (*format == "json") {
-    nlohmann::ordered_json out = {{"client", {{"version", k_version}}}};
-    nlohmann::ordered_json servers = nlohmann::ordered_json::array();
-    for (const auto& probe : probes) {
-      servers.push_back({{"host", probe.host.name},
-                         {"podmanVersion", probe.info ? probe.info->podman_version : ""},
-                         {"apiVersion", probe.info ? probe.info->api_version.to_string() : ""},
-                         {"error", probe.error ? probe.error->message : ""}});
-    }
-    if (want_servers) {
-      out["servers"] = servers;
-    }
-    fmt::print("{}\n", out.dump(2));
-  } else {
-    fmt::print("Client:  podman-multiarch {}\n", k_version);
-    for (const auto& probe : probes) {
-      if (probe.info) {
-        fmt::print("Server:  {} podman {} (API {})\n", probe.host.name, probe.info->podman_version,
-                   probe.info->api_version.to_string());
-      }
-    }
-  }
+  fmt::print("{}", call.get<std::string>("format") == "json" ? output::version_json(k_version, probes, want_servers)
+                                                             : output::version_text(k_version, probes));
   (void)std::fflush(stdout);
+  int status = util::to_int(util::ExitStatus::success);
   for (const auto& probe : probes) {
     if (probe.error) {
       status = report(*probe.error);
     }
   }
   return status;
+}
+
+} // namespace
+
+Command
+version_command()
+{
+  return {.name = "version",
+          .summary = "Show the client version and, with --host/--farm, the servers'",
+          .description = "Show the client version and, with host selection, the servers'",
+          .usage = "[OPTIONS]",
+          .examples = k_examples,
+          .options = joined(host_selection_options(), {{{"Output",
+                                                         "format",
+                                                         "Output format: text or json",
+                                                         cxxopts::value<std::string>()->default_value("text"),
+                                                         "FORMAT",
+                                                         {"text", "json"}}}}),
+          .run = run_version};
 }
 
 } // namespace pma::cli

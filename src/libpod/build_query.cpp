@@ -1,5 +1,6 @@
 // The query of POST /libpod/build: every option podman's CLI forwards, in the
-// form each podman version's handler reads (pkg/api/handlers/compat/images_build.go).
+// form each podman version's handler reads (pkg/api/handlers/compat/images_build.go);
+// the options' keys, encodings and versions are build_settings.cpp's table.
 #include <pma/libpod/build_settings.hpp>
 #include <pma/util/strings.hpp>
 
@@ -18,105 +19,11 @@ using nlohmann::json;
 
 namespace {
 
-enum class Encoding {
-  repeated,   // key=v1&key=v2
-  json_array, // key=["v1","v2"]
-  value,      // key=v (the last value)
-  special,    // encoded by hand below
-};
-
-struct Row {
-  BuildOption option;
-  const char* name; // as the user writes it
-  const char* key;  // the query parameter
-  Encoding encoding;
-  Version since;      // the first podman whose handler reads it
-  const char* absent; // what the service assumes when the key is absent (then it need not be sent)
-};
-
-// clang-format off
-constexpr std::array k_rows = {
-  Row{BuildOption::add_host, "--add-host", "extrahosts", Encoding::json_array, {4, 0, 0}, nullptr},
-  Row{BuildOption::apparmor, "--security-opt apparmor=…", "apparmor", Encoding::value, {4, 0, 0}, nullptr},
-  Row{BuildOption::build_context, "--build-context", "additionalbuildcontexts", Encoding::special, {4, 2, 0}, nullptr},
-  Row{BuildOption::cache_from, "--cache-from", "cachefrom", Encoding::special, {4, 2, 0}, nullptr},
-  Row{BuildOption::cache_to, "--cache-to", "cacheto", Encoding::special, {4, 2, 0}, nullptr},
-  Row{BuildOption::cache_ttl, "--cache-ttl", "cachettl", Encoding::value, {4, 2, 0}, nullptr},
-  Row{BuildOption::cap_add, "--cap-add", "addcaps", Encoding::json_array, {4, 0, 0}, nullptr},
-  Row{BuildOption::cap_drop, "--cap-drop", "dropcaps", Encoding::json_array, {4, 0, 0}, nullptr},
-  Row{BuildOption::cgroup_parent, "--cgroup-parent", "cgroupparent", Encoding::value, {4, 0, 0}, nullptr},
-  Row{BuildOption::cgroupns, "--cgroupns", "nsoptions", Encoding::special, {4, 0, 0}, nullptr},
-  Row{BuildOption::compat_volumes, "--compat-volumes", "compatvolumes", Encoding::value, {5, 2, 0}, "false"},
-  Row{BuildOption::cpp_flag, "--cpp-flag", "cppflags", Encoding::json_array, {4, 2, 0}, nullptr},
-  Row{BuildOption::cpu_period, "--cpu-period", "cpuperiod", Encoding::value, {4, 0, 0}, nullptr},
-  Row{BuildOption::cpu_quota, "--cpu-quota", "cpuquota", Encoding::value, {4, 0, 0}, nullptr},
-  Row{BuildOption::cpu_shares, "--cpu-shares", "cpushares", Encoding::value, {4, 0, 0}, nullptr},
-  Row{BuildOption::cpuset_cpus, "--cpuset-cpus", "cpusetcpus", Encoding::value, {4, 0, 0}, nullptr},
-  Row{BuildOption::cpuset_mems, "--cpuset-mems", "cpusetmems", Encoding::value, {4, 0, 0}, nullptr},
-  Row{BuildOption::created_annotation, "--created-annotation", "createdannotation", Encoding::value, {5, 6, 0}, "true"},
-  Row{BuildOption::device, "--device", "devices", Encoding::json_array, {4, 0, 0}, nullptr},
-  Row{BuildOption::dns, "--dns", "dnsservers", Encoding::json_array, {4, 0, 0}, nullptr},
-  Row{BuildOption::dns_option, "--dns-option", "dnsoptions", Encoding::json_array, {4, 0, 0}, nullptr},
-  Row{BuildOption::dns_search, "--dns-search", "dnssearch", Encoding::json_array, {4, 0, 0}, nullptr},
-  Row{BuildOption::env, "--env", "setenv", Encoding::repeated, {4, 1, 0}, nullptr},
-  Row{BuildOption::from, "--from", "from", Encoding::value, {4, 0, 0}, nullptr},
-  Row{BuildOption::group_add, "--group-add", "groupadd", Encoding::repeated, {4, 4, 0}, nullptr},
-  Row{BuildOption::http_proxy, "--http-proxy", "httpproxy", Encoding::value, {4, 0, 0}, "false"},
-  Row{BuildOption::identity_label, "--identity-label", "identitylabel", Encoding::value, {4, 1, 0}, "true"},
-  Row{BuildOption::inherit_annotations, "--inherit-annotations", "inheritannotations", Encoding::value, {5, 6, 0}, "true"},
-  Row{BuildOption::inherit_labels, "--inherit-labels", "inheritlabels", Encoding::value, {5, 5, 0}, "true"},
-  Row{BuildOption::ipc, "--ipc", "nsoptions", Encoding::special, {4, 0, 0}, nullptr},
-  Row{BuildOption::isolation, "--isolation", "isolation", Encoding::value, {4, 0, 0}, nullptr},
-  Row{BuildOption::layer_label, "--layer-label", "layerLabel", Encoding::repeated, {4, 7, 0}, nullptr},
-  Row{BuildOption::memory, "--memory", "memory", Encoding::value, {4, 0, 0}, nullptr},
-  Row{BuildOption::memory_swap, "--memory-swap", "memswap", Encoding::value, {4, 0, 0}, nullptr},
-  Row{BuildOption::network, "--network", "nsoptions", Encoding::special, {4, 0, 0}, nullptr},
-  Row{BuildOption::no_hosts, "--no-hosts", "nohosts", Encoding::value, {5, 4, 0}, "false"},
-  Row{BuildOption::omit_history, "--omit-history", "omithistory", Encoding::value, {4, 2, 0}, "false"},
-  Row{BuildOption::os_feature, "--os-feature", "osfeature", Encoding::repeated, {4, 1, 0}, nullptr},
-  Row{BuildOption::os_version, "--os-version", "osversion", Encoding::value, {4, 1, 0}, nullptr},
-  Row{BuildOption::pid, "--pid", "nsoptions", Encoding::special, {4, 0, 0}, nullptr},
-  Row{BuildOption::retry, "--retry", "retry", Encoding::value, {5, 3, 0}, nullptr},
-  Row{BuildOption::retry_delay, "--retry-delay", "retry-delay", Encoding::value, {5, 3, 0}, nullptr},
-  Row{BuildOption::rewrite_timestamp, "--rewrite-timestamp", "rewritetimestamp", Encoding::value, {5, 6, 0}, "false"},
-  Row{BuildOption::sbom_image_output, "--sbom-image-output", "sbom-image-output", Encoding::value, {5, 7, 0}, nullptr},
-  Row{BuildOption::sbom_image_purl_output, "--sbom-image-purl-output", "sbom-image-purl-output", Encoding::value, {5, 7, 0}, nullptr},
-  Row{BuildOption::sbom_merge_strategy, "--sbom-merge-strategy", "sbom-merge-strategy", Encoding::value, {5, 7, 0}, nullptr},
-  Row{BuildOption::sbom_scanner_command, "--sbom-scanner-command", "sbom-scanner-command", Encoding::json_array, {5, 7, 0}, nullptr},
-  Row{BuildOption::sbom_scanner_image, "--sbom-scanner-image", "sbom-scanner-image", Encoding::value, {5, 7, 0}, nullptr},
-  Row{BuildOption::seccomp, "--security-opt seccomp=…", "seccomp", Encoding::value, {4, 0, 0}, nullptr},
-  Row{BuildOption::secret, "--secret", "secrets", Encoding::json_array, {4, 0, 0}, nullptr},
-  Row{BuildOption::security_label, "--security-opt label=…", "labelopts", Encoding::json_array, {4, 0, 0}, nullptr},
-  Row{BuildOption::shm_size, "--shm-size", "shmsize", Encoding::value, {4, 0, 0}, nullptr},
-  Row{BuildOption::skip_unused_stages, "--skip-unused-stages", "skipunusedstages", Encoding::value, {4, 3, 0}, "true"},
-  Row{BuildOption::source_date_epoch, "--source-date-epoch", "sourcedateepoch", Encoding::value, {5, 6, 0}, nullptr},
-  Row{BuildOption::timestamp, "--timestamp", "timestamp", Encoding::value, {4, 0, 0}, nullptr},
-  Row{BuildOption::ulimit, "--ulimit", "ulimits", Encoding::json_array, {4, 0, 0}, nullptr},
-  Row{BuildOption::unset_annotation, "--unsetannotation", "unsetannotation", Encoding::repeated, {5, 6, 0}, nullptr},
-  Row{BuildOption::unset_env, "--unsetenv", "unsetenv", Encoding::repeated, {4, 0, 0}, nullptr},
-  Row{BuildOption::unset_label, "--unsetlabel", "unsetlabel", Encoding::repeated, {4, 8, 0}, nullptr},
-  Row{BuildOption::userns, "--userns", "idmappingoptions", Encoding::special, {4, 3, 0}, "host"},
-  Row{BuildOption::userns_gid_map, "--userns-gid-map", "idmappingoptions", Encoding::special, {4, 3, 0}, nullptr},
-  Row{BuildOption::userns_uid_map, "--userns-uid-map", "idmappingoptions", Encoding::special, {4, 3, 0}, nullptr},
-  Row{BuildOption::uts, "--uts", "nsoptions", Encoding::special, {4, 0, 0}, nullptr},
-  Row{BuildOption::volume, "--volume", "volume", Encoding::repeated, {4, 4, 0}, nullptr},
-};
-// clang-format on
-static_assert(k_rows.size() == static_cast<size_t>(BuildOption::volume) + 1, "every BuildOption has its row");
-
 constexpr Version k_cache_array{4, 4, 0};             // cachefrom/cacheto: one plain name before
 constexpr Version k_build_contexts_repeated{5, 6, 0}; // additionalbuildcontexts: a JSON map before
 
-const Row&
-row_of(const BuildOption option)
-{
-  const auto* row =
-      std::find_if(k_rows.begin(), k_rows.end(), [option](const Row& candidate) { return candidate.option == option; });
-  return *row; // every option has its row (checked by a unit test)
-}
-
 bool
-is_absent_default(const Row& row, const BuildSetting& setting)
+is_absent_default(const BuildOptionSpec& row, const BuildSetting& setting)
 {
   return row.absent != nullptr && setting.values.size() == 1 && setting.values.front() == row.absent;
 }
@@ -264,13 +171,13 @@ add_build_contexts(Query& query, const BuildSetting& setting, const Version& ver
 std::string
 option_name(const BuildOption option)
 {
-  return row_of(option).name;
+  return spec_of(option).name;
 }
 
 Version
 needed_version(const BuildSetting& setting)
 {
-  const Row& row = row_of(setting.option);
+  const BuildOptionSpec& row = spec_of(setting.option);
   if ((setting.option == BuildOption::cache_from || setting.option == BuildOption::cache_to) &&
       setting.values.size() > 1) {
     return k_cache_array;
@@ -282,7 +189,7 @@ std::string
 unsupported(const std::vector<BuildSetting>& settings, const Version& version)
 {
   for (const auto& setting : settings) {
-    const Row& row = row_of(setting.option);
+    const BuildOptionSpec& row = spec_of(setting.option);
     if (is_absent_default(row, setting)) {
       continue;
     }
@@ -301,7 +208,7 @@ void
 add_build_settings(Query& query, const std::vector<BuildSetting>& settings, const Version& version)
 {
   for (const auto& setting : settings) {
-    const Row& row = row_of(setting.option);
+    const BuildOptionSpec& row = spec_of(setting.option);
     if (is_absent_default(row, setting) || setting.values.empty()) {
       continue;
     }

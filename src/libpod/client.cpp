@@ -61,14 +61,14 @@ Query::add(const std::string_view key, const std::string_view value)
   m_text += transport::url_encode(key) + "=" + transport::url_encode(value);
 }
 
-Client::Client(std::unique_ptr<transport::HttpClient> http, std::string host_name)
+RestClient::RestClient(std::unique_ptr<transport::HttpClient> http, std::string host_name)
   : m_http(std::move(http))
   , m_host(std::move(host_name))
 {
 }
 
 Result<PingResult>
-Client::ping()
+RestClient::ping()
 {
   const auto start = std::chrono::steady_clock::now();
   // A service that accepts but does not answer (stopped, overloaded, a
@@ -112,7 +112,7 @@ Client::ping()
 }
 
 Result<HostInfo>
-Client::info()
+RestClient::info()
 {
   PMA_TRY_ASSIGN(auto response, call({.method = "GET", .target = path("/info"), .max_body = k_max_info_body}, "info"));
   auto info = parse_info(response.body, m_caps->version);
@@ -123,13 +123,13 @@ Client::info()
 }
 
 std::string
-Client::path(const std::string_view route) const
+RestClient::path(const std::string_view route) const
 {
   return fmt::format("/v{}/libpod{}", m_caps->version.to_string(), route);
 }
 
 Result<transport::HttpResponse>
-Client::call(const transport::HttpRequest& request, const std::string_view what, const bool missing_is_ok)
+RestClient::call(const transport::HttpRequest& request, const std::string_view what, const bool missing_is_ok)
 {
   if (!m_caps) {
     return not_negotiated();
@@ -146,8 +146,8 @@ Client::call(const transport::HttpRequest& request, const std::string_view what,
 }
 
 Result<void>
-Client::stream(transport::HttpRequest request, const std::string_view what,
-               const std::function<bool(std::string_view)>& on_data, const std::function<util::Error()>& refused)
+RestClient::stream(transport::HttpRequest request, const std::string_view what,
+                   const std::function<bool(std::string_view)>& on_data, const std::function<util::Error()>& refused)
 {
   bool refused_stream = false;
   request.on_data = [&](std::string_view data) {
@@ -166,7 +166,7 @@ Client::stream(transport::HttpRequest request, const std::string_view what,
 }
 
 Error
-Client::tag(Error error) const
+RestClient::tag(Error error) const
 {
   if (error.host.empty()) {
     error.host = m_host;
@@ -175,7 +175,7 @@ Client::tag(Error error) const
 }
 
 util::Unexpected
-Client::not_negotiated() const
+RestClient::not_negotiated() const
 {
   return util::Unexpected(tag(Error(ErrorClass::internal, "libpod call before ping()")));
 }
@@ -185,7 +185,7 @@ Client::not_negotiated() const
 std::unique_ptr<LibpodClient>
 make_libpod_client(std::unique_ptr<transport::HttpClient> http, std::string host_name)
 {
-  return std::make_unique<detail::Client>(std::move(http), std::move(host_name));
+  return std::make_unique<detail::RestClient>(std::move(http), std::move(host_name));
 }
 
 Error

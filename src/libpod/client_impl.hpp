@@ -60,9 +60,9 @@ util::Error stream_line_too_long(std::string_view what);
 // (build_query.cpp); unsupported() must have accepted them.
 void add_build_settings(Query& query, const std::vector<BuildSetting>& settings, const Version& version);
 
-class Client : public LibpodClient {
+class RestClient : public LibpodClient {
 public:
-  Client(std::unique_ptr<transport::HttpClient> http, std::string host_name);
+  RestClient(std::unique_ptr<transport::HttpClient> http, std::string host_name);
 
   util::Result<PingResult> ping() override;
   util::Result<HostInfo> info() override;

@@ -40,8 +40,8 @@ using util::ErrorClass;
 using util::Result;
 
 Result<std::string>
-Client::build(const BuildRequest& request, const transport::BodyStream& context,
-              const std::function<void(const BuildEvent&)>& on_event)
+RestClient::build(const BuildRequest& request, const transport::BodyStream& context,
+                  const std::function<void(const BuildEvent&)>& on_event)
 {
   if (!m_caps) {
     return not_negotiated();
@@ -111,7 +111,7 @@ Client::build(const BuildRequest& request, const transport::BodyStream& context,
 }
 
 Result<ImageInfo>
-Client::inspect_image(const std::string& image)
+RestClient::inspect_image(const std::string& image)
 {
   PMA_TRY_ASSIGN(const auto response, call({.method = "GET",
                                             .target = path("/images/" + transport::url_encode(image) + "/json"),
@@ -126,7 +126,7 @@ Client::inspect_image(const std::string& image)
 }
 
 Result<std::string>
-Client::push_image(const PushRequest& request, const std::function<void(std::string_view)>& on_progress)
+RestClient::push_image(const PushRequest& request, const std::function<void(std::string_view)>& on_progress)
 {
   if (!m_caps) {
     return not_negotiated();
@@ -170,14 +170,14 @@ Client::push_image(const PushRequest& request, const std::function<void(std::str
 }
 
 Result<void>
-Client::remove_image(const std::string& image)
+RestClient::remove_image(const std::string& image)
 {
   PMA_TRY(call({.method = "DELETE", .target = path("/images/" + transport::url_encode(image))}, "remove image", true));
   return {};
 }
 
 Result<std::vector<std::string>>
-Client::image_names(const std::string& reference)
+RestClient::image_names(const std::string& reference)
 {
   const std::string filters = json{{"reference", {reference}}}.dump();
   PMA_TRY_ASSIGN(

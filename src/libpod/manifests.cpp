@@ -68,7 +68,8 @@ list_id(const transport::HttpResponse& response, const std::string_view what)
 } // namespace
 
 Result<std::string>
-Client::manifest_create(const std::string& name, const std::vector<std::string>& index_annotations, const bool amend)
+RestClient::manifest_create(const std::string& name, const std::vector<std::string>& index_annotations,
+                            const bool amend)
 {
   if (!m_caps) {
     return not_negotiated();
@@ -144,7 +145,7 @@ multipart_body(std::string json_text, std::vector<std::filesystem::path> files, 
 } // namespace
 
 Result<std::string>
-Client::manifest_add(const std::string& name, const ManifestAddRequest& request)
+RestClient::manifest_add(const std::string& name, const ManifestAddRequest& request)
 {
   if (!m_caps) {
     return not_negotiated();
@@ -206,7 +207,7 @@ Client::manifest_add(const std::string& name, const ManifestAddRequest& request)
 }
 
 Result<std::string>
-Client::manifest_push(const std::string& name, const ManifestPushRequest& request)
+RestClient::manifest_push(const std::string& name, const ManifestPushRequest& request)
 {
   if (!m_caps) {
     return not_negotiated();
@@ -283,7 +284,7 @@ Client::manifest_push(const std::string& name, const ManifestPushRequest& reques
 }
 
 Result<void>
-Client::manifest_delete(const std::string& name)
+RestClient::manifest_delete(const std::string& name)
 {
   PMA_TRY(
       call({.method = "DELETE", .target = path("/manifests/" + transport::url_encode(name))}, "manifest delete", true));
@@ -291,7 +292,7 @@ Client::manifest_delete(const std::string& name)
 }
 
 Result<RemoveReport>
-Client::manifest_rm(const std::vector<std::string>& names, const bool ignore)
+RestClient::manifest_rm(const std::vector<std::string>& names, const bool ignore)
 {
   Query query;
   for (const auto& name : names) {
@@ -327,7 +328,7 @@ Client::manifest_rm(const std::vector<std::string>& names, const bool ignore)
 }
 
 Result<bool>
-Client::manifest_exists(const std::string& name)
+RestClient::manifest_exists(const std::string& name)
 {
   PMA_TRY_ASSIGN(auto response,
                  call({.method = "GET", .target = path("/manifests/" + transport::url_encode(name) + "/exists")},
@@ -336,7 +337,7 @@ Client::manifest_exists(const std::string& name)
 }
 
 Result<std::string>
-Client::manifest_annotate(const std::string& name, const ManifestAnnotateRequest& request)
+RestClient::manifest_annotate(const std::string& name, const ManifestAnnotateRequest& request)
 {
   if (!m_caps) {
     return not_negotiated();
@@ -368,7 +369,7 @@ Client::manifest_annotate(const std::string& name, const ManifestAnnotateRequest
 }
 
 Result<std::string>
-Client::manifest_remove(const std::string& name, const std::string& digest)
+RestClient::manifest_remove(const std::string& name, const std::string& digest)
 {
   transport::HttpRequest http{.method = "PUT", .target = path("/manifests/" + transport::url_encode(name))};
   http.body = json{{"operation", "remove"}, {"images", json::array({digest})}}.dump();
@@ -378,7 +379,8 @@ Client::manifest_remove(const std::string& name, const std::string& digest)
 }
 
 Result<std::optional<oci::Index>>
-Client::manifest_inspect(const std::string& reference, const std::string& auth_config, std::optional<bool> tls_verify)
+RestClient::manifest_inspect(const std::string& reference, const std::string& auth_config,
+                             std::optional<bool> tls_verify)
 {
   if (!m_caps) {
     return not_negotiated();

@@ -16,7 +16,7 @@ namespace {
 constexpr const char* k_unknown = "n/a";
 
 std::string
-annotations_cell(const std::optional<Annotations>& annotations)
+annotations_cell(const std::optional<app::Annotations>& annotations)
 {
   if (!annotations) {
     return k_unknown;
@@ -63,7 +63,7 @@ human_size(const int64_t bytes)
 }
 
 std::string
-inspect_table(const InspectView& view)
+inspect_table(const app::Inspection& view)
 {
   std::string out =
       fmt::format("{}  {}  {}", view.reference, view.digest.value_or(k_unknown), view.media_type.value_or(k_unknown));
@@ -82,7 +82,7 @@ inspect_table(const InspectView& view)
 }
 
 std::string
-inspect_json(const InspectView& view)
+inspect_json(const app::Inspection& view)
 {
   ordered_json manifests = ordered_json::array();
   for (const auto& row : view.rows) {

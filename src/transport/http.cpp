@@ -229,10 +229,10 @@ transport_error(const httplib::Error error, const Endpoint& endpoint, const std:
   }
 }
 
-class Client : public HttpClient {
+class HttplibClient : public HttpClient {
 public:
-  Client(Endpoint endpoint, const std::chrono::milliseconds connect_timeout,
-         const std::chrono::milliseconds idle_timeout)
+  HttplibClient(Endpoint endpoint, const std::chrono::milliseconds connect_timeout,
+                const std::chrono::milliseconds idle_timeout)
     : m_endpoint(std::move(endpoint))
     , m_connect_timeout(connect_timeout)
     , m_idle_timeout(idle_timeout)
@@ -253,7 +253,7 @@ private:
 };
 
 util::Result<HttpResponse>
-Client::send(const HttpRequest& request)
+HttplibClient::send(const HttpRequest& request)
 {
   const auto start = std::chrono::steady_clock::now();
   const std::string what = describe_request(request.method, request.target);
@@ -399,7 +399,7 @@ std::unique_ptr<HttpClient>
 make_http_client(Endpoint endpoint, const std::chrono::milliseconds connect_timeout,
                  const std::chrono::milliseconds idle_timeout)
 {
-  return std::make_unique<Client>(std::move(endpoint), connect_timeout, idle_timeout);
+  return std::make_unique<HttplibClient>(std::move(endpoint), connect_timeout, idle_timeout);
 }
 
 std::string

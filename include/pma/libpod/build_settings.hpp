@@ -3,16 +3,19 @@
 #include <pma/libpod/version.hpp>
 #include <pma/util/error.hpp>
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 // The options of `podman build` that the libpod build endpoint carries beyond
-// the core of BuildRequest. The caller validates and normalises each value the
-// way podman's CLI does; the client encodes it for the service's version and,
-// where that version cannot carry it, refuses before anything is sent
-// (build_query.cpp). Which parameter each option became, and from which
-// podman version, was read in podman's handler code at every release.
+// the core of BuildRequest, one table row each (build_settings.cpp): how the
+// command line spells it, how podman's CLI checks and normalises its values
+// (the caller applies the check), and the query parameter the client encodes
+// it as for the service's version; where that version cannot carry it, the
+// client refuses before anything is sent (build_query.cpp). Which parameter
+// each option became, and from which podman version, was read in podman's
+// handler code at every release.
 namespace pma::libpod {
 
 enum class BuildOption {
@@ -81,6 +84,55 @@ enum class BuildOption {
   uts,                // nsoptions
   volume,             // volume: "src:dst[:opts]" on the host
 };
+
+// How the command line spells an option's values (podman's pflag types).
+enum class Syntax {
+  none, // no option of its own: read by the caller (--security-opt, --env, --secret, --build-context) or set by the job
+  value,  // one value; the last occurrence wins
+  repeat, // each occurrence one value (podman's StringArray)
+  csv,    // each occurrence a comma list (podman's StringSlice)
+  toggle, // --name or --name=BOOL
+};
+
+// How the build query carries an option's values (build_query.cpp).
+enum class Encoding {
+  repeated,   // key=v1&key=v2
+  json_array, // key=["v1","v2"]
+  value,      // key=v (the last value)
+  special,    // encoded by hand
+};
+
+// Normalises one value of `option` (its name without "--") the way podman's
+// CLI does before sending it; an error says why the value is refused.
+using ValueCheck = util::Result<std::string> (*)(const std::string& option, const std::string& value);
+
+// Everything about one forwarded option, in one row of build_settings.cpp's
+// table: the command line's option, its --help and completion, the value
+// check, the query parameter and the version gate all come from it.
+struct BuildOptionSpec {
+  BuildOption option;
+  const char* name;       // as the user writes it: "--add-host", "--security-opt label=…"
+  const char* short_name; // "m" for -m; "" for none
+  Syntax syntax;
+  const char* value_name;  // "HOST:IP", in --help
+  const char* description; // in --help and completion
+  ValueCheck check;        // nullptr: values are sent as given
+  const char* key;         // the query parameter
+  Encoding encoding;
+  Version since;      // the first podman whose handler reads it
+  const char* absent; // what the service assumes when the key is absent (then it need not be sent)
+
+  // The command line's long option name: "add-host".
+  std::string_view
+  flag() const
+  {
+    return std::string_view(name).substr(2);
+  }
+};
+
+// Every option's row, in the order --help lists them.
+std::span<const BuildOptionSpec> build_option_specs();
+const BuildOptionSpec& spec_of(BuildOption option);
 
 // One option as given: its values in command-line order (one for a single
 // value, "true"/"false" for a switch).

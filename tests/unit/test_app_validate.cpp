@@ -1,4 +1,4 @@
-#include <pma/cli/validate.hpp>
+#include <pma/app/validate.hpp>
 
 #include <doctest/doctest.h>
 
@@ -6,10 +6,10 @@
 #include <fstream>
 
 using namespace pma;
-using namespace pma::cli;
+using namespace pma::app;
 using util::ErrorClass;
 
-TEST_SUITE_BEGIN("cli");
+TEST_SUITE_BEGIN("app");
 
 namespace {
 
@@ -40,7 +40,7 @@ platform(const char* text)
 
 } // namespace
 
-TEST_CASE("cli::list_elements")
+TEST_CASE("app::list_elements")
 {
   auto ok = list_elements({"linux/amd64, linux/arm64", "linux/s390x"}, "platform");
   REQUIRE(ok);
@@ -54,14 +54,14 @@ TEST_CASE("cli::list_elements")
         "--platform 'linux/amd64,' has an empty element (a comma too many?)");
 }
 
-TEST_CASE("cli::check_positive")
+TEST_CASE("app::check_positive")
 {
   CHECK(check_positive(std::chrono::milliseconds(1), "1ms", "timeout"));
   CHECK(message_of(check_positive(std::chrono::milliseconds(0), "0s", "idle-timeout")) ==
         "--idle-timeout '0s' must be more than 0 (e.g. 30s, 45m)");
 }
 
-TEST_CASE("cli::valid_tag")
+TEST_CASE("app::valid_tag")
 {
   CHECK(valid_tag("latest"));
   CHECK(valid_tag("1.4-linux-arm64-v8"));
@@ -76,7 +76,7 @@ TEST_CASE("cli::valid_tag")
   CHECK_FALSE(valid_tag("a@b"));
 }
 
-TEST_CASE("cli::check_arch_tag_format")
+TEST_CASE("app::check_arch_tag_format")
 {
   const std::vector<oci::ImageRef> tags = {ref("127.0.0.1:5000/app:1.4"), ref("127.0.0.1:5000/app")};
   const std::vector<oci::Platform> platforms = {platform("linux/amd64"), platform("linux/arm64/v8")};
@@ -100,7 +100,7 @@ TEST_CASE("cli::check_arch_tag_format")
             .find("at most 128 characters") != std::string::npos);
 }
 
-TEST_CASE("cli::check_containerfile")
+TEST_CASE("app::check_containerfile")
 {
   const auto dir = std::filesystem::temp_directory_path() / "pma-test-validate";
   std::filesystem::create_directories(dir);
@@ -116,7 +116,7 @@ TEST_CASE("cli::check_containerfile")
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("cli::check_required and check_manifest_host")
+TEST_CASE("app::check_required and check_manifest_host")
 {
   const std::vector<oci::Platform> requested = {platform("linux/amd64"), platform("linux/arm64")};
   CHECK(check_required({platform("linux/arm64/v8")}, requested));

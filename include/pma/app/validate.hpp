@@ -4,6 +4,7 @@
 #include <pma/oci/platform.hpp>
 #include <pma/oci/reference.hpp>
 #include <pma/util/error.hpp>
+#include <pma/util/retry.hpp>
 
 #include <chrono>
 #include <string>
@@ -13,7 +14,7 @@
 // Checks of the command line that need no host: each names the option and
 // the value at fault, and is a usage error (exit 2) before anything is
 // contacted.
-namespace pma::cli {
+namespace pma::app {
 
 // The elements of a repeatable comma-list option (--platform, --require),
 // trimmed. An empty element ("", "a,,b", "a,") is an error naming `option`.
@@ -21,6 +22,9 @@ util::Result<std::vector<std::string>> list_elements(const std::vector<std::stri
 
 // A duration option that must be more than zero (--timeout, --idle-timeout).
 util::Result<void> check_positive(std::chrono::milliseconds value, std::string_view text, std::string_view option);
+
+// --retry N and --retry-delay DURATION (podman's names): N is 0 or more.
+util::Result<util::RetryPolicy> retry_policy(int retries, const std::string& delay);
 
 // A tag as the distribution spec allows it: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
 bool valid_tag(std::string_view tag);
@@ -41,4 +45,4 @@ util::Result<void> check_required(const std::vector<oci::Platform>& required,
 // --manifest-host: one of the selected hosts.
 util::Result<void> check_manifest_host(const std::string& name, const std::vector<config::Host>& hosts);
 
-} // namespace pma::cli
+} // namespace pma::app

@@ -1,18 +1,21 @@
-// Progress printers for build runs, and the result views. JSON boundary.
-#include <pma/libpod/client.hpp>
-#include <pma/output/progress.hpp>
-#include <pma/output/table.hpp>
+// The --progress printers of a build run, and the table of modes that the
+// command line offers (--help, choices, completion). JSON boundary.
+#include <pma/output/progress_printer.hpp>
 #include <pma/output/terminal.hpp>
+#include <pma/util/fs.hpp>
 #include <pma/util/redact.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <deque>
-#include <map>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 
 namespace pma::output {
 
@@ -298,18 +301,6 @@ private:
   std::mutex m_mutex;
 };
 
-std::string
-seconds(const std::chrono::milliseconds value)
-{
-  return fmt::format("{:.1f}s", static_cast<double>(value.count()) / 1000.0);
-}
-
-std::string
-short_digest(const std::string& digest)
-{
-  return digest.size() > 19 ? digest.substr(0, 19) + "…" : (digest.empty() ? "-" : digest);
-}
-
 // Every printer sees text with the secrets already replaced, before it
 // shortens or escapes anything (a cut secret would no longer match).
 class RedactingProgress : public job::Progress {
@@ -347,141 +338,81 @@ private:
   std::unique_ptr<job::Progress> m_inner;
 };
 
+template <typename Printer>
 std::unique_ptr<job::Progress>
-printer_for(const std::string& mode, std::FILE* stream, const bool color)
+printer(std::FILE* stream, const bool color)
 {
-  if (mode == "json") {
-    return std::make_unique<JsonProgress>(stream);
+  if constexpr (std::is_constructible_v<Printer, std::FILE*, bool>) {
+    return std::make_unique<Printer>(stream, color);
+  } else {
+    return std::make_unique<Printer>(stream);
   }
-  if (mode == "quiet") {
-    return std::make_unique<QuietProgress>(stream);
-  }
-  if (mode == "tty") {
-    return std::make_unique<TtyProgress>(stream, color);
-  }
-  return std::make_unique<PlainProgress>(stream, color);
+}
+
+// One row per --progress mode, in the order --help lists them.
+struct Mode {
+  std::string_view name;
+  std::unique_ptr<job::Progress> (*make)(std::FILE* stream, bool color); // null: auto, resolved first
+  bool summary;                                                          // the end-of-run table follows
+};
+
+// clang-format off
+const std::array k_modes = {
+  Mode{"auto", nullptr, true},                  // tty on a terminal whose TERM is not dumb, else plain
+  Mode{"tty", printer<TtyProgress>, true},      // one lane per platform, redrawn in place; a failure's log
+  Mode{"plain", printer<PlainProgress>, true},  // every line "[linux/arm64@power9] …"
+  Mode{"json", printer<JsonProgress>, false},   // one event object per line
+  Mode{"quiet", printer<QuietProgress>, false}, // warnings only
+};
+// clang-format on
+
+// `name`'s row; an unknown mode prints plainly.
+const Mode&
+mode_of(const std::string_view name)
+{
+  const auto named = [](const std::string_view wanted) {
+    return std::find_if(k_modes.begin(), k_modes.end(), [wanted](const Mode& m) { return m.name == wanted; });
+  };
+  const auto* mode = named(name);
+  return mode != k_modes.end() ? *mode : *named("plain");
 }
 
 } // namespace
 
+const std::vector<std::string>&
+progress_modes()
+{
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    out.reserve(k_modes.size());
+    for (const auto& mode : k_modes) {
+      out.emplace_back(mode.name);
+    }
+    return out;
+  }();
+  return names;
+}
+
+std::string
+resolve_progress_mode(const std::string& mode, std::FILE* stream)
+{
+  if (mode_of(mode).make != nullptr) {
+    return mode;
+  }
+  return ::isatty(::fileno(stream)) != 0 && util::env("TERM") != "dumb" ? "tty" : "plain";
+}
+
 std::unique_ptr<job::Progress>
 make_progress(const std::string& mode, std::FILE* stream, const bool color)
 {
-  return std::make_unique<RedactingProgress>(printer_for(mode, stream, color));
+  const Mode& chosen = mode_of(resolve_progress_mode(mode, stream));
+  return std::make_unique<RedactingProgress>(chosen.make(stream, color));
 }
 
-std::string
-summary_table(const job::BuildOutcome& outcome, const bool color)
+bool
+progress_shows_summary(const std::string& mode)
 {
-  Table table({"PLATFORM", "HOST", "DIGEST", "DURATION", "RESULT"});
-  for (const auto& result : outcome.platforms) {
-    std::string state = job::to_string(result.state);
-    if (result.state == Phase::done) {
-      state = paint("ok", Color::green, color);
-    } else if (result.state == Phase::failed) {
-      state = paint("failed", Color::red, color);
-    }
-    table.add_row({result.platform.to_string(), result.host.empty() ? "-" : result.host,
-                   short_digest(result.digest.empty() ? result.image_id : result.digest), seconds(result.duration),
-                   state});
-  }
-  return table.render();
-}
-
-std::string
-metadata_json(const job::BuildOutcome& outcome)
-{
-  ordered_json platforms = ordered_json::array();
-  ordered_json skipped = ordered_json::array();
-  for (const auto& result : outcome.platforms) {
-    if (result.state == Phase::done) {
-      platforms.push_back({{"platform", result.platform.to_string()},
-                           {"host", result.host},
-                           {"reason", result.reason},
-                           {"imageId", result.image_id},
-                           {"imageName", result.image_name},
-                           {"digest", result.digest},
-                           {"pushedTo", result.pushed_to},
-                           {"durationSeconds", static_cast<double>(result.duration.count()) / 1000.0},
-                           {"retries", result.retries},
-                           {"retriedAfterEmulatorCrash", result.emulator_crash_retries},
-                           {"failedOverFrom", result.failed_over}});
-    } else {
-      skipped.push_back({{"platform", result.platform.to_string()},
-                         {"host", result.host},
-                         {"reason", result.error ? result.error->describe() : job::to_string(result.state)}});
-    }
-  }
-  ordered_json out = {{"indexDigest", outcome.index_digest},
-                      {"mediaType", outcome.media_type},
-                      {"tags", outcome.tags},
-                      {"tagsNotPushed", outcome.tags_not_pushed},
-                      {"verified", outcome.verified},
-                      {"coordinator", outcome.coordinator},
-                      {"listPushRetries", outcome.list_push_retries},
-                      {"platforms", platforms},
-                      {"skipped", skipped},
-                      {"exitCode", util::to_int(outcome.exit_status)}};
-  if (!outcome.left_behind.empty()) {
-    ordered_json left = ordered_json::array();
-    for (const auto& [host, names] : outcome.left_behind) {
-      left.push_back({{"host", host}, {"names", names}});
-    }
-    out["leftBehind"] = left;
-  }
-  if (outcome.error) {
-    out["error"] = outcome.error->describe();
-  }
-  // Registry answers and host logs end up in reasons and errors.
-  return util::redact::apply(out.dump(2) + "\n");
-}
-
-std::string
-plan_table(const job::BuildOutcome& outcome, const job::BuildOptions& options)
-{
-  Table table({"PLATFORM", "HOST", "WHY", "PUSH TO"});
-  for (const auto& result : outcome.platforms) {
-    if (result.state == Phase::failed) {
-      table.add_row({result.platform.to_string(), "-", "no host", result.error ? result.error->message : ""});
-      continue;
-    }
-    std::string destination = result.pushed_to;
-    if (const auto repository = libpod::by_digest_repository(destination)) {
-      destination = *repository + " (by digest)";
-    }
-    table.add_row(
-        {result.platform.to_string(), result.host, result.reason, options.no_push ? "(not pushed)" : destination});
-  }
-  std::string out = table.render();
-  if (!options.no_push && !options.tags.empty()) {
-    std::vector<std::string> tags;
-    for (const auto& tag : options.tags) {
-      tags.push_back(tag.to_string());
-    }
-    out += "list: " + fmt::format("{}", fmt::join(tags, ", ")) + "\n";
-  }
-  return out;
-}
-
-std::string
-plan_json(const job::BuildOutcome& outcome, const job::BuildOptions& options)
-{
-  ordered_json platforms = ordered_json::array();
-  for (const auto& result : outcome.platforms) {
-    ordered_json entry = {{"platform", result.platform.to_string()},
-                          {"host", result.host.empty() ? ordered_json(nullptr) : ordered_json(result.host)},
-                          {"reason", result.reason},
-                          {"pushTo", result.pushed_to}};
-    if (result.error) {
-      entry["error"] = result.error->message;
-    }
-    platforms.push_back(std::move(entry));
-  }
-  ordered_json tags = ordered_json::array();
-  for (const auto& tag : options.tags) {
-    tags.push_back(tag.to_string());
-  }
-  return ordered_json{{"platforms", platforms}, {"tags", tags}, {"push", !options.no_push}}.dump(2) + "\n";
+  return mode_of(mode).summary;
 }
 
 } // namespace pma::output

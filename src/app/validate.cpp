@@ -1,6 +1,7 @@
-// Command-line checks that need no host (include/pma/cli/validate.hpp).
-#include <pma/cli/validate.hpp>
+// Command-line checks that need no host (include/pma/app/validate.hpp).
+#include <pma/app/validate.hpp>
 #include <pma/job/run.hpp>
+#include <pma/util/duration.hpp>
 #include <pma/util/strings.hpp>
 
 #include <fcntl.h>
@@ -14,7 +15,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace pma::cli {
+namespace pma::app {
 
 using util::ErrorClass;
 using util::Result;
@@ -70,6 +71,18 @@ check_positive(const std::chrono::milliseconds value, const std::string_view tex
     return {};
   }
   return util::fail(ErrorClass::usage, fmt::format("--{} '{}' must be more than 0 (e.g. 30s, 45m)", option, text));
+}
+
+Result<util::RetryPolicy>
+retry_policy(const int retries, const std::string& delay)
+{
+  util::RetryPolicy policy;
+  policy.retries = retries;
+  if (policy.retries < 0) {
+    return util::fail(ErrorClass::usage, fmt::format("invalid --retry {} (0 or more)", policy.retries));
+  }
+  PMA_TRY_ASSIGN(policy.delay, util::parse_duration(delay, "--retry-delay"));
+  return policy;
 }
 
 bool
@@ -163,4 +176,4 @@ check_manifest_host(const std::string& name, const std::vector<config::Host>& ho
                                                    util::join(names, ", "), util::did_you_mean(name, names)));
 }
 
-} // namespace pma::cli
+} // namespace pma::app

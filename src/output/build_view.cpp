@@ -1,0 +1,149 @@
+// The results of a build run: the summary table, --metadata-file, the
+// --dry-run plan. JSON boundary.
+#include <pma/libpod/client.hpp>
+#include <pma/output/build_view.hpp>
+#include <pma/output/table.hpp>
+#include <pma/output/terminal.hpp>
+#include <pma/util/redact.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+
+namespace pma::output {
+
+using job::Phase;
+using nlohmann::ordered_json;
+
+namespace {
+
+std::string
+seconds(const std::chrono::milliseconds value)
+{
+  return fmt::format("{:.1f}s", static_cast<double>(value.count()) / 1000.0);
+}
+
+std::string
+short_digest(const std::string& digest)
+{
+  return digest.size() > 19 ? digest.substr(0, 19) + "…" : (digest.empty() ? "-" : digest);
+}
+
+} // namespace
+
+std::string
+summary_table(const job::BuildOutcome& outcome, const bool color)
+{
+  Table table({"PLATFORM", "HOST", "DIGEST", "DURATION", "RESULT"});
+  for (const auto& result : outcome.platforms) {
+    std::string state = job::to_string(result.state);
+    if (result.state == Phase::done) {
+      state = paint("ok", Color::green, color);
+    } else if (result.state == Phase::failed) {
+      state = paint("failed", Color::red, color);
+    }
+    table.add_row({result.platform.to_string(), result.host.empty() ? "-" : result.host,
+                   short_digest(result.digest.empty() ? result.image_id : result.digest), seconds(result.duration),
+                   state});
+  }
+  return table.render();
+}
+
+std::string
+metadata_json(const job::BuildOutcome& outcome)
+{
+  ordered_json platforms = ordered_json::array();
+  ordered_json skipped = ordered_json::array();
+  for (const auto& result : outcome.platforms) {
+    if (result.state == Phase::done) {
+      platforms.push_back({{"platform", result.platform.to_string()},
+                           {"host", result.host},
+                           {"reason", result.reason},
+                           {"imageId", result.image_id},
+                           {"imageName", result.image_name},
+                           {"digest", result.digest},
+                           {"pushedTo", result.pushed_to},
+                           {"durationSeconds", static_cast<double>(result.duration.count()) / 1000.0},
+                           {"retries", result.retries},
+                           {"retriedAfterEmulatorCrash", result.emulator_crash_retries},
+                           {"failedOverFrom", result.failed_over}});
+    } else {
+      skipped.push_back({{"platform", result.platform.to_string()},
+                         {"host", result.host},
+                         {"reason", result.error ? result.error->describe() : job::to_string(result.state)}});
+    }
+  }
+  ordered_json out = {{"indexDigest", outcome.index_digest},
+                      {"mediaType", outcome.media_type},
+                      {"tags", outcome.tags},
+                      {"tagsNotPushed", outcome.tags_not_pushed},
+                      {"verified", outcome.verified},
+                      {"coordinator", outcome.coordinator},
+                      {"listPushRetries", outcome.list_push_retries},
+                      {"platforms", platforms},
+                      {"skipped", skipped},
+                      {"exitCode", util::to_int(outcome.exit_status)}};
+  if (!outcome.left_behind.empty()) {
+    ordered_json left = ordered_json::array();
+    for (const auto& [host, names] : outcome.left_behind) {
+      left.push_back({{"host", host}, {"names", names}});
+    }
+    out["leftBehind"] = left;
+  }
+  if (outcome.error) {
+    out["error"] = outcome.error->describe();
+  }
+  // Registry answers and host logs end up in reasons and errors.
+  return util::redact::apply(out.dump(2) + "\n");
+}
+
+std::string
+plan_table(const job::BuildOutcome& outcome, const job::BuildOptions& options)
+{
+  Table table({"PLATFORM", "HOST", "WHY", "PUSH TO"});
+  for (const auto& result : outcome.platforms) {
+    if (result.state == Phase::failed) {
+      table.add_row({result.platform.to_string(), "-", "no host", result.error ? result.error->message : ""});
+      continue;
+    }
+    std::string destination = result.pushed_to;
+    if (const auto repository = libpod::by_digest_repository(destination)) {
+      destination = *repository + " (by digest)";
+    }
+    table.add_row(
+        {result.platform.to_string(), result.host, result.reason, options.no_push ? "(not pushed)" : destination});
+  }
+  std::string out = table.render();
+  if (!options.no_push && !options.tags.empty()) {
+    std::vector<std::string> tags;
+    for (const auto& tag : options.tags) {
+      tags.push_back(tag.to_string());
+    }
+    out += "list: " + fmt::format("{}", fmt::join(tags, ", ")) + "\n";
+  }
+  return out;
+}
+
+std::string
+plan_json(const job::BuildOutcome& outcome, const job::BuildOptions& options)
+{
+  ordered_json platforms = ordered_json::array();
+  for (const auto& result : outcome.platforms) {
+    ordered_json entry = {{"platform", result.platform.to_string()},
+                          {"host", result.host.empty() ? ordered_json(nullptr) : ordered_json(result.host)},
+                          {"reason", result.reason},
+                          {"pushTo", result.pushed_to}};
+    if (result.error) {
+      entry["error"] = result.error->message;
+    }
+    platforms.push_back(std::move(entry));
+  }
+  ordered_json tags = ordered_json::array();
+  for (const auto& tag : options.tags) {
+    tags.push_back(tag.to_string());
+  }
+  return ordered_json{{"platforms", platforms}, {"tags", tags}, {"push", !options.no_push}}.dump(2) + "\n";
+}
+
+} // namespace pma::output
