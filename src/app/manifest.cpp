@@ -93,30 +93,15 @@ artifact_of(const ArtifactOptions& options, const std::vector<std::string>& file
   return std::optional(std::move(artifact));
 }
 
-libpod::ManifestAnnotateRequest
-annotate_request(const EntryFields& fields)
-{
-  libpod::ManifestAnnotateRequest request;
-  request.os = fields.os;
-  request.architecture = fields.architecture;
-  request.variant = fields.variant;
-  request.os_version = fields.os_version;
-  request.os_features = fields.os_features;
-  request.features = fields.features;
-  request.annotations = fields.annotations;
-  return request;
-}
-
 // The service ignores an artifact's platform fields and annotations (podman
 // sets them after adding it, locally): the new entry is annotated with them.
 Result<void>
 annotate_new_artifact(ManifestHost& host, const std::string& list, const EntryFields& fields)
 {
-  auto request = annotate_request(fields);
-  if (request.os.empty() && request.architecture.empty() && request.variant.empty() && request.os_version.empty() &&
-      request.os_features.empty() && request.features.empty() && request.annotations.empty()) {
+  if (fields.empty()) {
     return {};
   }
+  libpod::ManifestAnnotateRequest request{fields};
   PMA_TRY_ASSIGN(const auto index, host.client.manifest_inspect(list, "", std::nullopt));
   if (!index || index->manifests.empty()) {
     return util::fail(ErrorClass::api, fmt::format("{}: the artifact added is not in the list", list));
@@ -202,10 +187,8 @@ annotate_list(ManifestHost& host, const AnnotateRequest& request)
     }
   }
   PMA_TRY(check_annotations(request.fields.annotations));
-  auto annotate = annotate_request(request.fields);
-  annotate.index = request.index;
-  annotate.digest = digest;
-  return host.client.manifest_annotate(request.list, annotate);
+  return host.client.manifest_annotate(request.list,
+                                       libpod::ManifestAnnotateRequest{request.fields, digest, request.index});
 }
 
 Result<std::string>

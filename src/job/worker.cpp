@@ -84,8 +84,10 @@ Worker::run()
     }
     libpod::LogTail tail;
     image = build(*host, tail);
-    const bool emulated = m_fleet.emulates(m_result.host, m_result.platform, m_result.reason);
-    if (auto crash = image ? std::nullopt : libpod::classify_emulator_crash(image.error(), tail.lines(), emulated);
+    if (auto crash = image ? std::nullopt
+                           : libpod::classify_emulator_crash(
+                                 image.error(), tail.lines(),
+                                 m_fleet.emulates(m_result.host, m_result.platform, m_result.reason));
         crash && m_result.emulator_crash_retries < options.emulator_crash_retries && !util::interrupt::requested()) {
       // A flaky emulator, not the build: the same host again.
       ++m_result.emulator_crash_retries;

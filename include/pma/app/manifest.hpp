@@ -47,17 +47,7 @@ private:
   ManifestHost m_host;
 };
 
-// An entry's platform fields and annotations (--os, --arch, --variant,
-// --os-version, --os-features, --features, --annotation KEY=VALUE).
-struct EntryFields {
-  std::string os;
-  std::string architecture;
-  std::string variant;
-  std::string os_version;
-  std::vector<std::string> os_features;
-  std::vector<std::string> features;
-  std::vector<std::string> annotations;
-};
+using libpod::EntryFields;
 
 // --artifact and its options, as given (nullopt: not given).
 struct ArtifactOptions {

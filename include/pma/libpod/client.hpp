@@ -103,11 +103,9 @@ struct ManifestAddRequest {
   std::optional<bool> tls_verify;
 };
 
-// `podman manifest annotate`: platform fields and annotations of one entry, or
-// (index = true, podman ≥ 5.4) annotations of the list itself.
-struct ManifestAnnotateRequest {
-  std::string digest; // the entry's instance digest; empty with index = true
-  bool index = false;
+// An entry's platform fields and annotations (podman's --os, --arch, --variant,
+// --os-version, --os-features, --features, --annotation KEY=VALUE).
+struct EntryFields {
   std::string os;
   std::string architecture;
   std::string variant;
@@ -115,6 +113,21 @@ struct ManifestAnnotateRequest {
   std::vector<std::string> os_features;
   std::vector<std::string> features;
   std::vector<std::string> annotations; // "k=v"
+
+  // Whether none is set.
+  bool
+  empty() const
+  {
+    return os.empty() && architecture.empty() && variant.empty() && os_version.empty() && os_features.empty() &&
+           features.empty() && annotations.empty();
+  }
+};
+
+// `podman manifest annotate`: platform fields and annotations of one entry, or
+// (index = true, podman ≥ 5.4) annotations of the list itself.
+struct ManifestAnnotateRequest : EntryFields {
+  std::string digest; // the entry's instance digest; empty with index = true
+  bool index = false;
 };
 
 struct ManifestPushRequest {
