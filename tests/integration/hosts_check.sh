@@ -94,16 +94,21 @@ expect_out "root:***@127.0.0.1"
 ! grep -q "s3cret-lab-pw" "$T/out" "$T/err" || fail "password leaked by hosts"
 
 TEST "a service that accepts but never answers is a timeout, bounded by --connect-timeout"
-python3 - "$T/hung.sock" <<'PY' &
-import socket, sys, time
+# The TCP listener takes a free port and publishes it once it listens (a fixed
+# port collides with a suite running beside this one).
+python3 - "$T/hung.sock" "$T/hung.port" <<'PY' &
+import os, socket, sys, time
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
-t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind(("127.0.0.1", 42998)); t.listen(8)
+t = socket.socket(); t.bind(("127.0.0.1", 0)); t.listen(8)
+with open(sys.argv[2] + ".tmp", "w") as f: f.write(str(t.getsockname()[1]))
+os.rename(sys.argv[2] + ".tmp", sys.argv[2])
 time.sleep(20)
 PY
 listener=$!
-for _ in $(seq 50); do [[ -S $T/hung.sock ]] && break; sleep 0.1; done
+for _ in $(seq 50); do [[ -S $T/hung.sock && -s $T/hung.port ]] && break; sleep 0.1; done
+hung_port=$(cat "$T/hung.port")
 start=$(date +%s%N)
-pma hosts check --host "hung=unix://$T/hung.sock" --host "hungssh=ssh://root@127.0.0.1:42998/x.sock" \
+pma hosts check --host "hung=unix://$T/hung.sock" --host "hungssh=ssh://root@127.0.0.1:$hung_port/x.sock" \
   --connect-timeout 1s --format json
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 expect_rc 1
