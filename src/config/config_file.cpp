@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstdlib>
 #include <regex>
 
 namespace pma::config {
@@ -17,7 +18,7 @@ using util::Result;
 namespace {
 
 const std::vector<std::string> k_top_keys = {"hosts", "farms", "default-farm"};
-const std::vector<std::string> k_host_keys = {"url", "identity", "known-hosts", "platforms", "connection"};
+const std::vector<std::string> k_host_keys = {"url", "identity", "known-hosts", "platforms", "connection", "max-jobs"};
 
 class Reader {
 public:
@@ -130,6 +131,16 @@ private:
     }
     if (key == "platforms") {
       return set_platforms(value, host);
+    }
+    if (key == "max-jobs") {
+      PMA_TRY_ASSIGN(const auto text, scalar(value, key));
+      char* end = nullptr;
+      const long jobs = std::strtol(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || jobs < 1 || jobs > 1024) {
+        return error(value, fmt::format("max-jobs of host '{}' must be a whole number from 1 to 1024", host.name));
+      }
+      host.max_jobs = static_cast<int>(jobs);
+      return {};
     }
     std::string* target = key == "identity"      ? &host.identity
                           : key == "known-hosts" ? &host.known_hosts

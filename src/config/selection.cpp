@@ -128,7 +128,7 @@ private:
   Result<void>
   add_config_host(const HostEntry& entry)
   {
-    Host host{entry.name, {}, {}, {}, entry.platforms, entry.location.to_string()};
+    Host host{entry.name, {}, {}, {}, entry.platforms, entry.location.to_string(), entry.max_jobs};
     if (!entry.known_hosts.empty()) {
       host.known_hosts = util::expand_user(entry.known_hosts);
     }

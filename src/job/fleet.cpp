@@ -18,8 +18,12 @@ Fleet::connect(const std::vector<config::Host>& hosts, const hosts::ConnectOptio
     capacity.reachable = probe.ok();
     capacity.declared = !probe.host.platforms.empty();
     capacity.serves = probe.serves;
+    capacity.slots = probe.host.max_jobs;
     if (probe.info) {
       capacity.emulated = probe.info->emulated;
+      if (capacity.slots == 0) {
+        capacity.slots = probe.info->cpus;
+      }
     }
     if (!probe.ok()) {
       capacity.unreachable_reason = probe.error->message;
@@ -58,20 +62,42 @@ std::optional<Assignment>
 Fleet::failover(const oci::Platform& platform, const std::string& host, const util::Error& error,
                 const Emulation emulation)
 {
-  const std::lock_guard lock(m_mutex);
-  m_dead.insert(host);
-  std::vector<HostCapacity> alive = m_capacities;
-  for (auto& capacity : alive) {
-    if (m_dead.contains(capacity.name) || session(capacity.name) == nullptr) {
-      capacity.reachable = false;
-      capacity.unreachable_reason = capacity.name == host ? error.message : "failed during this run";
+  std::vector<HostCapacity> capacities;
+  {
+    const std::lock_guard lock(m_mutex);
+    m_dead.insert(host);
+    capacities = alive_locked();
+  }
+  for (auto& capacity : capacities) {
+    if (capacity.name == host) {
+      capacity.unreachable_reason = error.message;
     }
   }
-  Plan plan = plan_platforms({platform}, alive, emulation);
+  Plan plan = plan_platforms({platform}, capacities, emulation);
   if (plan.assignments.empty()) {
     return std::nullopt;
   }
   return plan.assignments.front();
+}
+
+std::vector<HostCapacity>
+Fleet::alive() const
+{
+  const std::lock_guard lock(m_mutex);
+  return alive_locked();
+}
+
+std::vector<HostCapacity>
+Fleet::alive_locked() const
+{
+  std::vector<HostCapacity> capacities = m_capacities;
+  for (auto& capacity : capacities) {
+    if (m_dead.contains(capacity.name) || session(capacity.name) == nullptr) {
+      capacity.reachable = false;
+      capacity.unreachable_reason = "failed during this run";
+    }
+  }
+  return capacities;
 }
 
 bool

@@ -33,6 +33,9 @@ public:
   // The session with `host`; null when it did not answer.
   hosts::Session* session(const std::string& host) const;
 
+  // capacities() with the hosts that failed during the run unreachable.
+  std::vector<HostCapacity> alive() const;
+
   // `host` failed during the run: no more work goes there.
   void mark_dead(const std::string& host);
   bool is_dead(const std::string& host) const;
@@ -51,6 +54,8 @@ public:
   std::vector<std::string> versions() const;
 
 private:
+  std::vector<HostCapacity> alive_locked() const;
+
   std::vector<hosts::Connected> m_connected;
   std::vector<HostCapacity> m_capacities;
   mutable std::mutex m_mutex;

@@ -39,7 +39,7 @@ add_option_images(const BuildOptions& options, std::vector<std::string>& images)
 } // namespace
 
 util::Result<Inputs>
-prepare_inputs(const Run& run, const std::vector<PlatformResult>& platforms)
+prepare_inputs(const Run& run, const std::vector<PlatformResult>& platforms, const std::vector<std::string>& pulled)
 {
   const BuildOptions& options = run.options;
   Inputs inputs;
@@ -87,6 +87,7 @@ prepare_inputs(const Run& run, const std::vector<PlatformResult>& platforms)
     }
   }
   add_option_images(options, base_images);
+  base_images.insert(base_images.end(), pulled.begin(), pulled.end());
   inputs.registry_config = run.credentials.header_for(base_images);
   if (!options.tags.empty()) {
     inputs.repository = options.tags.front();

@@ -26,7 +26,9 @@ struct Inputs {
   const context::ContextPlan& context_for(const BuildOptions& options, const oci::Platform& platform) const;
 };
 
-// Plans the contexts of the queued platforms of `platforms` and the headers.
-util::Result<Inputs> prepare_inputs(const Run& run, const std::vector<PlatformResult>& platforms);
+// Plans the contexts of the queued platforms of `platforms` and the headers;
+// `pulled`: other images the builds pull (the release's targets they build from).
+util::Result<Inputs> prepare_inputs(const Run& run, const std::vector<PlatformResult>& platforms,
+                                    const std::vector<std::string>& pulled = {});
 
 } // namespace pma::job::detail

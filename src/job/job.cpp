@@ -1,7 +1,9 @@
-// The build job (podman-multiarch-build(1)): connect, plan, build and push on
-// every host in parallel (worker.cpp), publish the list (list.cpp) under the
+// The run (podman-multiarch-build(1), podman-multiarch-bake(1)): connect,
+// plan, build and push every (target, platform) job from one queue
+// (dispatch.cpp, worker.cpp), publish the lists (list.cpp) under the
 // publishing rules (rules.cpp, tags.cpp), clean up (cleanup.cpp).
 #include <pma/job/request.hpp>
+#include <pma/libpod/build_settings.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/interrupt.hpp>
 #include <pma/util/strings.hpp>
@@ -9,18 +11,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <future>
+#include <map>
 #include <thread>
 
-#include "fleet.hpp"
-#include "inputs.hpp"
-#include "list.hpp"
-#include "names.hpp"
+#include "job.hpp"
 #include "rules.hpp"
-#include "run_state.hpp"
-#include "tags.hpp"
 #include "worker.hpp"
 
 namespace pma::job {
@@ -104,90 +101,106 @@ private:
   std::thread m_thread;
 };
 
-// The steps of one run, in order; each part owns its state (fleet, names,
-// tags, list) and its lock.
-class Job {
-public:
-  Job(const BuildOptions& options, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
-      const auth::CredentialStore& credentials, Environment& env)
-    : m_hosts(hosts)
-    , m_connect(connect)
-    , m_run{options, credentials, env, new_run_id()}
-    , m_names(m_run.id)
-    , m_tags(m_run)
-    , m_list(m_run, m_fleet, m_names, m_tags, m_outcome)
-  {
+// A target's options with the run-wide fields of the release.
+BuildOptions
+with_run_fields(BuildOptions options, const BuildOptions& run)
+{
+  options.emulation = run.emulation;
+  options.dry_run = run.dry_run;
+  options.no_push = run.no_push;
+  options.allow_partial = run.allow_partial;
+  options.required = run.required;
+  options.allow_shrink = run.allow_shrink;
+  options.cleanup = run.cleanup;
+  options.manifest_host = run.manifest_host;
+  options.build_idle_timeout = run.build_idle_timeout;
+  options.retry = run.retry;
+  options.retry_given = run.retry_given;
+  options.emulator_crash_retries = run.emulator_crash_retries;
+  options.timeout = run.timeout;
+  return options;
+}
+
+// What names given on hosts say of a target: lowercase letters, digits, "-".
+std::string
+name_part_of(const std::string& target)
+{
+  std::string out;
+  for (const char c : util::to_lower(target)) {
+    out += std::isalnum(static_cast<unsigned char>(c)) != 0 ? c : '-';
   }
+  return out;
+}
 
-  BuildOutcome run();
+std::string
+count_of(const size_t n, const std::string_view what)
+{
+  return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
+}
 
-private:
-  BuildOutcome fail(Error error, std::optional<ExitStatus> status = std::nullopt);
-  Result<void> connect_and_plan();
-  Result<void> check_hosts_carry_options() const;
-  bool emulators_matter() const;
-  std::vector<oci::Platform> planned_platforms() const;
-  void build_all();
-  void publish();
-  void cleanup();
+} // namespace
 
-  const std::vector<config::Host>& m_hosts;
-  const hosts::ConnectOptions& m_connect;
-  Run m_run;
-  BuildOutcome m_outcome;
-  Fleet m_fleet;
-  Names m_names;
-  Tags m_tags;
-  ListAssembler m_list;
-  Inputs m_inputs;
-  std::atomic<bool> m_timed_out{false};
-};
+Target::Target(const ReleaseTarget& target, const BuildOptions& run_options, const auth::CredentialStore& credentials,
+               Environment& env, const std::string& run_id, std::string name_part, Fleet& fleet, Names& names)
+  : spec(target)
+  , options(with_run_fields(target.options, run_options))
+  , run{options, credentials, env, run_id, target.name, std::move(name_part)}
+  , tags(run)
+  , list(run, fleet, names, tags, outcome)
+{
+}
 
-BuildOutcome
+Job::Job(const Release& release, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
+         const auth::CredentialStore& credentials, Environment& env, const bool one_image)
+  : m_release(release)
+  , m_options(release.options)
+  , m_hosts(hosts)
+  , m_connect(connect)
+  , m_env(env)
+  , m_one_image(one_image)
+  , m_run_id(new_run_id())
+  , m_names(m_run_id)
+{
+  std::map<std::string, size_t> taken;
+  for (const auto& target : release.targets) {
+    std::string part = one_image ? "" : name_part_of(target.name);
+    if (const size_t n = taken[part]++; n > 0) {
+      part += fmt::format("-{}", n);
+    }
+    m_targets.push_back(
+        std::make_unique<Target>(target, m_options, credentials, env, m_run_id, std::move(part), m_fleet, m_names));
+  }
+  for (auto& target : m_targets) {
+    for (const auto& context : target->spec.target_contexts) {
+      for (size_t i = 0; i < m_targets.size(); ++i) {
+        if (m_targets[i]->spec.name == context.target) {
+          target->depends_on.push_back(i);
+          m_targets[i]->run.keep_images = true;
+        }
+      }
+    }
+  }
+}
+
+ReleaseOutcome
 Job::run()
 {
-  const BuildOptions& options = m_run.options;
-  const Deadline deadline(options.timeout, m_timed_out);
+  const Deadline deadline(m_options.timeout, m_timed_out);
   // What the tags serve now is read from here while the hosts are dialled:
   // the credential check and the shrink check need it, the hosts do not.
-  std::future<void> tag_reads;
-  if (!options.dry_run && !options.no_push) {
-    tag_reads = std::async(std::launch::async, [this] { m_tags.read_before(); });
+  for (auto& target : m_targets) {
+    if (!m_options.dry_run && !m_options.no_push) {
+      m_tag_reads.push_back(std::async(std::launch::async, [&target] { target->tags.read_before(); }));
+    }
   }
   if (auto ok = connect_and_plan(); !ok) {
     return fail(std::move(ok).error());
   }
-  if (options.dry_run) {
-    return std::move(m_outcome);
+  if (m_options.dry_run) {
+    return finish();
   }
-  const auto unassigned = std::count_if(m_outcome.platforms.begin(), m_outcome.platforms.end(),
-                                        [](const PlatformResult& r) { return r.state == Phase::failed; });
-  if (unassigned > 0 && !options.allow_partial) {
-    return fail(
-        Error(ErrorClass::api,
-              fmt::format("nothing published: {} of {} platforms have no host", unassigned, m_outcome.platforms.size()),
-              "--allow-partial publishes the others"),
-        ExitStatus::nothing_published);
-  }
-  if (!options.no_push && m_list.coordinator() == nullptr) {
-    return fail(m_list.no_coordinator_error()); // before anything is built
-  }
-  if (auto ok = check_hosts_carry_options(); !ok) {
-    return fail(std::move(ok).error());
-  }
-  auto inputs = prepare_inputs(m_run, m_outcome.platforms);
-  if (!inputs) {
-    return fail(std::move(inputs).error());
-  }
-  m_inputs = std::move(*inputs);
-  if (!options.no_push) {
-    tag_reads.wait();
-    if (auto ok = m_tags.check_credentials(); !ok) {
-      return fail(std::move(ok).error());
-    }
-    if (auto ok = m_tags.check_existing(planned_platforms(), m_list.coordinator()); !ok) {
-      return fail(std::move(ok).error());
-    }
+  if (auto ok = check_before_building(); !ok) {
+    return fail(std::move(ok).error(), m_refused_status);
   }
   if (!util::interrupt::requested()) {
     build_all();
@@ -195,42 +208,55 @@ Job::run()
   if (m_timed_out) {
     return fail(Error(ErrorClass::timeout,
                       fmt::format("--timeout {} s reached: nothing published",
-                                  std::chrono::duration_cast<std::chrono::seconds>(*options.timeout).count()),
+                                  std::chrono::duration_cast<std::chrono::seconds>(*m_options.timeout).count()),
                       "the platforms' logs above show where the time went"));
   }
   if (util::interrupt::requested()) {
     // Ctrl-C: nothing new is published; what the run made is removed.
     return fail(Error(ErrorClass::interrupted, "interrupted: nothing published"));
   }
-  if (!options.no_push) {
+  if (!m_options.no_push) {
     publish();
     if (m_timed_out && m_outcome.exit_status != ExitStatus::success) {
       m_outcome.exit_status = ExitStatus::failure;
       m_outcome.error = Error(ErrorClass::timeout, "--timeout reached while publishing the list");
     }
   } else {
-    const bool failed = std::any_of(m_outcome.platforms.begin(), m_outcome.platforms.end(),
-                                    [](const PlatformResult& r) { return r.state != Phase::done; });
+    const bool failed = std::any_of(m_targets.begin(), m_targets.end(), [](const auto& target) {
+      return std::any_of(target->outcome.platforms.begin(), target->outcome.platforms.end(),
+                         [](const PlatformResult& r) { return r.state != Phase::done; });
+    });
     m_outcome.exit_status = failed ? ExitStatus::nothing_published : ExitStatus::success;
   }
-  if (options.cleanup) {
+  if (m_options.cleanup) {
     cleanup();
   }
-  return std::move(m_outcome);
+  return finish();
 }
 
-BuildOutcome
+ReleaseOutcome
 Job::fail(Error error, const std::optional<ExitStatus> status)
 {
-  for (auto& result : m_outcome.platforms) {
-    if (result.state == Phase::queued) {
-      result.state = Phase::skipped;
+  for (auto& target : m_targets) {
+    for (auto& result : target->outcome.platforms) {
+      if (result.state == Phase::queued) {
+        result.state = Phase::skipped;
+      }
     }
   }
   m_outcome.exit_status = status.value_or(util::exit_status_for(error.cls));
   m_outcome.error = std::move(error);
-  if (m_run.options.cleanup && !m_run.options.dry_run) {
+  if (m_options.cleanup && !m_options.dry_run) {
     cleanup();
+  }
+  return finish();
+}
+
+ReleaseOutcome
+Job::finish()
+{
+  for (auto& target : m_targets) {
+    m_outcome.targets.push_back({target->spec.name, target->spec.required, std::move(target->outcome)});
   }
   return std::move(m_outcome);
 }
@@ -238,46 +264,102 @@ Job::fail(Error error, const std::optional<ExitStatus> status)
 Result<void>
 Job::connect_and_plan()
 {
-  const BuildOptions& options = m_run.options;
   hosts::ConnectOptions connect = m_connect;
-  connect.host_info = emulators_matter();
-  m_fleet.connect(m_hosts, connect, m_run.env.connector, m_run.progress());
-  const std::vector<oci::Platform> platforms =
-      options.platforms.empty() ? served_platforms(m_fleet.capacities()) : options.platforms;
-  if (platforms.empty()) {
+  // A release shares hosts between targets: their CPU counts set how many jobs each takes.
+  connect.host_info = emulators_matter() || !m_one_image;
+  m_fleet.connect(m_hosts, connect, m_env.connector, m_env.progress);
+  std::vector<oci::Platform> all;
+  for (auto& target : m_targets) {
+    const auto& platforms = target->options.platforms;
+    for (const auto& platform : platforms.empty() ? served_platforms(m_fleet.capacities()) : platforms) {
+      PlatformResult result;
+      result.platform = platform;
+      target->outcome.platforms.push_back(std::move(result));
+      if (std::find(all.begin(), all.end(), platform) == all.end()) {
+        all.push_back(platform);
+      }
+    }
+  }
+  if (all.empty()) {
     return util::fail(ErrorClass::connect, "no host answered: nothing to build");
   }
-  const Plan plan = plan_platforms(platforms, m_fleet.capacities(), options.emulation);
-  for (const auto& assignment : plan.assignments) {
-    PlatformResult result;
-    result.platform = assignment.platform;
-    result.host = assignment.host;
-    result.reason = assignment.reason();
-    if (m_run.publishes()) {
-      result.pushed_to = push_destination(options, result, m_fleet.session(result.host)->capabilities());
-    }
-    m_outcome.platforms.push_back(std::move(result));
-  }
-  for (const auto& unassigned : plan.unassigned) {
-    PlatformResult result;
-    result.platform = unassigned.platform;
-    result.state = Phase::failed;
-    result.error = unassigned.error;
-    m_run.progress().phase(result.platform, "-", Phase::failed, unassigned.error.message);
-    m_outcome.platforms.push_back(std::move(result));
-  }
-  for (const auto& required : options.required) {
-    if (std::find(platforms.begin(), platforms.end(), required) == platforms.end()) {
+  for (const auto& required : m_options.required) {
+    if (std::find(all.begin(), all.end(), required) == all.end()) {
       return util::fail(ErrorClass::usage,
                         fmt::format("--require names {}, which this run does not build", required.to_string()));
     }
   }
-  for (const auto& result : m_outcome.platforms) {
-    if (result.state == Phase::queued) {
-      m_run.progress().info(fmt::format("{} → {} ({})", result.platform.to_string(), result.host, result.reason));
+  plan_jobs();
+  return {};
+}
+
+// Each job's host in the plan: least loaded among those that serve its
+// platform (native before emulated), except that a job building FROM another
+// target's image goes where that image is built when it can. The same input
+// gives the same plan, so each host gets the same jobs run after run (its
+// layer cache is warm); the queue departs from it only for a host that is
+// busy when a job is ready.
+void
+Job::plan_jobs()
+{
+  std::map<std::string, int> load;
+  std::map<std::pair<size_t, oci::Platform>, size_t> job_of; // (target, platform) → job
+  for (size_t t = 0; t < m_targets.size(); ++t) {
+    Target& target = *m_targets[t];
+    const std::string prefix = m_one_image ? "" : target.spec.name + " ";
+    for (size_t i = 0; i < target.outcome.platforms.size(); ++i) {
+      PlatformResult& result = target.outcome.platforms[i];
+      PlannedJob planned{target.spec.name, result.platform, "", "", {}};
+      Queue::Entry entry;
+      entry.same_host = m_options.no_push && !target.depends_on.empty();
+      for (const size_t d : target.depends_on) {
+        if (const auto it = job_of.find({d, result.platform}); it != job_of.end()) {
+          entry.after.push_back(it->second);
+          planned.after.push_back(fmt::format("{} {}", m_targets[d]->spec.name, result.platform.to_string()));
+        }
+      }
+      const auto candidates = candidates_for(result.platform, m_fleet.capacities(), m_options.emulation);
+      if (candidates.empty()) {
+        Error error = no_host_for(result.platform, m_fleet.capacities(), m_options.emulation);
+        planned.reason = error.message;
+        result.state = Phase::failed;
+        result.error = std::move(error);
+        m_env.progress.phase(result.platform, "-", Phase::failed, prefix + result.error->message);
+        m_outcome.plan.push_back(std::move(planned));
+        continue;
+      }
+      const Assignment* best = nullptr;
+      for (const auto& candidate : candidates) {
+        const bool beside = std::any_of(entry.after.begin(), entry.after.end(), [&](const size_t before) {
+          return m_entries[before].preferred == candidate.host;
+        });
+        if (beside) {
+          best = &candidate;
+          break;
+        }
+        // Least loaded wins; native beats emulated at equal load; host order breaks ties.
+        if (best == nullptr || load[candidate.host] < load[best->host] ||
+            (load[candidate.host] == load[best->host] && best->why == Assignment::Why::emulated &&
+             candidate.why != Assignment::Why::emulated)) {
+          best = &candidate;
+        }
+      }
+      ++load[best->host];
+      result.host = best->host;
+      result.reason = best->reason();
+      if (target.run.publishes()) {
+        result.pushed_to = push_destination(target.options, result, m_fleet.session(result.host)->capabilities());
+      }
+      planned.host = best->host;
+      planned.reason = result.reason;
+      entry.preferred = best->host;
+      job_of[{t, result.platform}] = m_jobs.size();
+      m_jobs.push_back({t, i});
+      m_entries.push_back(std::move(entry));
+      m_outcome.plan.push_back(std::move(planned));
+      m_env.progress.info(fmt::format("{}{} → {} ({})", prefix, result.platform.to_string(), result.host, result.reason));
     }
   }
-  return {};
 }
 
 // Whether the plan may send a platform to a host that does not serve it. If
@@ -286,25 +368,69 @@ Job::connect_and_plan()
 bool
 Job::emulators_matter() const
 {
-  const BuildOptions& options = m_run.options;
-  if (options.emulation != Emulation::fallback) {
-    return options.emulation == Emulation::always;
+  if (m_options.emulation != Emulation::fallback) {
+    return m_options.emulation == Emulation::always;
   }
-  return std::any_of(options.platforms.begin(), options.platforms.end(), [&](const oci::Platform& platform) {
-    return std::none_of(m_hosts.begin(), m_hosts.end(), [&](const config::Host& host) {
-      return std::find(host.platforms.begin(), host.platforms.end(), platform) != host.platforms.end();
+  return std::any_of(m_targets.begin(), m_targets.end(), [&](const auto& target) {
+    const auto& platforms = target->options.platforms;
+    return std::any_of(platforms.begin(), platforms.end(), [&](const oci::Platform& platform) {
+      return std::none_of(m_hosts.begin(), m_hosts.end(), [&](const config::Host& host) {
+        return std::find(host.platforms.begin(), host.platforms.end(), platform) != host.platforms.end();
+      });
     });
   });
 }
 
-std::vector<oci::Platform>
-Job::planned_platforms() const
+// Everything that can refuse the run before anything is built: platforms
+// without a host, the list's coordinator, options the hosts cannot carry,
+// the contexts, the credentials and shrink protection.
+Result<void>
+Job::check_before_building()
 {
-  std::vector<oci::Platform> out;
-  for (const auto& result : m_outcome.platforms) {
-    out.push_back(result.platform);
+  for (const auto& target : m_targets) {
+    const auto& platforms = target->outcome.platforms;
+    const auto unassigned =
+        std::count_if(platforms.begin(), platforms.end(), [](const PlatformResult& r) { return r.state == Phase::failed; });
+    if (unassigned > 0 && !m_options.allow_partial && target->spec.required) {
+      m_refused_status = ExitStatus::nothing_published;
+      return util::Unexpected(Error(ErrorClass::api,
+                                    fmt::format("nothing published: {}{} of {} have no host",
+                                                m_one_image ? "" : "target " + target->spec.name + ": ", unassigned,
+                                                count_of(platforms.size(), "platform")),
+                                    "--allow-partial publishes the others"));
+    }
   }
-  return out;
+  for (const auto& target : m_targets) {
+    if (!m_options.no_push && target->list.coordinator() == nullptr) {
+      return util::Unexpected(target->list.no_coordinator_error()); // before anything is built
+    }
+  }
+  PMA_TRY(check_hosts_carry_options());
+  for (auto& target : m_targets) {
+    std::vector<std::string> pulled;
+    for (const size_t d : target->depends_on) {
+      if (!m_targets[d]->options.tags.empty()) {
+        pulled.push_back(m_targets[d]->options.tags.front().name());
+      }
+    }
+    PMA_TRY_ASSIGN(target->inputs, prepare_inputs(target->run, target->outcome.platforms, pulled));
+  }
+  for (auto& reads : m_tag_reads) {
+    reads.wait();
+  }
+  if (!m_options.no_push) {
+    for (auto& target : m_targets) {
+      PMA_TRY(target->tags.check_credentials());
+    }
+    for (auto& target : m_targets) {
+      std::vector<oci::Platform> planned;
+      for (const auto& result : target->outcome.platforms) {
+        planned.push_back(result.platform);
+      }
+      PMA_TRY(target->tags.check_existing(planned, target->list.coordinator()));
+    }
+  }
+  return {};
 }
 
 // Every option must reach every host as asked: where a host's podman cannot
@@ -312,88 +438,29 @@ Job::planned_platforms() const
 Result<void>
 Job::check_hosts_carry_options() const
 {
-  for (const auto& result : m_outcome.platforms) {
-    auto* host = result.state == Phase::queued ? m_fleet.session(result.host) : nullptr;
-    if (host == nullptr) {
-      continue;
-    }
-    if (std::string why = unsupported_on(m_run.options, result.platform, host->capabilities()); !why.empty()) {
-      return util::Unexpected(
-          Error(ErrorClass::usage,
-                fmt::format("{} on host {} ({}): nothing was built", why, result.host, result.platform.to_string()),
-                why.starts_with("--source-date-epoch") && !util::env("SOURCE_DATE_EPOCH").empty()
-                    ? "$SOURCE_DATE_EPOCH in the environment counts as --source-date-epoch, "
-                      "as it does for podman 5.6; unset it, or build on newer hosts"
-                    : "build that platform on a newer host (--host), or leave the option out"));
+  for (const auto& target : m_targets) {
+    for (const auto& result : target->outcome.platforms) {
+      auto* host = result.state == Phase::queued ? m_fleet.session(result.host) : nullptr;
+      if (host == nullptr) {
+        continue;
+      }
+      std::string why = unsupported_on(target->options, result.platform, host->capabilities());
+      if (why.empty() && !target->spec.target_contexts.empty()) {
+        why = libpod::unsupported({{libpod::BuildOption::build_context, {"target"}}}, host->capabilities().version);
+      }
+      if (!why.empty()) {
+        return util::Unexpected(Error(
+            ErrorClass::usage,
+            fmt::format("{} on host {} ({}{}): nothing was built", why, result.host,
+                        m_one_image ? "" : target->spec.name + " ", result.platform.to_string()),
+            why.starts_with("--source-date-epoch") && !util::env("SOURCE_DATE_EPOCH").empty()
+                ? "$SOURCE_DATE_EPOCH in the environment counts as --source-date-epoch, "
+                  "as it does for podman 5.6; unset it, or build on newer hosts"
+                : "build that platform on a newer host (--host), or leave the option out"));
+      }
     }
   }
   return {};
-}
-
-void
-Job::build_all()
-{
-  m_list.start(m_inputs);
-  std::vector<std::thread> workers;
-  for (size_t i = 0; i < m_outcome.platforms.size(); ++i) {
-    if (m_outcome.platforms[i].state != Phase::queued) {
-      continue;
-    }
-    workers.emplace_back([this, i] {
-      Worker(m_run, m_inputs, m_fleet, m_names, m_outcome.platforms[i]).run();
-      m_list.finished(i);
-    });
-  }
-  for (auto& worker : workers) {
-    worker.join();
-  }
-}
-
-void
-Job::publish()
-{
-  auto decision = decide_publish(m_run.options, m_outcome.platforms, m_tags.existing());
-  if (decision.refusal) {
-    m_outcome.exit_status = decision.refusal->status;
-    m_outcome.error = std::move(decision.refusal->error);
-    return;
-  }
-  if (!decision.failures.empty()) {
-    m_run.progress().warning("partial publish: " + decision.failures);
-  }
-  if (auto ok = m_list.assemble_and_push(decision.images); !ok) {
-    Error error = std::move(ok).error();
-    for (const auto& tag : m_run.options.tags) {
-      if (std::find(m_outcome.tags.begin(), m_outcome.tags.end(), tag.to_string()) == m_outcome.tags.end()) {
-        m_outcome.tags_not_pushed.push_back(tag.to_string());
-      }
-    }
-    if (m_outcome.tags.empty()) {
-      m_outcome.exit_status = util::exit_status_for(error.cls);
-    } else {
-      // Some tags serve the new list, the others what they served before.
-      m_outcome.exit_status = ExitStatus::failure;
-      const size_t kept = m_outcome.tags_not_pushed.size();
-      error.message =
-          fmt::format("{}; {} serve{} the new list {}, {} still serve{} what {} served before", error.message,
-                      util::join(m_outcome.tags, ", "), m_outcome.tags.size() == 1 ? "s" : "", m_outcome.index_digest,
-                      util::join(m_outcome.tags_not_pushed, ", "), kept == 1 ? "s" : "", kept == 1 ? "it" : "they");
-    }
-    m_outcome.error = std::move(error);
-    return;
-  }
-  if (auto ok = m_tags.verify(decision.images, m_list.coordinator(), m_outcome.index_digest); !ok) {
-    if (ok.error().cls != ErrorClass::internal) {
-      m_outcome.exit_status = ExitStatus::failure;
-      m_outcome.error = std::move(ok).error();
-      return;
-    }
-    m_run.progress().warning("not verified: " + ok.error().message);
-  } else {
-    m_outcome.verified = true;
-    m_run.progress().info("verified: the registry serves every platform at the pushed digest");
-  }
-  m_outcome.exit_status = decision.failures.empty() ? ExitStatus::success : ExitStatus::partial;
 }
 
 void
@@ -401,49 +468,19 @@ Job::cleanup()
 {
   // What --no-push built is its result: kept, with the run's name.
   std::vector<std::pair<std::string, std::string>> keep;
-  for (const auto& result : m_outcome.platforms) {
-    if (m_run.options.no_push && result.state == Phase::done) {
-      keep.emplace_back(result.host, result.image_name);
+  for (const auto& target : m_targets) {
+    for (const auto& result : target->outcome.platforms) {
+      if (m_options.no_push && result.state == Phase::done) {
+        keep.emplace_back(result.host, result.image_name);
+      }
     }
   }
-  m_outcome.left_behind = m_names.clean(m_fleet, keep, m_run.progress(), m_run.env.timings);
+  const auto left = m_names.clean(m_fleet, keep, m_env.progress, m_env.timings);
+  for (auto& target : m_targets) {
+    target->outcome.left_behind = left;
+  }
 }
-
-// The registry as this machine reads it.
-class RegistryTags : public TagReader {
-public:
-  RegistryTags(const auth::CredentialStore& credentials, const BuildOptions& options)
-    : m_reader(credentials, {.tls_verify = options.tls_verify.value_or(true)})
-  {
-  }
-  Result<std::optional<registry::Manifest>>
-  read(const oci::ImageRef& tag) override
-  {
-    return m_reader.find(tag);
-  }
-
-private:
-  registry::Reader m_reader;
-};
-
-} // namespace
 
 } // namespace detail
-
-BuildOutcome
-run_build(const BuildOptions& options, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
-          const auth::CredentialStore& credentials, Environment& environment)
-{
-  return detail::Job(options, hosts, connect, credentials, environment).run();
-}
-
-BuildOutcome
-run_build(const BuildOptions& options, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
-          const auth::CredentialStore& credentials, Progress& progress)
-{
-  detail::RegistryTags registry(credentials, options);
-  Environment environment{hosts::network_connector(), registry, progress};
-  return run_build(options, hosts, connect, credentials, environment);
-}
 
 } // namespace pma::job

@@ -129,7 +129,7 @@ ListAssembler::add(const PlatformResult& image)
   }
   auto& client = coordinator->client();
   if (!m_created) {
-    m_name = m_names.make("list", nullptr);
+    m_name = m_names.make(m_run.kind("list"), nullptr);
     m_names.own(coordinator->host().name, m_name);
     m_run.progress().info(fmt::format("assembling the list on host {}", coordinator->host().name));
     // Created empty, then filled with PUT: create ignores auth and tlsVerify.

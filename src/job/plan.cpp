@@ -88,6 +88,54 @@ served_platforms(const std::vector<HostCapacity>& hosts)
   return platforms;
 }
 
+std::vector<Assignment>
+candidates_for(const oci::Platform& platform, const std::vector<HostCapacity>& hosts, const Emulation emulation)
+{
+  std::vector<Assignment> native;
+  std::vector<Assignment> emulating;
+  for (const auto& host : hosts) {
+    if (!host.reachable) {
+      continue;
+    }
+    if (contains(host.serves, platform)) {
+      native.push_back({platform, host.name, host.declared ? Assignment::Why::declared : Assignment::Why::native});
+    } else if (emulation != Emulation::never) {
+      const bool reported = host.emulated && contains(*host.emulated, platform);
+      // A host that cannot tell us (podman < 5.6) may still have qemu: the
+      // build will say if it does not. A host that reports a list without
+      // this platform cannot.
+      if (reported || !host.emulated) {
+        emulating.push_back({platform, host.name, Assignment::Why::emulated, reported});
+      }
+    }
+  }
+  std::vector<Assignment> candidates = std::move(native);
+  if (emulation == Emulation::always || (emulation == Emulation::fallback && candidates.empty())) {
+    // Hosts that reported the emulator come before those that cannot say.
+    std::stable_partition(emulating.begin(), emulating.end(),
+                          [](const Assignment& a) { return a.emulation_verified; });
+    candidates.insert(candidates.end(), emulating.begin(), emulating.end());
+  }
+  return candidates;
+}
+
+util::Error
+no_host_for(const oci::Platform& platform, const std::vector<HostCapacity>& hosts, const Emulation emulation)
+{
+  std::vector<std::string> considered;
+  considered.reserve(hosts.size());
+  for (const auto& host : hosts) {
+    considered.push_back(describe_host(host, emulation));
+  }
+  util::Error error(ErrorClass::usage,
+                    fmt::format("no host can build {}; considered: {}", platform.to_string(),
+                                considered.empty() ? "no hosts" : util::join(considered, "; ")),
+                    emulation == Emulation::never ? "allow emulation with --emulation fallback, or add a host"
+                                                  : "add a host that serves it (platforms: in the config)");
+  error.platform = platform.to_string();
+  return error;
+}
+
 Plan
 plan_platforms(const std::vector<oci::Platform>& platforms, const std::vector<HostCapacity>& hosts,
                const Emulation emulation)
@@ -95,62 +143,23 @@ plan_platforms(const std::vector<oci::Platform>& platforms, const std::vector<Ho
   Plan plan;
   std::map<std::string, int> load;
   for (const auto& platform : platforms) {
-    struct Candidate {
-      const HostCapacity* host;
-      Assignment::Why why;
-      bool verified;
-    };
-    std::vector<Candidate> native;
-    std::vector<Candidate> emulating;
-    for (const auto& host : hosts) {
-      if (!host.reachable) {
-        continue;
-      }
-      if (contains(host.serves, platform)) {
-        native.push_back({&host, host.declared ? Assignment::Why::declared : Assignment::Why::native, false});
-      } else if (emulation != Emulation::never) {
-        const bool reported = host.emulated && contains(*host.emulated, platform);
-        // A host that cannot tell us (podman < 5.6) may still have qemu: the
-        // build will say if it does not. A host that reports a list without
-        // this platform cannot.
-        if (reported || !host.emulated) {
-          emulating.push_back({&host, Assignment::Why::emulated, reported});
-        }
-      }
-    }
-    std::vector<Candidate> candidates = native;
-    if (emulation == Emulation::always || (emulation == Emulation::fallback && native.empty())) {
-      // Hosts that reported the emulator come before those that cannot say.
-      std::stable_partition(emulating.begin(), emulating.end(), [](const Candidate& c) { return c.verified; });
-      candidates.insert(candidates.end(), emulating.begin(), emulating.end());
-    }
+    const std::vector<Assignment> candidates = candidates_for(platform, hosts, emulation);
     if (candidates.empty()) {
-      std::vector<std::string> considered;
-      considered.reserve(hosts.size());
-      for (const auto& host : hosts) {
-        considered.push_back(describe_host(host, emulation));
-      }
-      util::Error error(ErrorClass::usage,
-                        fmt::format("no host can build {}; considered: {}", platform.to_string(),
-                                    considered.empty() ? "no hosts" : util::join(considered, "; ")),
-                        emulation == Emulation::never ? "allow emulation with --emulation fallback, or add a host"
-                                                      : "add a host that serves it (platforms: in the config)");
-      error.platform = platform.to_string();
-      plan.unassigned.push_back({platform, std::move(error)});
+      plan.unassigned.push_back({platform, no_host_for(platform, hosts, emulation)});
       continue;
     }
     // Least loaded wins; native beats emulated at equal load; host order breaks ties.
-    const auto best =
-        std::min_element(candidates.begin(), candidates.end(), [&](const Candidate& a, const Candidate& b) {
-          const int la = load[a.host->name];
-          const int lb = load[b.host->name];
+    const auto best = std::min_element(
+        candidates.begin(), candidates.end(), [&](const Assignment& a, const Assignment& b) {
+          const int la = load[a.host];
+          const int lb = load[b.host];
           if (la != lb) {
             return la < lb;
           }
           return (a.why != Assignment::Why::emulated) && (b.why == Assignment::Why::emulated);
         });
-    ++load[best->host->name];
-    plan.assignments.push_back({platform, best->host->name, best->why, best->verified});
+    ++load[best->host];
+    plan.assignments.push_back(*best);
   }
   return plan;
 }

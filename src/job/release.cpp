@@ -1,28 +1,73 @@
-// The release job (podman-multiarch-bake(1)).
+// The entry points of the engine: run_release() for `bake`, run_build() for
+// `build` (a release of one image), with the network and registry as they are.
 #include <pma/job/release.hpp>
+
+#include "job.hpp"
 
 namespace pma::job {
 
+using util::Result;
+
+namespace detail {
+
+namespace {
+
+// The registry as this machine reads it.
+class RegistryTags : public TagReader {
+public:
+  RegistryTags(const auth::CredentialStore& credentials, const BuildOptions& options)
+    : m_reader(credentials, {.tls_verify = options.tls_verify.value_or(true)})
+  {
+  }
+  Result<std::optional<registry::Manifest>>
+  read(const oci::ImageRef& tag) override
+  {
+    return m_reader.find(tag);
+  }
+
+private:
+  registry::Reader m_reader;
+};
+
+} // namespace
+
+} // namespace detail
+
 ReleaseOutcome
-run_release(const Release& /*release*/, const std::vector<config::Host>& /*hosts*/,
-            const hosts::ConnectOptions& /*connect*/, const auth::CredentialStore& /*credentials*/,
-            Environment& /*environment*/)
+run_release(const Release& release, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
+            const auth::CredentialStore& credentials, Environment& environment)
 {
-  ReleaseOutcome outcome;
-  outcome.exit_status = util::ExitStatus::failure;
-  outcome.error = util::Error(util::ErrorClass::internal, "releases are not built yet");
-  return outcome;
+  return detail::Job(release, hosts, connect, credentials, environment, /*one_image=*/false).run();
 }
 
 ReleaseOutcome
 run_release(const Release& release, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
             const auth::CredentialStore& credentials, Progress& progress)
 {
-  (void)release, (void)hosts, (void)connect, (void)credentials, (void)progress;
-  ReleaseOutcome outcome;
-  outcome.exit_status = util::ExitStatus::failure;
-  outcome.error = util::Error(util::ErrorClass::internal, "releases are not built yet");
-  return outcome;
+  detail::RegistryTags registry(credentials, release.options);
+  Environment environment{hosts::network_connector(), registry, progress};
+  return run_release(release, hosts, connect, credentials, environment);
+}
+
+BuildOutcome
+run_build(const BuildOptions& options, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
+          const auth::CredentialStore& credentials, Environment& environment)
+{
+  const Release release{{ReleaseTarget{"", options, {}, true}}, options};
+  ReleaseOutcome outcome = detail::Job(release, hosts, connect, credentials, environment, /*one_image=*/true).run();
+  BuildOutcome build = std::move(outcome.targets.front().outcome);
+  build.exit_status = outcome.exit_status;
+  build.error = std::move(outcome.error);
+  return build;
+}
+
+BuildOutcome
+run_build(const BuildOptions& options, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
+          const auth::CredentialStore& credentials, Progress& progress)
+{
+  detail::RegistryTags registry(credentials, options);
+  Environment environment{hosts::network_connector(), registry, progress};
+  return run_build(options, hosts, connect, credentials, environment);
 }
 
 } // namespace pma::job

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace pma::job::detail {
 
@@ -17,6 +18,20 @@ struct Run {
   // "<unix seconds>-<random>": in every name this run gives on a host, so that
   // a later run can tell an abandoned name's age (names.cpp).
   std::string id;
+  // The release target this part builds ("" for `build`), and how the names
+  // it gives on hosts tell it from the others ("" for `build`).
+  std::string target;
+  std::string name_part;
+  // Other targets build FROM its images: each stays on its host after its
+  // push (they may use it there) until the run's cleanup.
+  bool keep_images = false;
+
+  // The KIND of the names it gives: "build", or "build-app" in a release.
+  std::string
+  kind(const std::string_view what) const
+  {
+    return name_part.empty() ? std::string(what) : std::string(what) + "-" + name_part;
+  }
 
   Progress&
   progress() const

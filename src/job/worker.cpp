@@ -45,12 +45,14 @@ push_destination(const BuildOptions& options, const PlatformResult& result, cons
              : repository.with_tag(arch_tag(options.arch_tag_format, repository.tag, result.platform)).to_string();
 }
 
-Worker::Worker(const Run& run, const Inputs& inputs, Fleet& fleet, Names& names, PlatformResult& result)
+Worker::Worker(const Run& run, const Inputs& inputs, Fleet& fleet, Names& names, PlatformResult& result,
+               std::vector<std::string> image_contexts)
   : m_run(run)
   , m_inputs(inputs)
   , m_fleet(fleet)
   , m_names(names)
   , m_result(result)
+  , m_image_contexts(std::move(image_contexts))
   , m_start(std::chrono::steady_clock::now())
 {
 }
@@ -133,7 +135,7 @@ Worker::run()
     if (!pushed) {
       return finish(Phase::failed, std::move(pushed).error());
     }
-    if (options.cleanup) {
+    if (options.cleanup && !m_run.keep_images) {
       remove_when_pushed(*host);
     }
   }
@@ -159,7 +161,7 @@ Worker::build(hosts::Session& host, libpod::LogTail& tail)
   const context::ContextPlan& plan = m_inputs.context_for(m_run.options, m_result.platform);
   libpod::BuildRequest request = build_request(m_run.options, m_result.platform, host.capabilities());
   // Named for this run: what cleanup removes, by that name only.
-  m_result.image_name = m_names.make("build", &m_result.platform);
+  m_result.image_name = m_names.make(m_run.kind("build"), &m_result.platform);
   m_names.own(m_result.host, m_result.image_name);
   request.tags = {m_result.image_name};
   request.containerfile = plan.containerfile;
@@ -168,7 +170,7 @@ Worker::build(hosts::Session& host, libpod::LogTail& tail)
   if (!m_inputs.secret_specs.empty()) {
     request.settings.push_back({libpod::BuildOption::secret, m_inputs.secret_specs});
   }
-  PMA_TRY(build_local_contexts(host, request));
+  PMA_TRY(add_contexts(host, request));
   m_run.progress().phase(m_result.platform, m_result.host, Phase::upload, fmt::format("{} bytes", plan.file_bytes));
   return send_build(host, request, plan, &tail);
 }
@@ -202,28 +204,29 @@ Worker::send_build(hosts::Session& host, const libpod::BuildRequest& request, co
   return image;
 }
 
-// Each --build-context NAME=DIRECTORY becomes an image on the host, built from
-// that directory alone ("FROM scratch", "COPY . /"), for the same platform, and
-// named for this run: the request then names it as an image context.
+// The image contexts this run built are named as they are; each --build-context
+// NAME=DIRECTORY becomes an image on the host, built from that directory alone
+// ("FROM scratch", "COPY . /"), for the same platform, and named for this run:
+// the request then names it as an image context.
 Result<void>
-Worker::build_local_contexts(hosts::Session& host, libpod::BuildRequest& request)
+Worker::add_contexts(hosts::Session& host, libpod::BuildRequest& request)
 {
   const auto& locals = m_run.options.local_contexts;
-  if (locals.empty()) {
+  if (locals.empty() && m_image_contexts.empty()) {
     return {};
   }
-  std::vector<std::string> values;
+  std::vector<std::string> values = m_image_contexts;
   auto given = std::find_if(request.settings.begin(), request.settings.end(), [](const libpod::BuildSetting& s) {
     return s.option == libpod::BuildOption::build_context;
   });
   if (given != request.settings.end()) {
-    values = given->values;
+    values.insert(values.begin(), given->values.begin(), given->values.end());
     request.settings.erase(given);
   }
   for (size_t i = 0; i < locals.size(); ++i) {
     const auto& local = locals[i];
     const context::ContextPlan& plan = m_inputs.local_context_plans.at(i);
-    const std::string image = m_names.make(fmt::format("context-{}", i), &m_result.platform);
+    const std::string image = m_names.make(m_run.kind(fmt::format("context-{}", i)), &m_result.platform);
     libpod::BuildRequest helper;
     helper.platform = request.platform;
     helper.platform_text = request.platform_text;

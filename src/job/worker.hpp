@@ -17,7 +17,10 @@ namespace pma::job::detail {
 
 class Worker {
 public:
-  Worker(const Run& run, const Inputs& inputs, Fleet& fleet, Names& names, PlatformResult& result);
+  // `image_contexts`: "NAME=image:REF" build contexts of images this run built
+  // (a release target's contexts: {NAME: "target:OTHER"}).
+  Worker(const Run& run, const Inputs& inputs, Fleet& fleet, Names& names, PlatformResult& result,
+         std::vector<std::string> image_contexts = {});
 
   // Returns with the platform done or failed (result.state, result.error).
   void run();
@@ -28,7 +31,7 @@ private:
   // `tail`, if given, keeps the end of the build's log (emulator crashes).
   util::Result<std::string> send_build(hosts::Session& host, const libpod::BuildRequest& request,
                                        const context::ContextPlan& plan, libpod::LogTail* tail = nullptr);
-  util::Result<void> build_local_contexts(hosts::Session& host, libpod::BuildRequest& request);
+  util::Result<void> add_contexts(hosts::Session& host, libpod::BuildRequest& request);
   util::Result<void> check_platform(hosts::Session& host);
   util::Result<void> push(hosts::Session& host);
   void remove_when_pushed(hosts::Session& host);
@@ -38,6 +41,7 @@ private:
   Fleet& m_fleet;
   Names& m_names;
   PlatformResult& m_result;
+  std::vector<std::string> m_image_contexts;
   std::chrono::steady_clock::time_point m_start;
 };
 

@@ -242,6 +242,9 @@ parse_info(const std::string_view body, const Version api_version)
   info.native = oci::Platform::normalized(os, arch, variant);
   info.variant_inferred = variant.empty() && !info.native.variant.empty();
   info.kernel = string_at(host, "kernel");
+  if (const auto cpus = host.find("cpus"); cpus != host.end() && cpus->is_number_integer() && cpus->get<int>() > 0) {
+    info.cpus = cpus->get<int>();
+  }
   if (const auto distribution = host.find("distribution"); distribution != host.end() && distribution->is_object()) {
     info.os_release =
         fmt::format("{} {}", string_at(*distribution, "distribution"), string_at(*distribution, "version"));

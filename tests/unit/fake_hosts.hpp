@@ -127,6 +127,7 @@ public:
   libpod::Version version;
   oci::Platform native;
   std::optional<std::vector<oci::Platform>> emulated; // what /info reports (podman ≥ 5.6)
+  int cpus = 0;                                       // what /info reports (0: nothing)
   bool unreachable = false;
   // The builds of --build-context helpers and of platforms, in order: the
   // script gets the attempt number (1-based) of this host's builds.
@@ -155,6 +156,20 @@ public:
     return static_cast<size_t>(
         std::count_if(all.begin(), all.end(), [&](const std::string& call) { return call.starts_with(prefix); }));
   }
+  // The most builds it ran at once.
+  int
+  most_at_once() const
+  {
+    const std::lock_guard lock(m_mutex);
+    return m_most_at_once;
+  }
+  // The build requests it got, in order.
+  std::vector<libpod::BuildRequest>
+  requests() const
+  {
+    const std::lock_guard lock(m_mutex);
+    return m_requests;
+  }
   // Image and list names on the host now.
   std::set<std::string>
   names() const
@@ -176,7 +191,16 @@ public:
     }
     // The context is read as podman reads it, to the end.
     PMA_TRY(context([](const char*, size_t) { return true; }));
+    {
+      const std::lock_guard lock(m_mutex);
+      m_most_at_once = std::max(m_most_at_once, ++m_building);
+      m_requests.push_back(request);
+    }
     std::this_thread::sleep_for(build_delay);
+    {
+      const std::lock_guard lock(m_mutex);
+      --m_building;
+    }
     Result<std::string> id = fmt::format("{:0>64}", attempt);
     if (on_build) {
       id = on_build(request, on_event, attempt);
@@ -315,7 +339,10 @@ private:
   std::map<std::string, std::vector<std::pair<std::string, oci::Platform>>> m_lists;
   std::set<std::string> m_names;
   std::set<std::string> m_removed_others;
+  std::vector<libpod::BuildRequest> m_requests;
   int m_builds = 0;
+  int m_building = 0;
+  int m_most_at_once = 0;
   int m_pushes = 0;
   int m_list_pushes = 0;
 };
@@ -342,6 +369,7 @@ public:
     info.api_version = m_host.version;
     info.native = m_host.native;
     info.emulated = m_host.emulated;
+    info.cpus = m_host.cpus;
     return info;
   }
   const libpod::Capabilities&

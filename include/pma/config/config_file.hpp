@@ -28,6 +28,7 @@ struct HostEntry {
   std::string identity;
   std::string known_hosts;
   std::vector<oci::Platform> platforms;
+  int max_jobs = 0; // max-jobs; 0: not set
   Location location;
 };
 

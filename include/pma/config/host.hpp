@@ -17,6 +17,7 @@ struct Host {
   std::filesystem::path known_hosts;    // empty: ~/.ssh/known_hosts
   std::vector<oci::Platform> platforms; // declared; empty: the host's native platform
   std::string origin;                   // where it came from, e.g. "config.yaml:4:3", "--host", "CONTAINER_HOST"
+  int max_jobs = 0;                     // builds it runs at once in a release; 0: as many as its CPUs
 };
 
 } // namespace pma::config

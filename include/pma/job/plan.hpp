@@ -24,6 +24,7 @@ struct HostCapacity {
   std::vector<oci::Platform> serves;                  // declared platforms, else native
   bool declared = false;                              // serves come from platforms: / --host
   std::optional<std::vector<oci::Platform>> emulated; // nullopt: unknown (podman < 5.6, or not asked)
+  int slots = 0; // jobs it runs at once (max-jobs, else its CPUs); 0: no limit
 };
 
 struct Assignment {
@@ -48,6 +49,15 @@ struct Plan {
 
 // Every platform the reachable hosts serve, in host order, without duplicates.
 std::vector<oci::Platform> served_platforms(const std::vector<HostCapacity>& hosts);
+
+// Every host that may build `platform`, best first: those that serve it
+// natively (or declare it), then, when `emulation` allows, those that may
+// emulate it (hosts that reported the emulator first). Empty: none can.
+std::vector<Assignment> candidates_for(const oci::Platform& platform, const std::vector<HostCapacity>& hosts,
+                                       Emulation emulation);
+
+// Why no host can build `platform` (candidates_for() was empty).
+util::Error no_host_for(const oci::Platform& platform, const std::vector<HostCapacity>& hosts, Emulation emulation);
 
 // Assigns each platform to a host: one that serves it natively (or declares
 // it) first, else one that may emulate it when `emulation` allows. Among

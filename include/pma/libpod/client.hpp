@@ -33,6 +33,7 @@ struct HostInfo {
   std::optional<std::vector<oci::Platform>> emulated;
   std::string kernel;
   std::string os_release;
+  int cpus = 0; // host.cpus; 0: not reported
 };
 
 // POST /libpod/build. Registry credentials (registry_config) are only ever put in headers.

@@ -1,0 +1,143 @@
+// The builds of a run: every (target, platform) job started from one queue
+// (queue.hpp) as soon as the images it builds from are pushed and a host that
+// may take it has a free slot; each runs as a Worker on its own thread.
+#include <pma/util/interrupt.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "job.hpp"
+#include "worker.hpp"
+
+namespace pma::job::detail {
+
+using util::Error;
+using util::ErrorClass;
+
+namespace {
+
+// The pull policies under which podman takes an image context from its own
+// storage when it is there: the image a target built on this host is used as
+// it is, by its name; otherwise it comes from the registry by digest.
+bool
+uses_local_images(const std::string& pull)
+{
+  return pull == "missing" || pull == "never" || pull == "false" || pull == "ifmissing";
+}
+
+} // namespace
+
+std::vector<std::string>
+Job::image_contexts(const QueuedJob& job) const
+{
+  const Target& target = *m_targets[job.target];
+  const PlatformResult& result = target.outcome.platforms[job.index];
+  std::vector<std::string> out;
+  for (const auto& context : target.spec.target_contexts) {
+    for (const auto& other : m_targets) {
+      if (other->spec.name != context.target) {
+        continue;
+      }
+      for (const auto& built : other->outcome.platforms) {
+        if (built.platform != result.platform || built.state != Phase::done) {
+          continue;
+        }
+        const bool local = built.host == result.host && (m_options.no_push || uses_local_images(target.options.pull));
+        const std::string image = local || built.digest.empty()
+                                      ? built.image_name
+                                      : other->inputs.repository.with_digest(built.digest).to_string();
+        out.push_back(fmt::format("{}=image:{}", context.name, image));
+      }
+    }
+  }
+  return out;
+}
+
+void
+Job::build_all()
+{
+  for (auto& target : m_targets) {
+    target->list.start(target->inputs);
+  }
+  std::map<std::string, int> slots;
+  if (!m_one_image) {
+    for (const auto& capacity : m_fleet.capacities()) {
+      slots[capacity.name] = capacity.slots;
+    }
+  }
+  Queue queue(m_entries, slots);
+  const Queue::Candidates candidates = [this](const size_t job) {
+    const auto& result = m_targets[m_jobs[job].target]->outcome.platforms[m_jobs[job].index];
+    return candidates_for(result.platform, m_fleet.alive(), m_options.emulation);
+  };
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::thread> threads;
+  const auto fail_job = [&](const size_t job, Error error) {
+    Target& target = *m_targets[m_jobs[job].target];
+    PlatformResult& result = target.outcome.platforms[m_jobs[job].index];
+    error.platform = result.platform.to_string();
+    result.state = Phase::failed;
+    m_env.progress.phase(result.platform, result.host.empty() ? "-" : result.host, Phase::failed, error.message);
+    result.error = std::move(error);
+    queue.finished(job, false);
+    threads.emplace_back([&target, index = m_jobs[job].index] { target.list.finished(index); });
+  };
+  std::unique_lock lock(mutex);
+  while (!queue.all_finished()) {
+    for (const auto& [job, before] : queue.doomed()) {
+      const QueuedJob& failed = m_jobs[before];
+      const auto& dependency = m_targets[failed.target]->outcome.platforms[failed.index];
+      fail_job(job, Error(ErrorClass::api, fmt::format("not built: {} failed for {}", m_targets[failed.target]->spec.name,
+                                                       dependency.platform.to_string())));
+    }
+    if (util::interrupt::requested()) {
+      if (queue.running() == 0) {
+        break; // what has not started is skipped
+      }
+    } else {
+      while (auto start = queue.next(candidates)) {
+        const QueuedJob job = m_jobs[start->first];
+        Target& target = *m_targets[job.target];
+        PlatformResult& result = target.outcome.platforms[job.index];
+        if (result.host != start->second.host) {
+          m_env.progress.info(fmt::format("{}{}: {} is busy; building on {} ({})",
+                                          m_one_image ? "" : target.spec.name + " ", result.platform.to_string(),
+                                          result.host, start->second.host, start->second.reason()));
+          result.host = start->second.host;
+          result.reason = start->second.reason();
+          if (target.run.publishes()) {
+            result.pushed_to = push_destination(target.options, result, m_fleet.session(result.host)->capabilities());
+          }
+        }
+        threads.emplace_back([&, job, index = start->first, contexts = image_contexts(job)] {
+          Target& mine = *m_targets[job.target];
+          PlatformResult& built = mine.outcome.platforms[job.index];
+          Worker(mine.run, mine.inputs, m_fleet, m_names, built, contexts).run();
+          mine.list.finished(job.index);
+          const std::lock_guard done(mutex);
+          queue.finished(index, built.state == Phase::done);
+          changed.notify_all();
+        });
+      }
+      for (const size_t job : queue.stranded(candidates)) {
+        const auto& result = m_targets[m_jobs[job].target]->outcome.platforms[m_jobs[job].index];
+        fail_job(job, no_host_for(result.platform, m_fleet.alive(), m_options.emulation));
+      }
+    }
+    if (!queue.all_finished()) {
+      changed.wait_for(lock, std::chrono::milliseconds(200));
+    }
+  }
+  lock.unlock();
+  for (auto& thread : threads) {
+    thread.join();
+  }
+}
+
+} // namespace pma::job::detail

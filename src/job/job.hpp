@@ -1,0 +1,88 @@
+#pragma once
+
+// Private to src/job: one run — a release of one or more targets (`build` is
+// a release of one) — as its steps, over parts that each own their state and
+// lock: the hosts (Fleet), the names (Names), and per target its tags (Tags),
+// its list (ListAssembler) and its inputs (Inputs).
+#include <pma/job/release.hpp>
+
+#include <atomic>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fleet.hpp"
+#include "inputs.hpp"
+#include "list.hpp"
+#include "names.hpp"
+#include "queue.hpp"
+#include "run_state.hpp"
+#include "tags.hpp"
+
+namespace pma::job::detail {
+
+// One target of the run, and everything only it uses.
+struct Target {
+  Target(const ReleaseTarget& target, const BuildOptions& run_options, const auth::CredentialStore& credentials,
+         Environment& env, const std::string& run_id, std::string name_part, Fleet& fleet, Names& names);
+  Target(const Target&) = delete;
+  Target& operator=(const Target&) = delete;
+
+  const ReleaseTarget& spec;
+  BuildOptions options; // the target's, with the run-wide fields of the release
+  Run run;
+  BuildOutcome outcome;
+  Tags tags;
+  ListAssembler list;
+  Inputs inputs;
+  std::vector<size_t> depends_on; // indices of the targets it builds from
+};
+
+// One (target, platform) job of the queue.
+struct QueuedJob {
+  size_t target;
+  size_t index; // into that target's outcome.platforms
+};
+
+class Job {
+public:
+  Job(const Release& release, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
+      const auth::CredentialStore& credentials, Environment& env, bool one_image);
+
+  ReleaseOutcome run();
+
+private:
+  ReleaseOutcome fail(util::Error error, std::optional<util::ExitStatus> status = std::nullopt);
+  ReleaseOutcome finish();
+  util::Result<void> connect_and_plan();
+  void plan_jobs();
+  util::Result<void> check_before_building();
+  util::Result<void> check_hosts_carry_options() const;
+  bool emulators_matter() const;
+  void build_all();
+  std::vector<std::string> image_contexts(const QueuedJob& job) const;
+  void publish();
+  util::Result<void> publish_target(Target& target, const std::vector<const PlatformResult*>& images,
+                                    const std::string& failures);
+  void cleanup();
+
+  const Release& m_release;
+  const BuildOptions& m_options; // the run-wide ones
+  const std::vector<config::Host>& m_hosts;
+  const hosts::ConnectOptions& m_connect;
+  Environment& m_env;
+  const bool m_one_image; // `build`: every platform starts at once, messages without target names
+  const std::string m_run_id;
+  Fleet m_fleet;
+  Names m_names;
+  std::vector<std::unique_ptr<Target>> m_targets;
+  std::vector<QueuedJob> m_jobs;
+  std::vector<Queue::Entry> m_entries;
+  std::vector<std::future<void>> m_tag_reads;
+  std::optional<util::ExitStatus> m_refused_status; // a refusal's, where its error's class does not say it
+  ReleaseOutcome m_outcome;
+  std::atomic<bool> m_timed_out{false};
+};
+
+} // namespace pma::job::detail

@@ -1,0 +1,122 @@
+// The lists of a run, under the publishing rules: every target decided first
+// (rules.cpp) — a required target that may not be published stops them all,
+// an optional one is left out — then each list pushed to its tags and read
+// back (list.cpp, tags.cpp).
+#include <pma/util/strings.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "job.hpp"
+#include "rules.hpp"
+
+namespace pma::job::detail {
+
+using util::Error;
+using util::ErrorClass;
+using util::ExitStatus;
+using util::Result;
+
+void
+Job::publish()
+{
+  std::vector<PublishDecision> decisions;
+  std::vector<std::string> left_out;
+  for (auto& target : m_targets) {
+    decisions.push_back(decide_publish(target->options, target->outcome.platforms, target->tags.existing()));
+    auto& refusal = decisions.back().refusal;
+    if (!refusal) {
+      continue;
+    }
+    target->outcome.exit_status = refusal->status;
+    target->outcome.error = refusal->error;
+    if (m_one_image) {
+      m_outcome.exit_status = refusal->status;
+      m_outcome.error = std::move(refusal->error);
+      return;
+    }
+    if (target->spec.required) {
+      // All or nothing: no tag of any target moves.
+      m_outcome.exit_status = refusal->status;
+      m_outcome.error = Error(refusal->error.cls,
+                              fmt::format("nothing published: target {}: {}", target->spec.name, refusal->error.message),
+                              refusal->error.hint);
+      return;
+    }
+    left_out.push_back(target->spec.name);
+    m_env.progress.warning(
+        fmt::format("target {} is left out (required: false): {}", target->spec.name, refusal->error.message));
+  }
+  bool partial = !left_out.empty();
+  for (size_t t = 0; t < m_targets.size(); ++t) {
+    Target& target = *m_targets[t];
+    const PublishDecision& decision = decisions[t];
+    if (decision.refusal || !target.run.publishes()) {
+      continue;
+    }
+    if (!decision.failures.empty()) {
+      partial = true;
+      m_env.progress.warning(fmt::format("partial publish{}: {}", m_one_image ? "" : " of " + target.spec.name,
+                                         decision.failures));
+    }
+    if (auto ok = publish_target(target, decision.images, decision.failures); !ok) {
+      m_outcome.exit_status = target.outcome.exit_status;
+      m_outcome.error = std::move(ok).error();
+      if (!m_one_image) {
+        m_outcome.exit_status = ExitStatus::failure;
+        m_outcome.error->message = fmt::format("target {}: {}", target.spec.name, m_outcome.error->message);
+      }
+      return;
+    }
+  }
+  m_outcome.exit_status = partial ? ExitStatus::partial : ExitStatus::success;
+  if (!left_out.empty()) {
+    m_outcome.error = Error(ErrorClass::api, fmt::format("partial release: {} left out", util::join(left_out, ", ")));
+  }
+}
+
+// The list of `images` to every tag of `target`, then read back. An error
+// also sets the target's exit status.
+Result<void>
+Job::publish_target(Target& target, const std::vector<const PlatformResult*>& images, const std::string& failures)
+{
+  BuildOutcome& outcome = target.outcome;
+  if (auto ok = target.list.assemble_and_push(images); !ok) {
+    Error error = std::move(ok).error();
+    for (const auto& tag : target.options.tags) {
+      if (std::find(outcome.tags.begin(), outcome.tags.end(), tag.to_string()) == outcome.tags.end()) {
+        outcome.tags_not_pushed.push_back(tag.to_string());
+      }
+    }
+    if (outcome.tags.empty()) {
+      outcome.exit_status = util::exit_status_for(error.cls);
+    } else {
+      // Some tags serve the new list, the others what they served before.
+      outcome.exit_status = ExitStatus::failure;
+      const size_t kept = outcome.tags_not_pushed.size();
+      error.message =
+          fmt::format("{}; {} serve{} the new list {}, {} still serve{} what {} served before", error.message,
+                      util::join(outcome.tags, ", "), outcome.tags.size() == 1 ? "s" : "", outcome.index_digest,
+                      util::join(outcome.tags_not_pushed, ", "), kept == 1 ? "s" : "", kept == 1 ? "it" : "they");
+    }
+    outcome.error = error;
+    return util::Unexpected(std::move(error));
+  }
+  if (auto ok = target.tags.verify(images, target.list.coordinator(), outcome.index_digest); !ok) {
+    if (ok.error().cls != ErrorClass::internal) {
+      outcome.exit_status = ExitStatus::failure;
+      outcome.error = ok.error();
+      return ok;
+    }
+    m_env.progress.warning("not verified: " + ok.error().message);
+  } else {
+    outcome.verified = true;
+    m_env.progress.info(fmt::format("verified{}: the registry serves every platform at the pushed digest",
+                                    m_one_image ? "" : " " + target.spec.name));
+  }
+  outcome.exit_status = failures.empty() ? ExitStatus::success : ExitStatus::partial;
+  return {};
+}
+
+} // namespace pma::job::detail

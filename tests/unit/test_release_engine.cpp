@@ -1,0 +1,275 @@
+// The release engine (run_release) against fake hosts: the dependency graph,
+// the one queue and its slots, all or nothing over targets, optional targets.
+#include <pma/auth/credentials.hpp>
+#include <pma/job/release.hpp>
+#include <pma/util/interrupt.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <deque>
+#include <fstream>
+
+#include "fake_hosts.hpp"
+
+using namespace pma;
+using namespace pma::testing;
+using util::ExitStatus;
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* k_registry = "127.0.0.1:5000/acme/";
+
+std::filesystem::path
+make_context()
+{
+  std::string dir = (std::filesystem::temp_directory_path() / "pma-release-XXXXXX").string();
+  REQUIRE(::mkdtemp(dir.data()) != nullptr);
+  std::ofstream(std::filesystem::path(dir) / "Containerfile") << "FROM base\nCOPY hello /\n";
+  std::ofstream(std::filesystem::path(dir) / "hello") << "hello\n";
+  return dir;
+}
+
+// Two hosts (amd, arm; podman 5.4.2) and a release whose targets are added
+// by the test: each builds the same context for linux/amd64 and linux/arm64.
+struct ReleaseLab {
+  ReleaseLab()
+  {
+    util::interrupt::reset();
+    release.options.retry = {1, 0ms};
+    add_host("amd", "linux/amd64");
+    add_host("arm", "linux/arm64");
+  }
+  ReleaseLab(const ReleaseLab&) = delete;
+  ReleaseLab& operator=(const ReleaseLab&) = delete;
+  ~ReleaseLab()
+  {
+    util::interrupt::reset();
+    std::filesystem::remove_all(m_context);
+  }
+
+  FakeHost&
+  add_host(const std::string& name, const std::string& native)
+  {
+    FakeHost& host = m_hosts.emplace_back(name, native);
+    connector.add(host);
+    configs.push_back({name, *transport::HostUrl::parse("unix:///run/fake/" + name + ".sock"), {}, {}, {}, "test"});
+    return host;
+  }
+  FakeHost&
+  host(const std::string& name)
+  {
+    return *std::find_if(m_hosts.begin(), m_hosts.end(), [&](const FakeHost& h) { return h.name == name; });
+  }
+  // A target tagged REGISTRY/NAME:1; `from`: the target whose image it builds FROM.
+  job::ReleaseTarget&
+  target(const std::string& name, const std::string& from = "", const bool required = true)
+  {
+    job::ReleaseTarget target;
+    target.name = name;
+    target.required = required;
+    target.options.context_dir = m_context;
+    target.options.containerfile = (m_context / "Containerfile").string();
+    target.options.tags = {*oci::ImageRef::parse(std::string(k_registry) + name + ":1")};
+    target.options.platforms = {platform("linux/amd64"), platform("linux/arm64")};
+    if (!from.empty()) {
+      target.target_contexts.push_back({"base", from});
+    }
+    return release.targets.emplace_back(std::move(target));
+  }
+  std::string
+  tag(const std::string& name) const
+  {
+    return std::string(k_registry) + name + ":1";
+  }
+  const job::TargetOutcome&
+  outcome_of(const std::string& name) const
+  {
+    return *std::find_if(outcome.targets.begin(), outcome.targets.end(),
+                         [&](const job::TargetOutcome& t) { return t.name == name; });
+  }
+
+  job::ReleaseOutcome&
+  run()
+  {
+    job::Environment env{connector, registry, progress, timings};
+    outcome = job::run_release(release, configs, {}, credentials, env);
+    return outcome;
+  }
+  bool
+  clean() const
+  {
+    return std::all_of(m_hosts.begin(), m_hosts.end(), [](const FakeHost& h) {
+      const auto names = h.names();
+      return std::none_of(names.begin(), names.end(),
+                          [](const std::string& n) { return n.starts_with(job::k_owned_prefix); });
+    });
+  }
+
+  FakeRegistry registry;
+  FakeConnector connector{registry};
+  RecordingProgress progress;
+  std::vector<config::Host> configs;
+  job::Release release;
+  auth::CredentialStore credentials = *auth::CredentialStore::from_auth_json("{}", "test");
+  job::Timings timings{500ms, 200ms, 0ms};
+  job::ReleaseOutcome outcome;
+
+private:
+  std::filesystem::path m_context = make_context();
+  std::deque<FakeHost> m_hosts;
+};
+
+// The build context values of `request` (additionalbuildcontexts).
+std::vector<std::string>
+contexts_of(const libpod::BuildRequest& request)
+{
+  for (const auto& setting : request.settings) {
+    if (setting.option == libpod::BuildOption::build_context) {
+      return setting.values;
+    }
+  }
+  return {};
+}
+
+} // namespace
+
+TEST_CASE("release: a target builds FROM its base target's image of the same platform, on the same host")
+{
+  ReleaseLab lab;
+  lab.target("base");
+  lab.target("app", "base");
+  lab.run();
+  CHECK(lab.outcome.exit_status == ExitStatus::success);
+  REQUIRE(lab.outcome.targets.size() == 2);
+  for (const auto* name : {"amd", "arm"}) {
+    const auto requests = lab.host(name).requests();
+    REQUIRE(requests.size() == 2);
+    // base first, then app FROM the image base just built there (its name on this host).
+    CHECK(contexts_of(requests[0]).empty());
+    const auto contexts = contexts_of(requests[1]);
+    REQUIRE(contexts.size() == 1);
+    CHECK(contexts[0] == "base=image:" + requests[0].tags.front());
+    CHECK(requests[0].tags.front().find("build-base:") != std::string::npos);
+    CHECK(requests[1].tags.front().find("build-app:") != std::string::npos);
+  }
+  CHECK(lab.registry.platforms(lab.tag("base")).size() == 2);
+  CHECK(lab.registry.platforms(lab.tag("app")).size() == 2);
+  CHECK(lab.outcome_of("app").outcome.verified);
+  CHECK(lab.clean());
+}
+
+TEST_CASE("release: pulled by digest from the registry when the pull policy would not take the local image")
+{
+  ReleaseLab lab;
+  lab.target("base");
+  lab.target("app", "base").options.pull = "always";
+  lab.run();
+  CHECK(lab.outcome.exit_status == ExitStatus::success);
+  const auto& base = lab.outcome_of("base").outcome;
+  for (const auto& result : base.platforms) {
+    const auto requests = lab.host(result.host).requests();
+    REQUIRE(requests.size() == 2);
+    CHECK(contexts_of(requests[1]) ==
+          std::vector<std::string>{"base=image:" + std::string(k_registry) + "base@" + result.digest});
+  }
+}
+
+TEST_CASE("release: a required target that fails publishes nothing, and its dependents are not built")
+{
+  ReleaseLab lab;
+  lab.target("base");
+  lab.target("app", "base");
+  lab.target("tools");
+  lab.host("arm").on_build = [](const libpod::BuildRequest& request, const auto&, int attempt) -> Result<std::string> {
+    if (request.tags.front().find("build-base:") != std::string::npos) {
+      return util::fail(ErrorClass::api, "RUN make: exit status 2");
+    }
+    return fmt::format("{:0>64}", attempt);
+  };
+  lab.run();
+  CHECK(lab.outcome.exit_status == ExitStatus::nothing_published);
+  REQUIRE(lab.outcome.error);
+  CHECK(lab.outcome.error->message.find("target base") != std::string::npos);
+  for (const auto* name : {"base", "app", "tools"}) {
+    CHECK(lab.registry.platforms(lab.tag(name)).empty());
+  }
+  const auto& app = lab.outcome_of("app").outcome;
+  const auto arm = std::find_if(app.platforms.begin(), app.platforms.end(),
+                                [](const auto& r) { return r.platform == platform("linux/arm64"); });
+  REQUIRE(arm != app.platforms.end());
+  CHECK(arm->state == job::Phase::failed);
+  CHECK(arm->error->message == "not built: base failed for linux/arm64/v8");
+  CHECK(lab.host("arm").count("build ") == 2); // base and tools; not app
+  CHECK(lab.clean());
+}
+
+TEST_CASE("release: an optional target that fails is left out, the others are published (exit 3)")
+{
+  ReleaseLab lab;
+  lab.target("base");
+  lab.target("extras", "", /*required=*/false);
+  lab.host("amd").on_build = [](const libpod::BuildRequest& request, const auto&, int attempt) -> Result<std::string> {
+    if (request.tags.front().find("build-extras:") != std::string::npos) {
+      return util::fail(ErrorClass::api, "COPY failed");
+    }
+    return fmt::format("{:0>64}", attempt);
+  };
+  lab.run();
+  CHECK(lab.outcome.exit_status == ExitStatus::partial);
+  CHECK(lab.registry.platforms(lab.tag("base")).size() == 2);
+  CHECK(lab.registry.platforms(lab.tag("extras")).empty());
+  CHECK(lab.progress.warned("target extras is left out"));
+  CHECK(lab.clean());
+}
+
+TEST_CASE("release: each host runs at most max-jobs builds at once (else its CPU count)")
+{
+  ReleaseLab lab;
+  lab.host("amd").cpus = 2;
+  lab.configs[1].max_jobs = 1; // arm
+  lab.host("amd").build_delay = 30ms;
+  lab.host("arm").build_delay = 30ms;
+  for (const auto* name : {"a", "b", "c", "d"}) {
+    lab.target(name);
+  }
+  lab.run();
+  CHECK(lab.outcome.exit_status == ExitStatus::success);
+  CHECK(lab.host("amd").most_at_once() == 2);
+  CHECK(lab.host("arm").most_at_once() == 1);
+  CHECK(lab.host("amd").count("build ") == 4);
+  CHECK(lab.host("arm").count("build ") == 4);
+}
+
+TEST_CASE("release: --dry-run gives every job, its host and what it waits for, in order")
+{
+  ReleaseLab lab;
+  lab.target("base");
+  lab.target("app", "base");
+  lab.release.options.dry_run = true;
+  lab.run();
+  CHECK(lab.outcome.exit_status == ExitStatus::success);
+  REQUIRE(lab.outcome.plan.size() == 4);
+  CHECK(lab.outcome.plan[0].target == "base");
+  CHECK(lab.outcome.plan[2].target == "app");
+  CHECK(lab.outcome.plan[2].host == lab.outcome.plan[0].host);
+  CHECK(lab.outcome.plan[2].after == std::vector<std::string>{"base " + lab.outcome.plan[0].platform.to_string()});
+  CHECK(lab.host("amd").count("build ") == 0);
+}
+
+TEST_CASE("release: a host that dies mid-release hands its jobs to another that serves the platform")
+{
+  ReleaseLab lab;
+  lab.add_host("arm2", "linux/arm64");
+  lab.target("base");
+  lab.target("app", "base");
+  lab.host("arm").on_build = [](const libpod::BuildRequest&, const auto&, int) -> Result<std::string> {
+    return util::fail(ErrorClass::connect, "connection reset by peer");
+  };
+  lab.run();
+  CHECK(lab.outcome.exit_status == ExitStatus::success);
+  CHECK(lab.host("arm2").count("build ") == 2);
+  CHECK(lab.registry.platforms(lab.tag("app")).size() == 2);
+}
