@@ -83,7 +83,8 @@ Job::build_all()
     PlatformResult& result = target.outcome.platforms[m_jobs[job].index];
     error.platform = result.platform.to_string();
     result.state = Phase::failed;
-    m_env.progress.phase(result.platform, result.host.empty() ? "-" : result.host, Phase::failed, error.message);
+    m_env.progress.phase(target.spec.name, result.platform, result.host.empty() ? "-" : result.host, Phase::failed,
+                         error.message);
     result.error = std::move(error);
     queue.finished(job, false);
     threads.emplace_back([&target, index = m_jobs[job].index] { target.list.finished(index); });
@@ -93,8 +94,9 @@ Job::build_all()
     for (const auto& [job, before] : queue.doomed()) {
       const QueuedJob& failed = m_jobs[before];
       const auto& dependency = m_targets[failed.target]->outcome.platforms[failed.index];
-      fail_job(job, Error(ErrorClass::api, fmt::format("not built: {} failed for {}", m_targets[failed.target]->spec.name,
-                                                       dependency.platform.to_string())));
+      fail_job(job,
+               Error(ErrorClass::api, fmt::format("not built: {} failed for {}", m_targets[failed.target]->spec.name,
+                                                  dependency.platform.to_string())));
     }
     if (util::interrupt::requested()) {
       if (queue.running() == 0) {

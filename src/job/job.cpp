@@ -2,6 +2,8 @@
 // plan, build and push every (target, platform) job from one queue
 // (dispatch.cpp, worker.cpp), publish the lists (list.cpp) under the
 // publishing rules (rules.cpp, tags.cpp), clean up (cleanup.cpp).
+#include "job.hpp"
+
 #include <pma/job/request.hpp>
 #include <pma/libpod/build_settings.hpp>
 #include <pma/util/fs.hpp>
@@ -16,7 +18,6 @@
 #include <map>
 #include <thread>
 
-#include "job.hpp"
 #include "rules.hpp"
 #include "worker.hpp"
 
@@ -324,7 +325,7 @@ Job::plan_jobs()
         planned.reason = error.message;
         result.state = Phase::failed;
         result.error = std::move(error);
-        m_env.progress.phase(result.platform, "-", Phase::failed, prefix + result.error->message);
+        m_env.progress.phase(target.spec.name, result.platform, "-", Phase::failed, result.error->message);
         m_outcome.plan.push_back(std::move(planned));
         continue;
       }
@@ -357,7 +358,8 @@ Job::plan_jobs()
       m_jobs.push_back({t, i});
       m_entries.push_back(std::move(entry));
       m_outcome.plan.push_back(std::move(planned));
-      m_env.progress.info(fmt::format("{}{} → {} ({})", prefix, result.platform.to_string(), result.host, result.reason));
+      m_env.progress.info(
+          fmt::format("{}{} → {} ({})", prefix, result.platform.to_string(), result.host, result.reason));
     }
   }
 }
@@ -389,8 +391,8 @@ Job::check_before_building()
 {
   for (const auto& target : m_targets) {
     const auto& platforms = target->outcome.platforms;
-    const auto unassigned =
-        std::count_if(platforms.begin(), platforms.end(), [](const PlatformResult& r) { return r.state == Phase::failed; });
+    const auto unassigned = std::count_if(platforms.begin(), platforms.end(),
+                                          [](const PlatformResult& r) { return r.state == Phase::failed; });
     if (unassigned > 0 && !m_options.allow_partial && target->spec.required) {
       m_refused_status = ExitStatus::nothing_published;
       return util::Unexpected(Error(ErrorClass::api,
@@ -449,14 +451,14 @@ Job::check_hosts_carry_options() const
         why = libpod::unsupported({{libpod::BuildOption::build_context, {"target"}}}, host->capabilities().version);
       }
       if (!why.empty()) {
-        return util::Unexpected(Error(
-            ErrorClass::usage,
-            fmt::format("{} on host {} ({}{}): nothing was built", why, result.host,
-                        m_one_image ? "" : target->spec.name + " ", result.platform.to_string()),
-            why.starts_with("--source-date-epoch") && !util::env("SOURCE_DATE_EPOCH").empty()
-                ? "$SOURCE_DATE_EPOCH in the environment counts as --source-date-epoch, "
-                  "as it does for podman 5.6; unset it, or build on newer hosts"
-                : "build that platform on a newer host (--host), or leave the option out"));
+        return util::Unexpected(
+            Error(ErrorClass::usage,
+                  fmt::format("{} on host {} ({}{}): nothing was built", why, result.host,
+                              m_one_image ? "" : target->spec.name + " ", result.platform.to_string()),
+                  why.starts_with("--source-date-epoch") && !util::env("SOURCE_DATE_EPOCH").empty()
+                      ? "$SOURCE_DATE_EPOCH in the environment counts as --source-date-epoch, "
+                        "as it does for podman 5.6; unset it, or build on newer hosts"
+                      : "build that platform on a newer host (--host), or leave the option out"));
       }
     }
   }

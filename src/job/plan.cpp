@@ -112,8 +112,7 @@ candidates_for(const oci::Platform& platform, const std::vector<HostCapacity>& h
   std::vector<Assignment> candidates = std::move(native);
   if (emulation == Emulation::always || (emulation == Emulation::fallback && candidates.empty())) {
     // Hosts that reported the emulator come before those that cannot say.
-    std::stable_partition(emulating.begin(), emulating.end(),
-                          [](const Assignment& a) { return a.emulation_verified; });
+    std::stable_partition(emulating.begin(), emulating.end(), [](const Assignment& a) { return a.emulation_verified; });
     candidates.insert(candidates.end(), emulating.begin(), emulating.end());
   }
   return candidates;
@@ -149,8 +148,8 @@ plan_platforms(const std::vector<oci::Platform>& platforms, const std::vector<Ho
       continue;
     }
     // Least loaded wins; native beats emulated at equal load; host order breaks ties.
-    const auto best = std::min_element(
-        candidates.begin(), candidates.end(), [&](const Assignment& a, const Assignment& b) {
+    const auto best =
+        std::min_element(candidates.begin(), candidates.end(), [&](const Assignment& a, const Assignment& b) {
           const int la = load[a.host];
           const int lb = load[b.host];
           if (la != lb) {

@@ -39,9 +39,10 @@ Job::publish()
     if (target->spec.required) {
       // All or nothing: no tag of any target moves.
       m_outcome.exit_status = refusal->status;
-      m_outcome.error = Error(refusal->error.cls,
-                              fmt::format("nothing published: target {}: {}", target->spec.name, refusal->error.message),
-                              refusal->error.hint);
+      m_outcome.error =
+          Error(refusal->error.cls,
+                fmt::format("nothing published: target {}: {}", target->spec.name, refusal->error.message),
+                refusal->error.hint);
       return;
     }
     left_out.push_back(target->spec.name);
@@ -57,8 +58,8 @@ Job::publish()
     }
     if (!decision.failures.empty()) {
       partial = true;
-      m_env.progress.warning(fmt::format("partial publish{}: {}", m_one_image ? "" : " of " + target.spec.name,
-                                         decision.failures));
+      m_env.progress.warning(
+          fmt::format("partial publish{}: {}", m_one_image ? "" : " of " + target.spec.name, decision.failures));
     }
     if (auto ok = publish_target(target, decision.images, decision.failures); !ok) {
       m_outcome.exit_status = target.outcome.exit_status;

@@ -48,7 +48,8 @@ Queue::next(const Candidates& candidates)
 {
   std::vector<size_t> order(m_entries.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [this](const size_t a, const size_t b) { return m_chain[a] > m_chain[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [this](const size_t a, const size_t b) { return m_chain[a] > m_chain[b]; });
   for (const size_t job : order) {
     if (!ready(job)) {
       continue;

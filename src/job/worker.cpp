@@ -65,10 +65,10 @@ Worker::finish(const Phase state, std::optional<Error> error)
   if (error) {
     error->host = m_result.host;
     error->platform = m_result.platform.to_string();
-    m_run.progress().phase(m_result.platform, m_result.host, state, error->message);
+    m_run.progress().phase(m_run.target, m_result.platform, m_result.host, state, error->message);
     m_result.error = std::move(error);
   } else {
-    m_run.progress().phase(m_result.platform, m_result.host, state,
+    m_run.progress().phase(m_run.target, m_result.platform, m_result.host, state,
                            m_result.digest.empty() ? m_result.image_id : m_result.digest);
   }
 }
@@ -171,7 +171,8 @@ Worker::build(hosts::Session& host, libpod::LogTail& tail)
     request.settings.push_back({libpod::BuildOption::secret, m_inputs.secret_specs});
   }
   PMA_TRY(add_contexts(host, request));
-  m_run.progress().phase(m_result.platform, m_result.host, Phase::upload, fmt::format("{} bytes", plan.file_bytes));
+  m_run.progress().phase(m_run.target, m_result.platform, m_result.host, Phase::upload,
+                         fmt::format("{} bytes", plan.file_bytes));
   return send_build(host, request, plan, &tail);
 }
 
@@ -183,17 +184,17 @@ Worker::send_build(hosts::Session& host, const libpod::BuildRequest& request, co
   auto image = host.client().build(request, context::tar_body(plan), [&](const libpod::BuildEvent& event) {
     if (!building) {
       building = true;
-      m_run.progress().phase(m_result.platform, m_result.host, Phase::build, "");
+      m_run.progress().phase(m_run.target, m_result.platform, m_result.host, Phase::build, "");
     }
     if (event.kind == libpod::BuildEvent::Kind::step) {
-      m_run.progress().phase(m_result.platform, m_result.host, Phase::build,
+      m_run.progress().phase(m_run.target, m_result.platform, m_result.host, Phase::build,
                              fmt::format("step {}/{}", event.step, event.steps));
     }
     if (tail != nullptr) {
       tail->add(event.text);
     }
     if (auto line = shown_build_line(event.text)) {
-      m_run.progress().log(m_result.platform, m_result.host, *line);
+      m_run.progress().log(m_run.target, m_result.platform, m_result.host, *line);
     }
   });
   if (!image && image.error().connection_lost()) {
@@ -237,7 +238,7 @@ Worker::add_contexts(hosts::Session& host, libpod::BuildRequest& request)
     helper.output_format = request.output_format;
     helper.idle_timeout = request.idle_timeout;
     m_names.own(m_result.host, image);
-    m_run.progress().phase(m_result.platform, m_result.host, Phase::upload,
+    m_run.progress().phase(m_run.target, m_result.platform, m_result.host, Phase::upload,
                            fmt::format("build context {} ({} bytes)", local.name, plan.file_bytes));
     auto built = send_build(host, helper, plan);
     if (!built) {
@@ -268,7 +269,7 @@ Result<void>
 Worker::check_platform(hosts::Session& host)
 {
   const auto& platform = m_result.platform;
-  m_run.progress().phase(platform, m_result.host, Phase::verify, "platform");
+  m_run.progress().phase(m_run.target, platform, m_result.host, Phase::verify, "platform");
   auto info = host.client().inspect_image(m_result.image_id);
   if (!info && layerless_inspect_bug(info.error(), host.capabilities().version)) {
     // Only an image without layers meets this podman 4 bug, and such an image has
@@ -298,15 +299,16 @@ Worker::check_platform(hosts::Session& host)
 Result<void>
 Worker::push(hosts::Session& host)
 {
-  m_run.progress().phase(m_result.platform, m_result.host, Phase::push, m_inputs.repository.name());
+  m_run.progress().phase(m_run.target, m_result.platform, m_result.host, Phase::push, m_inputs.repository.name());
   libpod::PushRequest request;
   request.image = m_result.image_id;
   request.destination = push_destination(m_run.options, m_result, host.capabilities());
   request.auth_header = m_inputs.push_auth;
   request.tls_verify = m_run.options.tls_verify;
   request.format = m_run.options.format;
-  auto digest = host.client().push_image(
-      request, [&](std::string_view line) { m_run.progress().log(m_result.platform, m_result.host, line); });
+  auto digest = host.client().push_image(request, [&](std::string_view line) {
+    m_run.progress().log(m_run.target, m_result.platform, m_result.host, line);
+  });
   if (!digest) {
     Error error = std::move(digest).error();
     if (error.connection_lost()) {

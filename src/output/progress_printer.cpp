@@ -12,23 +12,23 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <deque>
 #include <mutex>
-#include <optional>
 #include <type_traits>
+
+#include "tty_progress.hpp"
 
 namespace pma::output {
 
 using job::Phase;
 using nlohmann::ordered_json;
 
-namespace {
-
 std::string
-lane(const oci::Platform& platform, const std::string& host)
+lane(const std::string& target, const oci::Platform& platform, const std::string& host)
 {
-  return fmt::format("[{}@{}]", platform.to_string(), host);
+  return fmt::format("[{}{}@{}]", target.empty() ? "" : target + " ", platform.to_string(), host);
 }
+
+namespace {
 
 class PlainProgress : public job::Progress {
 public:
@@ -39,7 +39,8 @@ public:
   }
 
   void
-  phase(const oci::Platform& platform, const std::string& host, const Phase phase, std::string_view detail) override
+  phase(const std::string& target, const oci::Platform& platform, const std::string& host, const Phase phase,
+        std::string_view detail) override
   {
     const std::lock_guard lock(m_mutex);
     std::string text = job::to_string(phase);
@@ -48,14 +49,14 @@ public:
     } else if (phase == Phase::done) {
       text = paint(text, Color::green, m_color);
     }
-    fmt::print(m_stream, "{} {}{}{}\n", lane(platform, host), text, detail.empty() ? "" : ": ", detail);
+    fmt::print(m_stream, "{} {}{}{}\n", lane(target, platform, host), text, detail.empty() ? "" : ": ", detail);
   }
 
   void
-  log(const oci::Platform& platform, const std::string& host, std::string_view line) override
+  log(const std::string& target, const oci::Platform& platform, const std::string& host, std::string_view line) override
   {
     const std::lock_guard lock(m_mutex);
-    fmt::print(m_stream, "{} {}\n", lane(platform, host), line);
+    fmt::print(m_stream, "{} {}\n", lane(target, platform, host), line);
   }
 
   void
@@ -86,19 +87,21 @@ public:
   }
 
   void
-  phase(const oci::Platform& platform, const std::string& host, const Phase phase, std::string_view detail) override
+  phase(const std::string& target, const oci::Platform& platform, const std::string& host, const Phase phase,
+        std::string_view detail) override
   {
-    emit({{"event", "phase"},
-          {"platform", platform.to_string()},
-          {"host", host},
-          {"phase", job::to_string(phase)},
-          {"detail", std::string(detail)}});
+    ordered_json event = job_event("phase", target, platform, host);
+    event["phase"] = job::to_string(phase);
+    event["detail"] = std::string(detail);
+    emit(std::move(event));
   }
 
   void
-  log(const oci::Platform& platform, const std::string& host, std::string_view line) override
+  log(const std::string& target, const oci::Platform& platform, const std::string& host, std::string_view line) override
   {
-    emit({{"event", "log"}, {"platform", platform.to_string()}, {"host", host}, {"line", std::string(line)}});
+    ordered_json event = job_event("log", target, platform, host);
+    event["line"] = std::string(line);
+    emit(std::move(event));
   }
 
   void
@@ -114,6 +117,19 @@ public:
   }
 
 private:
+  // An event about a job: its target (a release's only), platform and host.
+  static ordered_json
+  job_event(const char* kind, const std::string& target, const oci::Platform& platform, const std::string& host)
+  {
+    ordered_json event = {{"event", kind}};
+    if (!target.empty()) {
+      event["target"] = target;
+    }
+    event["platform"] = platform.to_string();
+    event["host"] = host;
+    return event;
+  }
+
   void
   emit(ordered_json event)
   {
@@ -135,12 +151,13 @@ public:
   {
   }
   void
-  phase(const oci::Platform& /*platform*/, const std::string& /*host*/, Phase /*phase*/,
+  phase(const std::string& /*target*/, const oci::Platform& /*platform*/, const std::string& /*host*/, Phase /*phase*/,
         std::string_view /*detail*/) override
   {
   }
   void
-  log(const oci::Platform& /*platform*/, const std::string& /*host*/, std::string_view /*line*/) override
+  log(const std::string& /*target*/, const oci::Platform& /*platform*/, const std::string& /*host*/,
+      std::string_view /*line*/) override
   {
   }
   void
@@ -159,148 +176,6 @@ private:
   std::mutex m_mutex;
 };
 
-// One lane per platform, redrawn in place; a failed platform's last log lines
-// are printed above the lanes.
-class TtyProgress : public job::Progress {
-public:
-  TtyProgress(std::FILE* stream, const bool color)
-    : m_stream(stream)
-    , m_color(color)
-  {
-  }
-
-  ~TtyProgress() override
-  {
-    const std::lock_guard lock(m_mutex);
-    redraw(true);
-  }
-
-  void
-  phase(const oci::Platform& platform, const std::string& host, const Phase phase, std::string_view detail) override
-  {
-    const std::lock_guard lock(m_mutex);
-    Lane& lane = find(platform, host);
-    lane.phase = phase;
-    if (phase == Phase::done || phase == Phase::failed || phase == Phase::skipped) {
-      lane.finished = Clock::now();
-    }
-    lane.detail = std::string(detail);
-    if (phase == Phase::failed) {
-      above(fmt::format("{} {}: {}", output::lane(platform, host), paint("failed", Color::red, m_color), detail));
-      for (const auto& line : lane.tail) {
-        above("    " + line);
-      }
-    }
-    redraw(false);
-  }
-
-  void
-  log(const oci::Platform& platform, const std::string& host, std::string_view line) override
-  {
-    const std::lock_guard lock(m_mutex);
-    Lane& lane = find(platform, host);
-    lane.tail.emplace_back(line);
-    if (lane.tail.size() > 25) {
-      lane.tail.pop_front();
-    }
-    redraw(false);
-  }
-
-  void
-  info(std::string_view message) override
-  {
-    const std::lock_guard lock(m_mutex);
-    above(fmt::format("podman-multiarch: {}", message));
-    redraw(false);
-  }
-
-  void
-  warning(std::string_view message) override
-  {
-    const std::lock_guard lock(m_mutex);
-    above(fmt::format("podman-multiarch: {} {}", paint("warning:", Color::yellow, m_color), message));
-    redraw(false);
-  }
-
-private:
-  using Clock = std::chrono::steady_clock;
-
-  struct Lane {
-    oci::Platform platform;
-    std::string host;
-    Phase phase = Phase::queued;
-    std::string detail;
-    Clock::time_point started;
-    std::optional<Clock::time_point> finished;
-    std::deque<std::string> tail;
-  };
-
-  Lane&
-  find(const oci::Platform& platform, const std::string& host)
-  {
-    for (auto& lane : m_lanes) {
-      if (lane.platform == platform && lane.host == host) {
-        return lane;
-      }
-    }
-    m_lanes.push_back(Lane{platform, host, Phase::queued, {}, Clock::now(), std::nullopt, {}});
-    return m_lanes.back();
-  }
-
-  // Prints `line` above the lanes.
-  void
-  above(const std::string& line)
-  {
-    erase();
-    fmt::print(m_stream, "{}\n", line);
-  }
-
-  void
-  erase()
-  {
-    for (size_t i = 0; i < m_drawn; ++i) {
-      fmt::print(m_stream, "\033[1A\033[2K");
-    }
-    m_drawn = 0;
-  }
-
-  void
-  redraw(const bool force)
-  {
-    const auto now = Clock::now();
-    if (!force && m_drawn > 0 && now - m_last_draw < std::chrono::milliseconds(100)) {
-      return;
-    }
-    erase();
-    for (const auto& lane : m_lanes) {
-      const auto seconds =
-          std::chrono::duration_cast<std::chrono::seconds>(lane.finished.value_or(now) - lane.started).count();
-      std::string phase = job::to_string(lane.phase);
-      if (lane.phase == Phase::done) {
-        phase = paint(phase, Color::green, m_color);
-      } else if (lane.phase == Phase::failed) {
-        phase = paint(phase, Color::red, m_color);
-      }
-      std::string detail = lane.phase == Phase::build && !lane.tail.empty() ? lane.tail.back() : lane.detail;
-      if (detail.size() > 60) {
-        detail = detail.substr(0, 57) + "...";
-      }
-      fmt::print(m_stream, "{:<34} {:<8} {:>4}s  {}\n", output::lane(lane.platform, lane.host), phase, seconds, detail);
-    }
-    m_drawn = m_lanes.size();
-    m_last_draw = now;
-    (void)std::fflush(m_stream);
-  }
-
-  std::FILE* m_stream;
-  const bool m_color;
-
-  std::vector<Lane> m_lanes;
-  size_t m_drawn = 0;
-  Clock::time_point m_last_draw;
-  std::mutex m_mutex;
-};
-
 // Every printer sees text with the secrets already replaced, before it
 // shortens or escapes anything (a cut secret would no longer match).
 class RedactingProgress : public job::Progress {
@@ -311,15 +186,16 @@ public:
   }
 
   void
-  phase(const oci::Platform& platform, const std::string& host, const Phase phase, std::string_view detail) override
+  phase(const std::string& target, const oci::Platform& platform, const std::string& host, const Phase phase,
+        std::string_view detail) override
   {
-    m_inner->phase(platform, host, phase, util::redact::apply(detail));
+    m_inner->phase(target, platform, host, phase, util::redact::apply(detail));
   }
 
   void
-  log(const oci::Platform& platform, const std::string& host, std::string_view line) override
+  log(const std::string& target, const oci::Platform& platform, const std::string& host, std::string_view line) override
   {
-    m_inner->log(platform, host, util::redact::apply(line));
+    m_inner->log(target, platform, host, util::redact::apply(line));
   }
 
   void
@@ -359,7 +235,7 @@ struct Mode {
 // clang-format off
 const std::array k_modes = {
   Mode{"auto", nullptr, true},                  // tty on a terminal whose TERM is not dumb, else plain
-  Mode{"tty", printer<TtyProgress>, true},      // one lane per platform, redrawn in place; a failure's log
+  Mode{"tty", make_tty_progress, true},         // lanes redrawn in place (tty_progress.cpp); a failure's log
   Mode{"plain", printer<PlainProgress>, true},  // every line "[linux/arm64@power9] …"
   Mode{"json", printer<JsonProgress>, false},   // one event object per line
   Mode{"quiet", printer<QuietProgress>, false}, // warnings only

@@ -490,13 +490,16 @@ private:
 class RecordingProgress : public job::Progress {
 public:
   void
-  phase(const oci::Platform& platform, const std::string& host, job::Phase phase, std::string_view detail) override
+  phase(const std::string& target, const oci::Platform& platform, const std::string& host, job::Phase phase,
+        std::string_view detail) override
   {
     const std::lock_guard lock(m_mutex);
-    m_phases.push_back(fmt::format("{} {} {} {}", platform.to_string(), host, job::to_string(phase), detail));
+    m_phases.push_back(fmt::format("{}{} {} {} {}", target.empty() ? "" : target + " ", platform.to_string(), host,
+                                   job::to_string(phase), detail));
   }
   void
-  log(const oci::Platform& /*platform*/, const std::string& /*host*/, std::string_view /*line*/) override
+  log(const std::string& /*target*/, const oci::Platform& /*platform*/, const std::string& /*host*/,
+      std::string_view /*line*/) override
   {
   }
   void

@@ -24,7 +24,7 @@ struct HostCapacity {
   std::vector<oci::Platform> serves;                  // declared platforms, else native
   bool declared = false;                              // serves come from platforms: / --host
   std::optional<std::vector<oci::Platform>> emulated; // nullopt: unknown (podman < 5.6, or not asked)
-  int slots = 0; // jobs it runs at once (max-jobs, else its CPUs); 0: no limit
+  int slots = 0;                                      // jobs it runs at once (max-jobs, else its CPUs); 0: no limit
 };
 
 struct Assignment {

@@ -20,10 +20,13 @@ class Progress {
 public:
   virtual ~Progress() = default;
 
-  // A platform moved to `phase` on `host`; `detail` may say more ("step 2/5").
-  virtual void phase(const oci::Platform& platform, const std::string& host, Phase phase, std::string_view detail) = 0;
-  // One line of build or push output for a platform.
-  virtual void log(const oci::Platform& platform, const std::string& host, std::string_view line) = 0;
+  // A job — a platform of a release target ("" for `build`, whose only image
+  // has no name) — moved to `phase` on `host`; `detail` may say more ("step 2/5").
+  virtual void phase(const std::string& target, const oci::Platform& platform, const std::string& host, Phase phase,
+                     std::string_view detail) = 0;
+  // One line of a job's build or push output.
+  virtual void log(const std::string& target, const oci::Platform& platform, const std::string& host,
+                   std::string_view line) = 0;
   // A run-level message (planning, publishing, verification).
   virtual void info(std::string_view message) = 0;
   virtual void warning(std::string_view message) = 0;

@@ -38,8 +38,8 @@ struct Release {
 struct PlannedJob {
   std::string target;
   oci::Platform platform;
-  std::string host;   // empty: no host can build it
-  std::string reason; // native, declared, emulated; or why no host
+  std::string host;               // empty: no host can build it
+  std::string reason;             // native, declared, emulated; or why no host
   std::vector<std::string> after; // "target platform" jobs it waits for
 };
 
