@@ -1,0 +1,106 @@
+# podman-multiarch bake against the real lab: a release of several targets
+# for the lab's 4 platforms (unix + ssh, podman 4.3.1 and 5.4.2), with a
+# target built FROM another. Every check reads the registry with skopeo.
+require_lab
+repo=$LAB_REGISTRY/it-bake-$$-$RANDOM
+rel=$T/release
+mkdir -p "$rel/base" "$rel/app" "$rel/tools" "$rel/extras"
+cat >"$rel/base/Containerfile" <<CF
+FROM $LAB_BASE_IMAGE
+ARG FAIL_ON=none
+RUN uname -m > /base-arch && [ "\$(uname -m)" != "\$FAIL_ON" ] && date +%s%N > /base-stamp
+CF
+cat >"$rel/app/Containerfile" <<CF
+FROM base
+RUN cat /base-arch > /app-saw-base
+CF
+cat >"$rel/tools/Containerfile" <<CF
+FROM $LAB_BASE_IMAGE
+ARG VARIANT
+RUN echo "\$VARIANT" > /variant
+CF
+cat >"$rel/extras/Containerfile" <<CF
+FROM $LAB_BASE_IMAGE
+ARG FAIL_ON=none
+RUN [ "\$(uname -m)" != "\$FAIL_ON" ]
+CF
+cat >"$rel/podman-multiarch.bake.yaml" <<YAML
+variables:
+  REPO: $repo
+  TAG: "1"
+  BASE_FAIL_ON: none
+  EXTRAS_FAIL_ON: none
+groups:
+  default: [app, tools, extras]
+targets:
+  base:
+    context: base
+    args: {FAIL_ON: "\${BASE_FAIL_ON}"}
+    tags: ["\${REPO}/base:\${TAG}"]
+  app:
+    context: app
+    contexts: {base: "target:base"}
+    tags: ["\${REPO}/app:\${TAG}"]
+  tools:
+    matrix: {variant: [slim, full]}
+    context: tools
+    args: {VARIANT: "\${variant}"}
+    tags: ["\${REPO}/tools:\${TAG}-\${variant}"]
+  extras:
+    context: extras
+    required: false
+    args: {FAIL_ON: "\${EXTRAS_FAIL_ON}"}
+    tags: ["\${REPO}/extras:\${TAG}"]
+YAML
+bake() { (cd "$rel" && pma bake --config "$LAB_CONFIG" --authfile "$LAB_AUTHFILE" --progress plain "$@"); }
+all4="linux/amd64 linux/arm64/v8 linux/ppc64le linux/s390x "
+# layers REF@DIGEST → the image's layer digests, one per line
+layers() { registry_raw "$1" | jq -r '.layers[].digest'; }
+
+TEST "a release of 5 targets × 4 platforms: every list right, app built FROM this run's base"
+start=$(date +%s)
+TAG=1 bake --metadata-file "$T/meta.json"
+expect_rc 0
+for image in base:1 app:1 tools:1-slim tools:1-full extras:1; do
+  [[ $(registry_platforms "$repo/$image") == "$all4" ]] || fail "$image serves: $(registry_platforms "$repo/$image")"
+done
+# Per platform: app's layers start with exactly the layers of the base image this run pushed.
+for entry in $(registry_raw "$repo/base:1" | jq -r '.manifests[] | .digest + "=" + .platform.architecture'); do
+  base_digest=${entry%%=*} arch=${entry#*=}
+  app_digest=$(registry_raw "$repo/app:1" | jq -r --arg a "$arch" '.manifests[] | select(.platform.architecture == $a) | .digest')
+  base_layers=$(layers "$repo/base@$base_digest")
+  app_layers=$(layers "$repo/app@$app_digest" | head -n "$(wc -l <<<"$base_layers")")
+  [[ -n $base_layers && $base_layers == "$app_layers" ]] || fail "$arch: app is not built on this run's base image"
+done
+jq -e '(.targets | length) == 5' "$T/meta.json" >/dev/null || fail "metadata: $(head -c 2000 "$T/meta.json")"
+expect_err "[app linux/s390x@"
+[[ $(run_names_since "$start") == 0 ]] || fail "names of the run left on the hosts: $(run_names_since "$start")"
+
+TEST "a required target that fails on one platform: nothing published, no tag moved (exit 4)"
+start=$(date +%s)
+before=$(registry_digest "$repo/app:1")
+BASE_FAIL_ON=s390x TAG=2 bake
+expect_rc 4
+expect_err "base"
+for image in base:2 app:2 tools:2-slim tools:2-full extras:2; do
+  registry_raw "$repo/$image" >/dev/null 2>&1 && fail "$image was published"
+done
+[[ $(registry_digest "$repo/app:1") == "$before" ]] || fail "app:1 changed"
+[[ $(run_names_since "$start") == 0 ]] || fail "names of the run left on the hosts: $(run_names_since "$start")"
+
+TEST "an optional target that fails is left out; the rest is published (exit 3)"
+EXTRAS_FAIL_ON=aarch64 TAG=3 bake
+expect_rc 3
+expect_err "extras"
+for image in base:3 app:3 tools:3-slim tools:3-full; do
+  [[ $(registry_platforms "$repo/$image") == "$all4" ]] || fail "$image serves: $(registry_platforms "$repo/$image")"
+done
+registry_raw "$repo/extras:3" >/dev/null 2>&1 && fail "the failed optional target was published"
+
+TEST "--dry-run prints every job with its host and what it waits for, and builds nothing"
+start=$(date +%s)
+TAG=4 bake --dry-run
+expect_rc 0
+expect_out "app"
+expect_out "base linux/s390x"
+[[ $(images_created_since "$start") == "0 0 0 0 " ]] || fail "a dry run built something"
