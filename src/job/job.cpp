@@ -409,23 +409,6 @@ Job::cleanup()
   m_outcome.left_behind = m_names.clean(m_fleet, keep, m_run.progress(), m_run.env.timings);
 }
 
-// The registry as this machine reads it.
-class RegistryTags : public TagReader {
-public:
-  RegistryTags(const auth::CredentialStore& credentials, const BuildOptions& options)
-    : m_reader(credentials, {.tls_verify = options.tls_verify.value_or(true)})
-  {
-  }
-  Result<std::optional<registry::Manifest>>
-  read(const oci::ImageRef& tag) override
-  {
-    return m_reader.find(tag);
-  }
-
-private:
-  registry::Reader m_reader;
-};
-
 } // namespace
 
 } // namespace detail
@@ -441,7 +424,7 @@ BuildOutcome
 run_build(const BuildOptions& options, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
           const auth::CredentialStore& credentials, Progress& progress)
 {
-  detail::RegistryTags registry(credentials, options);
+  RegistryReader registry(credentials, options.tls_verify.value_or(true));
   Environment environment{hosts::network_connector(), registry, progress};
   return run_build(options, hosts, connect, credentials, environment);
 }
