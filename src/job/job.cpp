@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "fleet.hpp"
+#include "fragments.hpp"
 #include "inputs.hpp"
 #include "list.hpp"
 #include "names.hpp"
@@ -169,7 +170,7 @@ Job::run()
               "--allow-partial publishes the others"),
         ExitStatus::nothing_published);
   }
-  if (!options.no_push && m_list.coordinator() == nullptr) {
+  if (!options.no_push && !options.fragment && m_list.coordinator() == nullptr) {
     return fail(m_list.no_coordinator_error()); // before anything is built
   }
   if (auto ok = check_hosts_carry_options(); !ok) {
@@ -203,7 +204,7 @@ Job::run()
     return fail(Error(ErrorClass::interrupted, "interrupted: nothing published"));
   }
   if (!options.no_push) {
-    publish();
+    options.fragment ? record_fragment(m_run, m_fleet, m_outcome) : publish(); // a fragment moves no tag
     if (m_timed_out && m_outcome.exit_status != ExitStatus::success) {
       m_outcome.exit_status = ExitStatus::failure;
       m_outcome.error = Error(ErrorClass::timeout, "--timeout reached while publishing the list");
