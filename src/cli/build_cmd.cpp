@@ -65,6 +65,7 @@ build_options_table()
     }, {registry_options("Publishing"), retry_options(), {
       {"Publishing", "dry-run", "Print the plan (platform → host) and touch nothing"},
       {"Publishing", "no-push", "Build only; report the image ID per host"},
+      {"Publishing", "fragment", "Push by digest, publish no list: write what was pushed to FILE for publish", cxxopts::value<std::string>(), "FILE"},
       {"Publishing", "require", "With --allow-partial: platforms that must be in the list (comma list)", cxxopts::value<std::vector<std::string>>(), "PLATFORMS"},
       {"Publishing", "allow-partial", "Publish the platforms that built even if others failed (exit 3)"},
       {"Publishing", "allow-shrink", "Allow the new list to drop platforms the tag serves now"},
@@ -109,7 +110,8 @@ run_build(const Invocation& call)
   }
   const std::string progress_mode =
       output::resolve_progress_mode(call.given("quiet") ? "quiet" : *progress_choice, stderr);
-  const app::BuildRequest request{std::move(*options), host_choice(call), auth_options(call)};
+  const app::BuildRequest request{std::move(*options), host_choice(call), auth_options(call),
+                                  call.text("fragment").value_or("")};
   const bool color = output::use_color(stderr);
   const auto outcome = [&] {
     auto progress = output::make_progress(progress_mode, stderr, color);
@@ -150,6 +152,11 @@ run_build(const Invocation& call)
     }
     for (const auto& tag : outcome->tags_not_pushed) {
       fmt::print("{} not-pushed\n", tag);
+    }
+  }
+  if (outcome->fragment) {
+    for (const auto& image : outcome->fragment->targets.front().images) {
+      fmt::print("{} {}\n", image.platform.to_string(), image.reference.to_string());
     }
   }
   if (request.options.no_push) {

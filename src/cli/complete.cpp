@@ -255,6 +255,8 @@ complete_command(const Command& command, const std::vector<std::string>& words, 
   }
   if (chosen->operands.kind == Operand::directory) {
     answer.directive = ":dirs";
+  } else if (chosen->operands.kind == Operand::file) {
+    answer.directive = ":files";
   }
   return answer;
 }

@@ -18,6 +18,7 @@
 #include <map>
 #include <thread>
 
+#include "fragments.hpp"
 #include "rules.hpp"
 #include "worker.hpp"
 
@@ -122,17 +123,6 @@ with_run_fields(BuildOptions options, const BuildOptions& run)
   return options;
 }
 
-// What names given on hosts say of a target: lowercase letters, digits, "-".
-std::string
-name_part_of(const std::string& target)
-{
-  std::string out;
-  for (const char c : util::to_lower(target)) {
-    out += std::isalnum(static_cast<unsigned char>(c)) != 0 ? c : '-';
-  }
-  return out;
-}
-
 std::string
 count_of(const size_t n, const std::string_view what)
 {
@@ -217,7 +207,7 @@ Job::run()
     return fail(Error(ErrorClass::interrupted, "interrupted: nothing published"));
   }
   if (!m_options.no_push) {
-    publish();
+    m_options.fragment ? record_fragments() : publish(); // a fragment moves no tag
     if (m_timed_out && m_outcome.exit_status != ExitStatus::success) {
       m_outcome.exit_status = ExitStatus::failure;
       m_outcome.error = Error(ErrorClass::timeout, "--timeout reached while publishing the list");
@@ -403,7 +393,7 @@ Job::check_before_building()
     }
   }
   for (const auto& target : m_targets) {
-    if (!m_options.no_push && target->list.coordinator() == nullptr) {
+    if (target->run.lists() && target->list.coordinator() == nullptr) {
       return util::Unexpected(target->list.no_coordinator_error()); // before anything is built
     }
   }

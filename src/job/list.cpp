@@ -102,7 +102,7 @@ ListAssembler::start(const Inputs& inputs)
 void
 ListAssembler::finished(const size_t i)
 {
-  if (!m_run.publishes()) {
+  if (!m_run.lists()) {
     return;
   }
   const std::lock_guard lock(m_mutex);

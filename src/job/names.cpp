@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <random>
 
@@ -23,6 +24,16 @@ new_run_id()
   std::random_device device;
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   return fmt::format("{}-{:08x}", std::chrono::duration_cast<std::chrono::seconds>(now).count(), device());
+}
+
+std::string
+name_part_of(const std::string& target)
+{
+  std::string out;
+  for (const char c : util::to_lower(target)) {
+    out += std::isalnum(static_cast<unsigned char>(c)) != 0 ? c : '-';
+  }
+  return out;
 }
 
 Names::Names(std::string run_id)
@@ -98,7 +109,9 @@ owned_name_time(const std::string_view name)
 bool
 is_owned_list_name(const std::string_view name)
 {
-  return name.starts_with(k_owned_prefix) && name.substr(k_owned_prefix.size()).starts_with("list:");
+  // "list:RUN…", or "list-TARGET:RUN…" for a target of a release.
+  const std::string_view kind = name.starts_with(k_owned_prefix) ? name.substr(k_owned_prefix.size()) : "";
+  return kind.starts_with("list:") || kind.starts_with("list-");
 }
 
 } // namespace pma::job

@@ -21,6 +21,10 @@ class Fleet;
 // Names left on hosts that did not answer the cleanup in time, by host.
 using LeftBehind = std::vector<std::pair<std::string, std::vector<std::string>>>;
 
+// What the names given on hosts say of a release target ("tools-slim"):
+// lowercase letters, digits and "-".
+std::string name_part_of(const std::string& target);
+
 class Names {
 public:
   explicit Names(std::string run_id);

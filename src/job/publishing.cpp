@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "fragments.hpp"
 #include "job.hpp"
 #include "rules.hpp"
 
@@ -74,6 +75,47 @@ Job::publish()
   m_outcome.exit_status = partial ? ExitStatus::partial : ExitStatus::success;
   if (!left_out.empty()) {
     m_outcome.error = Error(ErrorClass::api, fmt::format("partial release: {} left out", util::join(left_out, ", ")));
+  }
+}
+
+// --fragment: what every target pushed, under the same rules as its list would
+// be (a required target refused: no fragment at all), and no tag moves.
+void
+Job::record_fragments()
+{
+  Fragment fragment;
+  fragment.run_id = m_run_id;
+  std::vector<std::string> left_out;
+  bool partial = false;
+  for (auto& target : m_targets) {
+    record_fragment(target->run, m_fleet, target->outcome);
+    if (!target->outcome.fragment) {
+      Error error = target->outcome.error.value_or(Error(ErrorClass::internal, "no fragment"));
+      if (m_one_image || target->spec.required) {
+        m_outcome.exit_status = target->outcome.exit_status;
+        m_outcome.error = std::move(error);
+        if (!m_one_image) {
+          m_outcome.error->message = fmt::format("target {}: {}", target->spec.name, m_outcome.error->message);
+        }
+        return;
+      }
+      left_out.push_back(target->spec.name);
+      m_env.progress.warning(
+          fmt::format("target {} is left out of the fragment (required: false): {}", target->spec.name, error.message));
+      continue;
+    }
+    partial = partial || target->outcome.exit_status == ExitStatus::partial;
+    for (auto& recorded : target->outcome.fragment->targets) {
+      if (!m_one_image) {
+        recorded.name = target->spec.name;
+      }
+      fragment.targets.push_back(recorded);
+    }
+  }
+  m_outcome.fragment = std::move(fragment);
+  m_outcome.exit_status = partial || !left_out.empty() ? ExitStatus::partial : ExitStatus::success;
+  if (!left_out.empty()) {
+    m_outcome.error = Error(ErrorClass::api, fmt::format("partial fragment: {} left out", util::join(left_out, ", ")));
   }
 }
 

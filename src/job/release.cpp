@@ -8,31 +8,6 @@ namespace pma::job {
 
 using util::Result;
 
-namespace detail {
-
-namespace {
-
-// The registry as this machine reads it.
-class RegistryTags : public TagReader {
-public:
-  RegistryTags(const auth::CredentialStore& credentials, const BuildOptions& options)
-    : m_reader(credentials, {.tls_verify = options.tls_verify.value_or(true)})
-  {
-  }
-  Result<std::optional<registry::Manifest>>
-  read(const oci::ImageRef& tag) override
-  {
-    return m_reader.find(tag);
-  }
-
-private:
-  registry::Reader m_reader;
-};
-
-} // namespace
-
-} // namespace detail
-
 ReleaseOutcome
 run_release(const Release& release, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
             const auth::CredentialStore& credentials, Environment& environment)
@@ -44,7 +19,7 @@ ReleaseOutcome
 run_release(const Release& release, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
             const auth::CredentialStore& credentials, Progress& progress)
 {
-  detail::RegistryTags registry(credentials, release.options);
+  RegistryReader registry(credentials, release.options.tls_verify.value_or(true));
   Environment environment{hosts::network_connector(), registry, progress};
   return run_release(release, hosts, connect, credentials, environment);
 }
@@ -65,7 +40,7 @@ BuildOutcome
 run_build(const BuildOptions& options, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
           const auth::CredentialStore& credentials, Progress& progress)
 {
-  detail::RegistryTags registry(credentials, options);
+  RegistryReader registry(credentials, options.tls_verify.value_or(true));
   Environment environment{hosts::network_connector(), registry, progress};
   return run_build(options, hosts, connect, credentials, environment);
 }

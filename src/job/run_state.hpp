@@ -44,6 +44,12 @@ struct Run {
   {
     return !options.no_push && !options.tags.empty();
   }
+  // Whether the run assembles a list (a fragment does not: `publish` will).
+  bool
+  lists() const
+  {
+    return publishes() && !options.fragment;
+  }
   // Runs `attempt` under --retry, counting and announcing each retry in `retries`.
   util::Result<void> with_retries(const std::string& what, int& retries,
                                   const std::function<util::Result<void>()>& attempt) const;

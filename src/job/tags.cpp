@@ -50,8 +50,10 @@ Tags::check_credentials() const
 Result<void>
 Tags::check_existing(const std::vector<oci::Platform>& platforms, hosts::Session* coordinator)
 {
-  if (m_run.options.allow_shrink || coordinator == nullptr) {
-    return {}; // without a coordinator, publishing reports that no host can assemble the list
+  if (m_run.options.allow_shrink || m_run.options.fragment || coordinator == nullptr) {
+    // Without a coordinator, publishing reports that no host can assemble the
+    // list; a fragment moves no tag (`publish` checks when it does).
+    return {};
   }
   for (size_t i = 0; i < m_run.options.tags.size(); ++i) {
     const auto& tag = m_run.options.tags[i];

@@ -11,6 +11,8 @@
 
 #include <chrono>
 
+#include "build_json.hpp"
+
 namespace pma::output {
 
 using job::Phase;
@@ -50,8 +52,8 @@ summary_table(const job::BuildOutcome& outcome, const bool color)
   return table.render();
 }
 
-std::string
-metadata_json(const job::BuildOutcome& outcome)
+ordered_json
+outcome_json(const job::BuildOutcome& outcome)
 {
   ordered_json platforms = ordered_json::array();
   ordered_json skipped = ordered_json::array();
@@ -94,8 +96,14 @@ metadata_json(const job::BuildOutcome& outcome)
   if (outcome.error) {
     out["error"] = outcome.error->describe();
   }
+  return out;
+}
+
+std::string
+metadata_json(const job::BuildOutcome& outcome)
+{
   // Registry answers and host logs end up in reasons and errors.
-  return util::redact::apply(out.dump(2) + "\n");
+  return util::redact::apply(outcome_json(outcome).dump(2) + "\n");
 }
 
 std::string

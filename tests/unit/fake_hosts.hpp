@@ -70,6 +70,31 @@ public:
     return std::optional<registry::Manifest>(it->second);
   }
 
+  // The platform of an image pushed by digest ("repo@sha256:…"), as its
+  // config says; images pushed through FakeHost are not known here.
+  Result<std::optional<oci::Platform>>
+  image_platform(const oci::ImageRef& image) override
+  {
+    const std::lock_guard lock(m_mutex);
+    if (on_image) {
+      if (auto answer = on_image(image.to_string())) {
+        return *answer;
+      }
+    }
+    const auto it = m_images.find(image.to_string());
+    if (it == m_images.end()) {
+      return std::optional<oci::Platform>();
+    }
+    return std::optional<oci::Platform>(it->second);
+  }
+  // Makes `image` ("repo@sha256:…") exist with `config_platform` in its config.
+  void
+  put_image(const std::string& image, const oci::Platform& config_platform)
+  {
+    const std::lock_guard lock(m_mutex);
+    m_images[image] = config_platform;
+  }
+
   // Makes `tag` serve `bytes` (an index); returns its digest.
   std::string
   put(const std::string& tag, const std::string& bytes)
@@ -103,10 +128,13 @@ public:
 
   // Called on every read (tag, reads so far): what to answer instead, if anything.
   std::function<std::optional<Result<std::optional<registry::Manifest>>>(const std::string&, int)> on_read;
+  // Called on every image_platform (the image): what to answer instead, if anything.
+  std::function<std::optional<Result<std::optional<oci::Platform>>>(const std::string&)> on_image;
 
 private:
   mutable std::mutex m_mutex;
   std::map<std::string, registry::Manifest> m_tags;
+  std::map<std::string, oci::Platform> m_images;
   int m_reads = 0;
 };
 

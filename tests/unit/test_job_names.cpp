@@ -22,6 +22,16 @@ TEST_SUITE("build")
     CHECK_FALSE(owned_name_time("localhost/podman-multiarch-build"));
   }
 
+  TEST_CASE("is_owned_list_name: the lists a run names, a release target's included")
+  {
+    CHECK(pma::job::is_owned_list_name("localhost/podman-multiarch-list:1700000000-0a0b0c0d"));
+    CHECK(pma::job::is_owned_list_name("localhost/podman-multiarch-list-tools-slim:1700000000-0a0b0c0d"));
+    CHECK(owned_name_time("localhost/podman-multiarch-build-tools-slim:1700000000-0a0b0c0d-linux-amd64"));
+    CHECK_FALSE(pma::job::is_owned_list_name("localhost/podman-multiarch-build-list:1700000000-0a0b0c0d"));
+    CHECK_FALSE(pma::job::is_owned_list_name("localhost/podman-multiarch-build:1700000000-0a0b0c0d-linux-amd64"));
+    CHECK_FALSE(pma::job::is_owned_list_name("localhost/list:1"));
+  }
+
   TEST_CASE("arch_tag: the staging tag of podman < 4.9 hosts")
   {
     const pma::job::BuildOptions defaults;

@@ -158,6 +158,10 @@ TEST_CASE("release: a target builds FROM its base target's image of the same pla
   CHECK(lab.registry.platforms(lab.tag("base")).size() == 2);
   CHECK(lab.registry.platforms(lab.tag("app")).size() == 2);
   CHECK(lab.outcome_of("app").outcome.verified);
+  // Each target's list has a name of its own, removed as a list.
+  const std::string coordinator = lab.outcome_of("app").outcome.coordinator;
+  CHECK(lab.host(coordinator).count("manifest create ") == 2);
+  CHECK(lab.host(coordinator).count("manifest rm ") == 2);
   CHECK(lab.clean());
 }
 

@@ -13,12 +13,14 @@ struct BuildRequest {
   job::BuildOptions options;
   HostChoice hosts;
   auth::AuthOptions auth_options; // --authfile, --creds
+  std::string fragment_file;      // --fragment (options.fragment): where the fragment goes
 };
 
 // Loads the credentials, selects the hosts, checks what needs their names and
 // declared platforms (--manifest-host, --arch-tag-format; no host is contacted
 // before), then runs the job, which reports to `progress`. An error is one of
-// these steps; what the job itself runs into is in the outcome.
+// these steps; what the job itself runs into is in the outcome. With
+// --fragment the fragment is written there too (not on --dry-run).
 util::Result<job::BuildOutcome> build(const BuildRequest& request, job::Progress& progress);
 
 } // namespace pma::app

@@ -12,11 +12,26 @@
 namespace pma::job {
 
 // What the job reads from registries itself (the tags, before building and
-// after publishing): exact bytes, or nullopt where the tag does not exist.
+// after publishing; the images `publish` is given): exact bytes, or nullopt
+// where the tag does not exist.
 class TagReader {
 public:
   virtual ~TagReader() = default;
   virtual util::Result<std::optional<registry::Manifest>> read(const oci::ImageRef& tag) = 0;
+  // The platform the config of `image` (repository@digest) states; nullopt
+  // where the repository has no such manifest.
+  virtual util::Result<std::optional<oci::Platform>> image_platform(const oci::ImageRef& image) = 0;
+};
+
+// The registries as this machine reads them (registry::Reader: GETs only).
+class RegistryReader : public TagReader {
+public:
+  RegistryReader(const auth::CredentialStore& credentials, bool tls_verify);
+  util::Result<std::optional<registry::Manifest>> read(const oci::ImageRef& tag) override;
+  util::Result<std::optional<oci::Platform>> image_platform(const oci::ImageRef& image) override;
+
+private:
+  registry::Reader m_reader;
 };
 
 // How long the job waits for hosts in its last steps. Tests shorten them.

@@ -52,6 +52,7 @@ struct TargetOutcome {
 struct ReleaseOutcome {
   std::vector<TargetOutcome> targets; // in Release::targets order
   std::vector<PlannedJob> plan;
+  std::optional<Fragment> fragment; // --fragment: every target's images, instead of lists
   util::ExitStatus exit_status = util::ExitStatus::success;
   std::optional<util::Error> error; // why the release failed, if it did
 };

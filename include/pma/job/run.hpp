@@ -4,6 +4,7 @@
 #include <pma/config/host.hpp>
 #include <pma/hosts/session.hpp>
 #include <pma/job/environment.hpp>
+#include <pma/job/fragment.hpp>
 #include <pma/job/plan.hpp>
 #include <pma/job/progress.hpp>
 #include <pma/oci/platform.hpp>
@@ -86,6 +87,9 @@ struct BuildOptions {
   Emulation emulation = Emulation::fallback;
   bool dry_run = false;
   bool no_push = false;
+  // --fragment: push by digest, publish no list and move no tag; the outcome
+  // holds what was pushed (BuildOutcome::fragment) for `publish`.
+  bool fragment = false;
   bool allow_partial = false;
   std::vector<oci::Platform> required; // --require: must be in a partial publish
   bool allow_shrink = false;
@@ -126,6 +130,7 @@ struct BuildOutcome {
   int list_push_retries = 0;
   // Names this run gave on hosts that did not answer its cleanup in time, by host.
   std::vector<std::pair<std::string, std::vector<std::string>>> left_behind;
+  std::optional<Fragment> fragment; // --fragment: what was pushed, when the rules allow it
   util::ExitStatus exit_status = util::ExitStatus::success;
   std::optional<util::Error> error; // why the run failed, if it did
 };
