@@ -115,4 +115,29 @@ check_manifest_host(const std::string& name, const std::vector<config::Host>& ho
                                                    util::join(names, ", "), util::did_you_mean(name, names)));
 }
 
+Result<void>
+check_for_hosts(const job::BuildOptions& options, const std::vector<config::Host>& hosts)
+{
+  if (!options.manifest_host.empty()) {
+    PMA_TRY(check_manifest_host(options.manifest_host, hosts));
+  }
+  // Without --platform: what the hosts declare, else linux/amd64 as an example
+  // (os, architecture and variant names are lowercase letters and digits).
+  std::vector<oci::Platform> platforms = options.platforms;
+  if (platforms.empty()) {
+    for (const auto& host : hosts) {
+      for (const auto& platform : host.platforms) {
+        if (std::find(platforms.begin(), platforms.end(), platform) == platforms.end()) {
+          platforms.push_back(platform);
+        }
+      }
+    }
+    if (platforms.empty()) {
+      platforms.push_back(oci::Platform{"linux", "amd64", ""});
+    }
+  }
+  return check_arch_tag_format(options.arch_tag_format, options.no_push ? std::vector<oci::ImageRef>{} : options.tags,
+                               platforms);
+}
+
 } // namespace pma::app

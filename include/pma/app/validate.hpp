@@ -40,6 +40,11 @@ util::Result<void> check_arch_tag_format(const std::string& format, const std::v
 util::Result<void> check_required(const std::vector<oci::Platform>& required,
                                   const std::vector<oci::Platform>& requested);
 
+// The checks of a build's options that need the selected hosts' names and
+// declared platforms, still before any host is contacted: --manifest-host,
+// --arch-tag-format (without --platform, for what the hosts declare).
+util::Result<void> check_for_hosts(const job::BuildOptions& options, const std::vector<config::Host>& hosts);
+
 // --manifest-host: one of the selected hosts.
 util::Result<void> check_manifest_host(const std::string& name, const std::vector<config::Host>& hosts);
 
