@@ -23,7 +23,8 @@ LAYERS = {
     "registry": ["auth"],
     "hosts": ["libpod", "config"],
     "job": ["hosts", "context", "registry"],
-    "app": ["job"],
+    "bake": ["job"],
+    "app": ["bake"],
     "output": ["app"],
     "cli": ["output"],
 }

@@ -4,16 +4,11 @@
 #include <pma/util/duration.hpp>
 #include <pma/util/strings.hpp>
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 
 namespace pma::app {
 
@@ -25,17 +20,6 @@ namespace {
 constexpr std::array<std::string_view, 5> k_placeholders = {"{tag}", "{os}", "{arch}", "{variant}", "{-variant}"};
 constexpr size_t k_max_tag_length = 128;
 
-// strerror's text as Go prints it ("no such file or directory").
-std::string
-go_error_text(const int error)
-{
-  std::string text = std::strerror(error);
-  if (!text.empty()) {
-    text.front() = static_cast<char>(std::tolower(static_cast<unsigned char>(text.front())));
-  }
-  return text;
-}
-
 bool
 tag_char(const char c)
 {
@@ -43,26 +27,6 @@ tag_char(const char c)
 }
 
 } // namespace
-
-Result<std::vector<std::string>>
-list_elements(const std::vector<std::string>& items, const std::string_view option)
-{
-  std::vector<std::string> out;
-  for (const auto& item : items) {
-    if (util::trim(item).empty()) {
-      return util::fail(ErrorClass::usage, fmt::format("--{} '{}' names nothing", option, item));
-    }
-    for (const auto& part : util::split(item, ',')) {
-      const std::string_view text = util::trim(part);
-      if (text.empty()) {
-        return util::fail(ErrorClass::usage,
-                          fmt::format("--{} '{}' has an empty element (a comma too many?)", option, item));
-      }
-      out.emplace_back(text);
-    }
-  }
-  return out;
-}
 
 Result<void>
 check_positive(const std::chrono::milliseconds value, const std::string_view text, const std::string_view option)
@@ -125,31 +89,6 @@ check_arch_tag_format(const std::string& format, const std::vector<oci::ImageRef
 }
 
 Result<void>
-check_containerfile(const std::string& path, const std::string_view option)
-{
-  if (path == "-") {
-    return {};
-  }
-  if (path.empty()) {
-    return util::fail(ErrorClass::usage, fmt::format("{} '': no file named", option));
-  }
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    return util::fail(ErrorClass::usage, fmt::format("{}: stat {}: {}", option, path, go_error_text(errno)));
-  }
-  if (S_ISDIR(st.st_mode)) {
-    return util::fail(ErrorClass::usage,
-                      fmt::format("{}: containerfile: \"{}\" cannot be path to a directory", option, path));
-  }
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    return util::fail(ErrorClass::usage, fmt::format("{}: open {}: {}", option, path, go_error_text(errno)));
-  }
-  ::close(fd);
-  return {};
-}
-
-Result<void>
 check_required(const std::vector<oci::Platform>& required, const std::vector<oci::Platform>& requested)
 {
   for (const auto& platform : required) {
@@ -174,6 +113,31 @@ check_manifest_host(const std::string& name, const std::vector<config::Host>& ho
   }
   return util::fail(ErrorClass::usage, fmt::format("--manifest-host {}: not one of the selected hosts ({}){}", name,
                                                    util::join(names, ", "), util::did_you_mean(name, names)));
+}
+
+Result<void>
+check_for_hosts(const job::BuildOptions& options, const std::vector<config::Host>& hosts)
+{
+  if (!options.manifest_host.empty()) {
+    PMA_TRY(check_manifest_host(options.manifest_host, hosts));
+  }
+  // Without --platform: what the hosts declare, else linux/amd64 as an example
+  // (os, architecture and variant names are lowercase letters and digits).
+  std::vector<oci::Platform> platforms = options.platforms;
+  if (platforms.empty()) {
+    for (const auto& host : hosts) {
+      for (const auto& platform : host.platforms) {
+        if (std::find(platforms.begin(), platforms.end(), platform) == platforms.end()) {
+          platforms.push_back(platform);
+        }
+      }
+    }
+    if (platforms.empty()) {
+      platforms.push_back(oci::Platform{"linux", "amd64", ""});
+    }
+  }
+  return check_arch_tag_format(options.arch_tag_format, options.no_push ? std::vector<oci::ImageRef>{} : options.tags,
+                               platforms);
 }
 
 } // namespace pma::app

@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 
 #include "build_flags.hpp"
 #include "commands.hpp"
@@ -19,7 +18,6 @@
 namespace pma::cli {
 
 using util::ErrorClass;
-using util::Result;
 
 namespace {
 
@@ -84,17 +82,6 @@ util::Error
 refusal(const Command& /*command*/, const std::vector<std::string>& operands, bool /*one_short*/)
 {
   return {ErrorClass::usage, fmt::format("one build context expected, got {}", operands.size())};
-}
-
-Result<void>
-write_text(const std::string& path, const std::string& text)
-{
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out.flush()) {
-    return util::fail(ErrorClass::usage, fmt::format("cannot write {}", path));
-  }
-  return {};
 }
 
 int

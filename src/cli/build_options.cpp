@@ -1,6 +1,7 @@
 // The build command line read into job::BuildOptions, with every check that
 // needs no host (the forwarded `podman build` options: build_flags.cpp).
 #include <pma/app/validate.hpp>
+#include <pma/job/option_values.hpp>
 #include <pma/util/duration.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/strings.hpp>
@@ -29,23 +30,8 @@ Result<std::vector<oci::Platform>>
 platforms_of(const std::vector<std::string>& items, const std::string_view option,
              std::map<oci::Platform, std::string>* texts = nullptr)
 {
-  PMA_TRY_ASSIGN(const auto elements, app::list_elements(items, option));
-  std::vector<oci::Platform> out;
-  for (const auto& element : elements) {
-    const std::string text = util::to_lower(element);
-    PMA_TRY_ASSIGN(const auto platform, oci::Platform::parse(text));
-    if (std::find(out.begin(), out.end(), platform) == out.end()) {
-      out.push_back(platform);
-    }
-    if (texts != nullptr) {
-      // Sent as asked (podman and buildx send linux/arm64, not linux/arm64/v8,
-      // so TARGETVARIANT stays empty), with the aliases normalised.
-      const bool variant_given = util::split(text, '/').size() == 3;
-      (*texts)[platform] =
-          variant_given ? platform.to_string() : fmt::format("{}/{}", platform.os, platform.architecture);
-    }
-  }
-  return out;
+  PMA_TRY_ASSIGN(const auto elements, job::list_elements(items, option));
+  return job::parse_platforms(elements, texts);
 }
 
 // --platform-build-arg PLATFORM:KEY=VALUE and its kin: "PLATFORM:REST".
@@ -66,7 +52,7 @@ read_overrides(const cxxopts::ParseResult& parsed, job::BuildOptions& options)
 {
   for (const auto& item : list_of(parsed, "platform-build-arg")) {
     PMA_TRY_ASSIGN(const auto value, platform_value(item, "platform-build-arg"));
-    PMA_TRY_ASSIGN(const auto args, build_args({}, {value.second}));
+    PMA_TRY_ASSIGN(const auto args, job::build_args({}, {value.second}));
     auto& overrides = options.overrides[value.first].build_args;
     for (const auto& [key, arg] : args) {
       overrides[key] = arg;
@@ -81,7 +67,7 @@ read_overrides(const cxxopts::ParseResult& parsed, job::BuildOptions& options)
     if (value.second == "-") {
       return util::fail(ErrorClass::usage, "--platform-file cannot read standard input: give a file");
     }
-    PMA_TRY(app::check_containerfile(value.second, "--platform-file"));
+    PMA_TRY(job::check_containerfile(value.second, "--platform-file"));
     options.overrides[value.first].containerfile = value.second;
   }
   for (const auto& [platform, overrides] : options.overrides) {
@@ -90,35 +76,6 @@ read_overrides(const cxxopts::ParseResult& parsed, job::BuildOptions& options)
       return util::fail(ErrorClass::usage,
                         fmt::format("--platform-… names {}, which this run does not build", platform.to_string()));
     }
-  }
-  return {};
-}
-
-// --annotation: buildx's levels "manifest:" (the default: the images),
-// "manifest-descriptor:" (the list entries) and "index:" (the list). Anything
-// else before a ':' is part of the key, as podman reads it ("com.example:key=v").
-Result<void>
-read_annotations(const std::vector<std::string>& items, job::BuildOptions& options)
-{
-  for (const auto& raw : items) {
-    std::string annotation = raw;
-    std::vector<std::string>* target = &options.annotations;
-    for (const auto& [level, list] : {std::pair{std::string("manifest:"), &options.annotations},
-                                      std::pair{std::string("manifest-descriptor:"), &options.descriptor_annotations},
-                                      std::pair{std::string("index:"), &options.index_annotations}}) {
-      if (annotation.starts_with(level)) {
-        target = list;
-        annotation.erase(0, level.size());
-        break;
-      }
-    }
-    if (annotation.empty() || annotation.front() == '=') {
-      return util::fail(ErrorClass::usage, fmt::format("--annotation '{}' must be [LEVEL:]KEY[=VALUE]", raw));
-    }
-    if (target != &options.annotations && annotation.find('=') == std::string::npos) {
-      annotation += "="; // list annotations are KEY=VALUE to podman's manifest verbs
-    }
-    target->push_back(annotation);
   }
   return {};
 }
@@ -136,7 +93,7 @@ read_containerfile(const cxxopts::ParseResult& parsed, job::BuildOptions& option
                       fmt::format("-f '{}': one Containerfile per build (use --platform-file for per-platform ones)",
                                   options.containerfile));
   }
-  PMA_TRY(app::check_containerfile(options.containerfile, "-f"));
+  PMA_TRY(job::check_containerfile(options.containerfile, "-f"));
   if (options.containerfile == "-") {
     PMA_TRY_ASSIGN(options.containerfile_text, util::read_standard_input(size_t{16} << 20));
     if (options.containerfile_text.empty()) {
@@ -206,14 +163,14 @@ build_options(const Invocation& call)
   }
   options.allow_partial = parsed.count("allow-partial") != 0 || !options.required.empty();
   options.allow_shrink = parsed.count("allow-shrink") != 0;
-  PMA_TRY_ASSIGN(options.build_args, build_args(list_of(parsed, "build-arg-file"), list_of(parsed, "build-arg")));
+  PMA_TRY_ASSIGN(options.build_args, job::build_args(list_of(parsed, "build-arg-file"), list_of(parsed, "build-arg")));
   for (const auto& label : list_of(parsed, "label")) {
     if (label.empty() || label.front() == '=') {
       return util::fail(ErrorClass::usage, fmt::format("--label '{}' must be KEY[=VALUE]", label));
     }
     options.labels.push_back(label); // sent as given, in order: the LABEL step and the image ID depend on it
   }
-  PMA_TRY(read_annotations(list_of(parsed, "annotation"), options));
+  PMA_TRY(job::add_annotations(list_of(parsed, "annotation"), options));
   PMA_TRY(read_overrides(parsed, options));
   if (parsed.count("target") != 0) {
     options.target = parsed["target"].as<std::string>();
@@ -240,14 +197,12 @@ build_options(const Invocation& call)
     options.jobs = jobs;
   }
   const std::string pull = util::to_lower(util::trim(parsed["pull"].as<std::string>()));
-  const std::map<std::string, std::string> policies = {{"missing", "missing"}, {"always", "always"}, {"true", "always"},
-                                                       {"newer", "newer"},     {"ifnewer", "newer"}, {"never", "never"},
-                                                       {"false", "false"}};
-  if (const auto& choices = call.command().find_option("pull")->choices; !policies.contains(pull)) {
+  const auto policy = job::pull_policy(pull);
+  if (const auto& choices = call.command().find_option("pull")->choices; !policy) {
     return util::fail(ErrorClass::usage, fmt::format("invalid --pull '{}' (one of: {}){}", pull,
                                                      util::join(choices, ", "), util::did_you_mean(pull, choices)));
   }
-  options.pull = policies.at(pull);
+  options.pull = *policy;
   if (parsed.count("tls-verify") != 0) {
     options.tls_verify = parsed["tls-verify"].as<bool>();
   }

@@ -178,8 +178,9 @@ print_help(const Command& command)
   auto options = options_of(command);
   // cxxopts lists groups alphabetically: show the command's own first, the shared ones after.
   static const std::vector<std::string> order = {
-      "",     "Build",  "podman build", "Publishing", "Create", "Add",    "Annotate",       "Inspect",
-      "Push", "Remove", "Entry",        "Registry",   "Retry",  "Output", "Host selection", "Global"};
+      "",         "Build",    "Bake",    "podman build",   "Publishing", "Create",
+      "Add",      "Annotate", "Inspect", "Push",           "Remove",     "Entry",
+      "Registry", "Retry",    "Output",  "Host selection", "Global"};
   const auto rank = [](const std::string& group) {
     return std::find(order.begin(), order.end(), group) - order.begin();
   };

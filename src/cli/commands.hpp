@@ -6,6 +6,7 @@
 namespace pma::cli {
 
 Command build_command();      // build_cmd.cpp
+Command bake_command();       // bake_cmd.cpp
 Command publish_command();    // publish_cmd.cpp
 Command hosts_command();      // hosts_cmd.cpp
 Command inspect_command();    // inspect_cmd.cpp

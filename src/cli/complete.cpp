@@ -4,6 +4,7 @@
 // the command line. Output: one candidate per line ("value\tdescription"),
 // then a directive line: ":0" (nothing more), ":files" or ":dirs" (let the
 // shell complete paths). It is silent on errors and exits 0.
+#include <pma/bake/release_file.hpp>
 #include <pma/cli/command.hpp>
 #include <pma/config/config_file.hpp>
 #include <pma/config/podman_conf.hpp>
@@ -147,6 +148,26 @@ config_flag(const std::vector<std::string>& words)
   return value;
 }
 
+// The release targets and groups of the files -f names on the line, else of
+// the default file here.
+std::vector<Candidate>
+release_names(const std::vector<std::string>& words)
+{
+  std::vector<std::string> files;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if ((words[i] == "-f" || words[i] == "--file") && i + 1 < words.size()) {
+      files.push_back(words[i + 1]);
+    } else if (words[i].starts_with("--file=")) {
+      files.push_back(words[i].substr(7));
+    }
+  }
+  std::vector<Candidate> out;
+  for (auto& name : bake::defined_names(files, ".")) {
+    out.push_back({std::move(name), ""});
+  }
+  return out;
+}
+
 // Values for option `info` of `command`.
 Answer
 complete_value(const Command& command, const OptionInfo& info, const std::vector<std::string>& words,
@@ -257,6 +278,8 @@ complete_command(const Command& command, const std::vector<std::string>& words, 
     answer.directive = ":dirs";
   } else if (chosen->operands.kind == Operand::file) {
     answer.directive = ":files";
+  } else if (chosen->operands.kind == Operand::release_target) {
+    answer.candidates = release_names(words);
   }
   return answer;
 }

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+
 namespace pma::cli {
 
 namespace {
@@ -140,6 +142,17 @@ bool
 hosts_named(const Invocation& call)
 {
   return call.given("host") || call.given("connection") || call.given("farm");
+}
+
+util::Result<void>
+write_text(const std::string& path, const std::string& text)
+{
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out.flush()) {
+    return util::fail(util::ErrorClass::usage, fmt::format("cannot write {}", path));
+  }
+  return {};
 }
 
 std::vector<Option>

@@ -47,6 +47,9 @@ auth::AuthOptions auth_options(const Invocation& call);
 // Whether any of --host, --connection, --farm is given.
 bool hosts_named(const Invocation& call);
 
+// --metadata-file, --digestfile: `text` written to `path` (replaced).
+util::Result<void> write_text(const std::string& path, const std::string& text);
+
 // `a` followed by each of `more`.
 std::vector<Option> joined(std::vector<Option> a, const std::vector<std::vector<Option>>& more);
 

@@ -12,13 +12,12 @@
 #include <chrono>
 
 #include "build_json.hpp"
+#include "outcome_parts.hpp"
 
 namespace pma::output {
 
 using job::Phase;
 using nlohmann::ordered_json;
-
-namespace {
 
 std::string
 seconds(const std::chrono::milliseconds value)
@@ -32,22 +31,36 @@ short_digest(const std::string& digest)
   return digest.size() > 19 ? digest.substr(0, 19) + "…" : (digest.empty() ? "-" : digest);
 }
 
+namespace {
+
+std::string
+result_cell(const job::PlatformResult& result, const bool color)
+{
+  if (result.state == Phase::done) {
+    return paint("ok", Color::green, color);
+  }
+  if (result.state == Phase::failed) {
+    return paint("failed", Color::red, color);
+  }
+  return job::to_string(result.state);
+}
+
 } // namespace
+
+std::vector<std::string>
+summary_cells(const job::PlatformResult& result, const bool color)
+{
+  return {result.platform.to_string(), result.host.empty() ? "-" : result.host,
+          short_digest(result.digest.empty() ? result.image_id : result.digest), seconds(result.duration),
+          result_cell(result, color)};
+}
 
 std::string
 summary_table(const job::BuildOutcome& outcome, const bool color)
 {
   Table table({"PLATFORM", "HOST", "DIGEST", "DURATION", "RESULT"});
   for (const auto& result : outcome.platforms) {
-    std::string state = job::to_string(result.state);
-    if (result.state == Phase::done) {
-      state = paint("ok", Color::green, color);
-    } else if (result.state == Phase::failed) {
-      state = paint("failed", Color::red, color);
-    }
-    table.add_row({result.platform.to_string(), result.host.empty() ? "-" : result.host,
-                   short_digest(result.digest.empty() ? result.image_id : result.digest), seconds(result.duration),
-                   state});
+    table.add_row(summary_cells(result, color));
   }
   return table.render();
 }

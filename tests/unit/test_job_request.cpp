@@ -1,4 +1,5 @@
 // What one platform's build asks of its host.
+#include <pma/job/option_values.hpp>
 #include <pma/job/request.hpp>
 
 #include <doctest/doctest.h>
@@ -6,8 +7,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
-#include "../../src/cli/build_flags.hpp"
 
 using namespace pma;
 using libpod::BuildOption;
@@ -81,7 +80,7 @@ TEST_CASE("job::shown_build_line hides the platform arguments' warning of podman
   CHECK(*job::shown_build_line("STEP 1/2: FROM x") == "STEP 1/2: FROM x");
 }
 
-TEST_CASE("cli::build_args: podman's --build-arg-file and --build-arg")
+TEST_CASE("job::build_args: podman's --build-arg-file and --build-arg")
 {
   ::setenv("PMA_TEST_SET", "from-env", 1);
   ::setenv("PMA_TEST_PFX_A", "a", 1);
@@ -89,14 +88,14 @@ TEST_CASE("cli::build_args: podman's --build-arg-file and --build-arg")
   const auto file = std::filesystem::temp_directory_path() / "pma-build-args";
   std::ofstream(file)
       << "# comment\n\n  K1=v 1 \nK2=\"quoted\"\r\nPMA_TEST_SET\nPMA_TEST_UNSET\nPMA_TEST_PFX_*\nDROP=x\n";
-  auto args = cli::build_args({file.string()}, {"K3=x=y", "PMA_TEST_UNSET", "DROP"});
+  auto args = job::build_args({file.string()}, {"K3=x=y", "PMA_TEST_UNSET", "DROP"});
   REQUIRE(args);
   CHECK(
       *args ==
       std::map<std::string, std::string>{
           {"K1", "v 1 "}, {"K2", "\"quoted\""}, {"K3", "x=y"}, {"PMA_TEST_PFX_A", "a"}, {"PMA_TEST_SET", "from-env"}});
   std::ofstream(file) << "=x\n";
-  auto bad = cli::build_args({file.string()}, {});
+  auto bad = job::build_args({file.string()}, {});
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message.find(":1: invalid variable '=x'") != std::string::npos);
   std::filesystem::remove(file);

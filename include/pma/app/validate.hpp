@@ -1,6 +1,7 @@
 #pragma once
 
 #include <pma/config/host.hpp>
+#include <pma/job/option_values.hpp>
 #include <pma/oci/platform.hpp>
 #include <pma/oci/reference.hpp>
 #include <pma/util/error.hpp>
@@ -16,9 +17,10 @@
 // contacted.
 namespace pma::app {
 
-// The elements of a repeatable comma-list option (--platform, --require),
-// trimmed. An empty element ("", "a,,b", "a,") is an error naming `option`.
-util::Result<std::vector<std::string>> list_elements(const std::vector<std::string>& items, std::string_view option);
+// The elements of a repeatable comma-list option, and -f / --platform-file:
+// shared with release files, in job/option_values.hpp.
+using job::check_containerfile;
+using job::list_elements;
 
 // A duration option that must be more than zero (--timeout, --idle-timeout).
 util::Result<void> check_positive(std::chrono::milliseconds value, std::string_view text, std::string_view option);
@@ -34,13 +36,14 @@ bool valid_tag(std::string_view tag);
 util::Result<void> check_arch_tag_format(const std::string& format, const std::vector<oci::ImageRef>& tags,
                                          const std::vector<oci::Platform>& platforms);
 
-// -f / --platform-file: the file exists, is not a directory and can be read
-// (podman's words for the first two). "-" (standard input) is not checked.
-util::Result<void> check_containerfile(const std::string& path, std::string_view option);
-
 // --require when --platform is given: every required platform is requested.
 util::Result<void> check_required(const std::vector<oci::Platform>& required,
                                   const std::vector<oci::Platform>& requested);
+
+// The checks of a build's options that need the selected hosts' names and
+// declared platforms, still before any host is contacted: --manifest-host,
+// --arch-tag-format (without --platform, for what the hosts declare).
+util::Result<void> check_for_hosts(const job::BuildOptions& options, const std::vector<config::Host>& hosts);
 
 // --manifest-host: one of the selected hosts.
 util::Result<void> check_manifest_host(const std::string& name, const std::vector<config::Host>& hosts);

@@ -49,7 +49,12 @@ inline constexpr bool k_checked_by_command = true;
 Option operands_holder(std::string group, std::string name);
 
 // What a command's operands are, for completion.
-enum class Operand { none, directory, file };
+enum class Operand {
+  none,
+  directory,
+  file,
+  release_target, // a target or group of the release files (-f, else the default ones)
+};
 
 // A fixed first operand (hosts list|check, completion bash|zsh|fish) or a verb.
 struct Subcommand {
