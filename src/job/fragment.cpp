@@ -279,6 +279,7 @@ merge_fragments(const PublishOptions& options)
   }
   if (!options.tags.empty() && groups.size() > 1) {
     std::vector<std::string> names;
+    names.reserve(groups.size());
     for (const auto& group : groups) {
       names.push_back(group.first);
     }
@@ -288,6 +289,7 @@ merge_fragments(const PublishOptions& options)
                                   "publish each target on its own, or leave --tag out"));
   }
   std::vector<MergedTarget> merged;
+  merged.reserve(groups.size());
   for (const auto& [name, parts] : groups) {
     PMA_TRY_ASSIGN(auto target, merge_target(options, name, parts));
     merged.push_back(std::move(target));
