@@ -179,10 +179,13 @@ Job::run()
   const Deadline deadline(m_options.timeout, m_timed_out);
   // What the tags serve now is read from here while the hosts are dialled:
   // the credential check and the shrink check need it, the hosts do not.
-  for (auto& target : m_targets) {
-    if (!m_options.dry_run && !m_options.no_push) {
-      m_tag_reads.push_back(std::async(std::launch::async, [&target] { target->tags.read_before(); }));
-    }
+  // One thread reads them all: the registry reader (and its tokens) is not shared between threads.
+  if (!m_options.dry_run && !m_options.no_push) {
+    m_tag_reads = std::async(std::launch::async, [this] {
+      for (auto& target : m_targets) {
+        target->tags.read_before();
+      }
+    });
   }
   if (auto ok = connect_and_plan(); !ok) {
     return fail(std::move(ok).error());
@@ -407,8 +410,8 @@ Job::check_before_building()
     }
     PMA_TRY_ASSIGN(target->inputs, prepare_inputs(target->run, target->outcome.platforms, pulled));
   }
-  for (auto& reads : m_tag_reads) {
-    reads.wait();
+  if (m_tag_reads.valid()) {
+    m_tag_reads.wait();
   }
   if (!m_options.no_push) {
     for (auto& target : m_targets) {

@@ -80,7 +80,7 @@ private:
   std::vector<std::unique_ptr<Target>> m_targets;
   std::vector<QueuedJob> m_jobs;
   std::vector<Queue::Entry> m_entries;
-  std::vector<std::future<void>> m_tag_reads;
+  std::future<void> m_tag_reads;
   std::optional<util::ExitStatus> m_refused_status; // a refusal's, where its error's class does not say it
   ReleaseOutcome m_outcome;
   std::atomic<bool> m_timed_out{false};

@@ -52,7 +52,7 @@ targets:
     args: {FAIL_ON: "\${EXTRAS_FAIL_ON}"}
     tags: ["\${REPO}/extras:\${TAG}"]
 YAML
-bake() { (cd "$rel" && pma bake --config "$LAB_CONFIG" --authfile "$LAB_AUTHFILE" --progress plain "$@"); }
+bake() { pma bake -f "$rel/podman-multiarch.bake.yaml" --config "$LAB_CONFIG" --authfile "$LAB_AUTHFILE" --progress plain "$@"; }
 all4="linux/amd64 linux/arm64/v8 linux/ppc64le linux/s390x "
 # layers REF@DIGEST → the image's layer digests, one per line
 layers() { registry_raw "$1" | jq -r '.layers[].digest'; }
