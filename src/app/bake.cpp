@@ -1,6 +1,9 @@
 // bake (include/pma/app/bake.hpp).
 #include <pma/app/bake.hpp>
+#include <pma/app/fragment_file.hpp>
 #include <pma/app/validate.hpp>
+
+#include <fmt/format.h>
 
 namespace pma::app {
 
@@ -15,13 +18,25 @@ resolve_release(const bake::LoadRequest& request)
 Result<job::ReleaseOutcome>
 bake(const job::Release& release, const BakeRequest& request, job::Progress& progress)
 {
+  if (release.options.fragment) {
+    PMA_TRY(check_fragment_path(request.fragment_file));
+  }
   PMA_TRY_ASSIGN(const auto credentials, load_credentials(request.auth_options));
   PMA_TRY_ASSIGN(const auto selection, select_hosts(request.hosts));
   PMA_TRY(check_for_hosts(release.options, selection.hosts));
   for (const auto& target : release.targets) {
     PMA_TRY(check_for_hosts(target.options, selection.hosts));
   }
-  return job::run_release(release, selection.hosts, selection.connect, credentials, progress);
+  auto outcome = job::run_release(release, selection.hosts, selection.connect, credentials, progress);
+  if (outcome.fragment) {
+    if (auto ok = write_run_fragment(request.fragment_file, *outcome.fragment); !ok) {
+      outcome.exit_status = util::exit_status_for(ok.error().cls);
+      outcome.error = std::move(ok).error();
+    } else {
+      progress.info(fmt::format("fragment written to {}", request.fragment_file));
+    }
+  }
+  return outcome;
 }
 
 } // namespace pma::app

@@ -3,6 +3,7 @@
 #include <pma/oci/digest.hpp>
 #include <pma/util/fs.hpp>
 #include <pma/util/strings.hpp>
+#include <pma/version.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -357,6 +358,29 @@ write_fragment(const std::filesystem::path& path, const job::Fragment& fragment)
     return util::fail(ErrorClass::usage, fmt::format("cannot write fragment {}: {}", path.string(), error.message()));
   }
   return {};
+}
+
+Result<void>
+check_fragment_path(const std::filesystem::path& path)
+{
+  std::error_code error;
+  const auto directory = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  if (!std::filesystem::is_directory(directory, error) || std::filesystem::is_directory(path, error)) {
+    return util::fail(
+        util::ErrorClass::usage,
+        fmt::format("--fragment {}: {}", path.string(),
+                    std::filesystem::is_directory(path, error) ? "is a directory" : "its directory does not exist"));
+  }
+  return {};
+}
+
+Result<void>
+write_run_fragment(const std::filesystem::path& path, job::Fragment fragment)
+{
+  fragment.tool_version = k_version;
+  fragment.created = utc_now();
+  fragment.runner = current_runner();
+  return write_fragment(path, fragment);
 }
 
 job::Runner

@@ -140,4 +140,17 @@ check_for_hosts(const job::BuildOptions& options, const std::vector<config::Host
                                platforms);
 }
 
+Result<void>
+check_fragment_option(const std::string& file, const bool no_push)
+{
+  if (file.empty()) {
+    return util::fail(ErrorClass::usage, "--fragment '' names no file");
+  }
+  if (no_push) {
+    return util::fail(ErrorClass::usage,
+                      "--fragment and --no-push cannot be combined: a fragment records the images a run pushed");
+  }
+  return {};
+}
+
 } // namespace pma::app

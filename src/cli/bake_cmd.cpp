@@ -55,6 +55,7 @@ bake_options_table()
     }, {registry_options("Publishing"), retry_options(), {
       {"Publishing", "dry-run", "Print the plan (target, platform → host, what each waits for) and touch nothing"},
       {"Publishing", "no-push", "Build only; report the image ID per target, platform and host"},
+      {"Publishing", "fragment", "Push by digest, publish no list: write what every target pushed to FILE for publish", cxxopts::value<std::string>(), "FILE"},
       {"Publishing", "allow-partial", "Publish the platforms that built even if others failed (exit 3)"},
       {"Publishing", "allow-shrink", "Allow a new list to drop platforms its tag serves now"},
       {"Publishing", "cleanup", "Remove the per-arch images and the temporary lists from the hosts afterwards", cxxopts::value<bool>()->default_value("true")->implicit_value("true"), "BOOL"},
@@ -72,6 +73,10 @@ base_options(const Invocation& call)
   job::BuildOptions base;
   base.dry_run = call.given("dry-run");
   base.no_push = call.given("no-push");
+  if (const auto fragment = call.text("fragment")) {
+    PMA_TRY(app::check_fragment_option(*fragment, base.no_push));
+    base.fragment = true;
+  }
   base.allow_partial = call.given("allow-partial");
   base.allow_shrink = call.given("allow-shrink");
   base.cleanup = call.get<bool>("cleanup");
@@ -162,7 +167,8 @@ run_bake(const Invocation& call)
     return util::to_int(util::ExitStatus::success);
   }
   const std::string progress_mode = output::resolve_progress_mode(*progress_choice, stderr);
-  const app::BakeRequest bake_request{std::move(*request), host_choice(call), auth_options(call)};
+  const app::BakeRequest bake_request{std::move(*request), host_choice(call), auth_options(call),
+                                      call.text("fragment").value_or("")};
   const bool color = output::use_color(stderr);
   const auto outcome = [&] {
     auto progress = output::make_progress(progress_mode, stderr, color);
@@ -187,6 +193,13 @@ run_bake(const Invocation& call)
     }
   }
   print_results(*outcome, options.no_push);
+  if (outcome->fragment) {
+    for (const auto& target : outcome->fragment->targets) {
+      for (const auto& image : target.images) {
+        fmt::print("{} {} {}\n", target.name, image.platform.to_string(), image.reference.to_string());
+      }
+    }
+  }
   if (outcome->error) {
     report(*outcome->error);
   }

@@ -119,13 +119,7 @@ build_options(const Invocation& call)
   options.no_push = parsed.count("no-push") != 0;
   if (parsed.count("fragment") != 0) {
     options.fragment = true;
-    if (parsed["fragment"].as<std::string>().empty()) {
-      return util::fail(ErrorClass::usage, "--fragment '' names no file");
-    }
-    if (options.no_push) {
-      return util::fail(ErrorClass::usage, "--fragment and --no-push cannot be combined: a fragment records "
-                                           "the images a run pushed");
-    }
+    PMA_TRY(app::check_fragment_option(parsed["fragment"].as<std::string>(), options.no_push));
   }
   for (const auto& tag : list_of(parsed, "tag")) {
     PMA_TRY_ASSIGN(auto ref, oci::ImageRef::parse(tag));

@@ -110,6 +110,7 @@ with_run_fields(BuildOptions options, const BuildOptions& run)
   options.emulation = run.emulation;
   options.dry_run = run.dry_run;
   options.no_push = run.no_push;
+  options.fragment = run.fragment;
   options.allow_partial = run.allow_partial;
   options.required = run.required;
   options.allow_shrink = run.allow_shrink;

@@ -277,3 +277,41 @@ TEST_CASE("release: a host that dies mid-release hands its jobs to another that 
   CHECK(lab.host("arm2").count("build ") == 2);
   CHECK(lab.registry.platforms(lab.tag("app")).size() == 2);
 }
+
+TEST_CASE("release: --fragment records every target's pushed images by target name, and moves no tag")
+{
+  ReleaseLab lab;
+  lab.target("base");
+  lab.target("app", "base");
+  lab.release.options.fragment = true;
+  lab.run();
+  CHECK(lab.outcome.exit_status == ExitStatus::success);
+  REQUIRE(lab.outcome.fragment);
+  REQUIRE(lab.outcome.fragment->targets.size() == 2);
+  CHECK(lab.outcome.fragment->targets[0].name == "base");
+  CHECK(lab.outcome.fragment->targets[1].name == "app");
+  CHECK(lab.outcome.fragment->targets[1].images.size() == 2);
+  CHECK(lab.registry.platforms(lab.tag("base")).empty());
+  CHECK(lab.registry.platforms(lab.tag("app")).empty());
+  CHECK(lab.host("amd").count("manifest create ") == 0);
+  CHECK(lab.clean());
+}
+
+TEST_CASE("release: --fragment with a required target refused writes no fragment (exit 4)")
+{
+  ReleaseLab lab;
+  lab.target("base");
+  lab.target("extras", "", /*required=*/false);
+  lab.release.options.fragment = true;
+  lab.host("arm").on_build = [](const libpod::BuildRequest& request, const auto&, int attempt) -> Result<std::string> {
+    if (request.tags.front().find("build-base:") != std::string::npos) {
+      return util::fail(ErrorClass::api, "RUN make: exit status 2");
+    }
+    return fmt::format("{:0>64}", attempt);
+  };
+  lab.run();
+  CHECK(lab.outcome.exit_status == ExitStatus::nothing_published);
+  CHECK_FALSE(lab.outcome.fragment);
+  REQUIRE(lab.outcome.error);
+  CHECK(lab.outcome.error->message.find("target base") != std::string::npos);
+}

@@ -14,6 +14,7 @@ struct BakeRequest {
   bake::LoadRequest load; // the files, the names, --set, the run-wide options
   HostChoice hosts;
   auth::AuthOptions auth_options; // --authfile, --creds
+  std::string fragment_file;      // --fragment (release.options.fragment): where the fragment goes
 };
 
 // The release the files describe, resolved and checked; no host is contacted
@@ -22,7 +23,8 @@ util::Result<bake::LoadedRelease> resolve_release(const bake::LoadRequest& reque
 
 // Loads the credentials, selects the hosts, checks what needs their names and
 // declared platforms for every target (--manifest-host, --arch-tag-format),
-// then runs the release, which reports to `progress`. An error is one of
+// then runs the release, which reports to `progress`; with --fragment the
+// fragment of every target is written too. An error is one of
 // these steps; what the release itself runs into is in the outcome.
 util::Result<job::ReleaseOutcome> bake(const job::Release& release, const BakeRequest& request,
                                        job::Progress& progress);

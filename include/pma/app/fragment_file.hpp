@@ -29,6 +29,14 @@ util::Result<job::Fragment> read_fragment(const std::filesystem::path& path);
 // a reader never sees half a fragment.
 util::Result<void> write_fragment(const std::filesystem::path& path, const job::Fragment& fragment);
 
+// A fragment file that cannot be written should not cost a build: its
+// directory must exist before anything is built (class usage otherwise).
+util::Result<void> check_fragment_path(const std::filesystem::path& path);
+
+// What a --fragment run pushed, completed with this tool's version, the time
+// and this runner, written to `path` (write_fragment()).
+util::Result<void> write_run_fragment(const std::filesystem::path& path, job::Fragment fragment);
+
 // This machine's name, and the CI variables that identify its job (a fixed
 // list of GITHUB_* and CI_* names: never a token).
 job::Runner current_runner();

@@ -48,4 +48,8 @@ util::Result<void> check_for_hosts(const job::BuildOptions& options, const std::
 // --manifest-host: one of the selected hosts.
 util::Result<void> check_manifest_host(const std::string& name, const std::vector<config::Host>& hosts);
 
+// --fragment FILE: a file is named, and the run pushes (a fragment records
+// the images it pushed by digest).
+util::Result<void> check_fragment_option(const std::string& file, bool no_push);
+
 } // namespace pma::app
