@@ -18,9 +18,9 @@ namespace pma::cli {
 const std::vector<Command>&
 commands()
 {
-  static const std::vector<Command> table = {build_command(), bake_command(), publish_command(), hosts_command(),
-                                             inspect_command(),   manifest_command(), version_command(),
-                                             completion_command()};
+  static const std::vector<Command> table = {build_command(),   bake_command(),      publish_command(),
+                                             hosts_command(),   inspect_command(),   manifest_command(),
+                                             version_command(), completion_command()};
   return table;
 }
 

@@ -64,8 +64,6 @@ private:
   std::vector<std::string> image_contexts(const QueuedJob& job) const;
   void publish();
   void record_fragments();
-  util::Result<void> publish_target(Target& target, const std::vector<const PlatformResult*>& images,
-                                    const std::string& failures);
   void cleanup();
 
   const Release& m_release;

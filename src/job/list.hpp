@@ -60,4 +60,12 @@ private:
   bool m_failed = false; // an add failed: assemble_and_push() starts again
 };
 
+// The last steps of build, bake and publish for one list: `images` pushed to
+// every tag of the run (`list`), then read back (`tags`). Sets the outcome's
+// exit status and, on failure, its error (returned too). `about` starts every
+// message ("" for a run of one list, "app: " in a release).
+util::Result<void> push_and_verify(const Run& run, ListAssembler& list, Tags& tags, BuildOutcome& outcome,
+                                   const std::vector<const PlatformResult*>& images, const std::string& failures,
+                                   const std::string& about);
+
 } // namespace pma::job::detail

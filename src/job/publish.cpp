@@ -250,49 +250,17 @@ Publisher::check_rules(TargetJob& target, hosts::Session* coordinator)
   return {};
 }
 
-// The list of the decided images pushed to every tag and verified: what
-// Job::publish() does after its rules (job.cpp).
+// The list of the decided images pushed to every tag and verified, as the
+// lists of build and bake are (push_and_verify).
 void
 Publisher::publish(TargetJob& target)
 {
-  BuildOutcome& outcome = target.outcome;
-  const BuildOptions& options = target.merged.options;
   if (!target.decision.failures.empty()) {
     m_env.progress.warning(named(target, "partial publish: " + target.decision.failures));
   }
   target.list.start(target.inputs);
-  if (auto ok = target.list.assemble_and_push(target.decision.images); !ok) {
-    Error error = std::move(ok).error();
-    for (const auto& tag : options.tags) {
-      if (std::find(outcome.tags.begin(), outcome.tags.end(), tag.to_string()) == outcome.tags.end()) {
-        outcome.tags_not_pushed.push_back(tag.to_string());
-      }
-    }
-    if (outcome.tags.empty()) {
-      outcome.exit_status = util::exit_status_for(error.cls);
-    } else {
-      outcome.exit_status = ExitStatus::failure;
-      error.message = fmt::format("{}; {} serve{} the new list {}, {} still serve what they served before",
-                                  error.message, util::join(outcome.tags, ", "), outcome.tags.size() == 1 ? "s" : "",
-                                  outcome.index_digest, util::join(outcome.tags_not_pushed, ", "));
-    }
-    error.message = named(target, error.message);
-    outcome.error = std::move(error);
-    return;
-  }
-  if (auto ok = target.tags.verify(target.decision.images, target.list.coordinator(), outcome.index_digest); !ok) {
-    if (ok.error().cls != ErrorClass::internal) {
-      outcome.exit_status = ExitStatus::failure;
-      outcome.error = std::move(ok).error();
-      outcome.error->message = named(target, outcome.error->message);
-      return;
-    }
-    m_env.progress.warning(named(target, "not verified: " + ok.error().message));
-  } else {
-    outcome.verified = true;
-    m_env.progress.info(named(target, "verified: the registry serves every platform at its digest"));
-  }
-  outcome.exit_status = target.decision.failures.empty() ? ExitStatus::success : ExitStatus::partial;
+  (void)push_and_verify(target.run, target.list, target.tags, target.outcome, target.decision.images,
+                        target.decision.failures, named(target, ""));
 }
 
 // Only the lists the run made; the images are the fragments' and stay.

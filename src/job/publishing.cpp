@@ -62,13 +62,12 @@ Job::publish()
       m_env.progress.warning(
           fmt::format("partial publish{}: {}", m_one_image ? "" : " of " + target.spec.name, decision.failures));
     }
-    if (auto ok = publish_target(target, decision.images, decision.failures); !ok) {
-      m_outcome.exit_status = target.outcome.exit_status;
+    const std::string about = m_one_image ? "" : "target " + target.spec.name + ": ";
+    if (auto ok = push_and_verify(target.run, target.list, target.tags, target.outcome, decision.images,
+                                  decision.failures, about);
+        !ok) {
+      m_outcome.exit_status = m_one_image ? target.outcome.exit_status : ExitStatus::failure;
       m_outcome.error = std::move(ok).error();
-      if (!m_one_image) {
-        m_outcome.exit_status = ExitStatus::failure;
-        m_outcome.error->message = fmt::format("target {}: {}", target.spec.name, m_outcome.error->message);
-      }
       return;
     }
   }
@@ -119,15 +118,13 @@ Job::record_fragments()
   }
 }
 
-// The list of `images` to every tag of `target`, then read back. An error
-// also sets the target's exit status.
 Result<void>
-Job::publish_target(Target& target, const std::vector<const PlatformResult*>& images, const std::string& failures)
+push_and_verify(const Run& run, ListAssembler& list, Tags& tags, BuildOutcome& outcome,
+                const std::vector<const PlatformResult*>& images, const std::string& failures, const std::string& about)
 {
-  BuildOutcome& outcome = target.outcome;
-  if (auto ok = target.list.assemble_and_push(images); !ok) {
+  if (auto ok = list.assemble_and_push(images); !ok) {
     Error error = std::move(ok).error();
-    for (const auto& tag : target.options.tags) {
+    for (const auto& tag : run.options.tags) {
       if (std::find(outcome.tags.begin(), outcome.tags.end(), tag.to_string()) == outcome.tags.end()) {
         outcome.tags_not_pushed.push_back(tag.to_string());
       }
@@ -143,20 +140,21 @@ Job::publish_target(Target& target, const std::vector<const PlatformResult*>& im
                       util::join(outcome.tags, ", "), outcome.tags.size() == 1 ? "s" : "", outcome.index_digest,
                       util::join(outcome.tags_not_pushed, ", "), kept == 1 ? "s" : "", kept == 1 ? "it" : "they");
     }
+    error.message = about + error.message;
     outcome.error = error;
     return util::Unexpected(std::move(error));
   }
-  if (auto ok = target.tags.verify(images, target.list.coordinator(), outcome.index_digest); !ok) {
+  if (auto ok = tags.verify(images, list.coordinator(), outcome.index_digest); !ok) {
     if (ok.error().cls != ErrorClass::internal) {
       outcome.exit_status = ExitStatus::failure;
       outcome.error = ok.error();
-      return ok;
+      outcome.error->message = about + outcome.error->message;
+      return util::Unexpected(*outcome.error);
     }
-    m_env.progress.warning("not verified: " + ok.error().message);
+    run.progress().warning(about + "not verified: " + ok.error().message);
   } else {
     outcome.verified = true;
-    m_env.progress.info(fmt::format("verified{}: the registry serves every platform at the pushed digest",
-                                    m_one_image ? "" : " " + target.spec.name));
+    run.progress().info(about + "verified: the registry serves every platform at the pushed digest");
   }
   outcome.exit_status = failures.empty() ? ExitStatus::success : ExitStatus::partial;
   return {};

@@ -58,7 +58,7 @@ lab_platforms=$(for h in $LAB_HOSTS; do v=LAB_PLATFORM_$h; echo "${!v}"; done | 
 TEST "bash: commands, flags, fixed values, the lab's platforms and hosts, files"
 comp_bash "podman-multiarch b"
 expect_rc 0
-expect_lines "build"
+expect_lines "build bake"
 comp_bash "podman-multiarch build --pl"
 expect_lines "--platform --platform-build-arg --platform-target --platform-file"
 comp_bash "podman-multiarch build --platform "
