@@ -104,3 +104,17 @@ expect_rc 0
 expect_out "app"
 expect_out "base linux/s390x"
 [[ $(images_created_since "$start") == "0 0 0 0 " ]] || fail "a dry run built something"
+
+TEST "a host that dies mid-release hands its jobs to another; the release is published (exit 0)"
+# a1 resets every build stream (the host dies mid-build); b1 is the same platform's other host.
+proxy a1 amd64 "POST /build reset-response 400"
+TAG=5 pma bake -f "$rel/podman-multiarch.bake.yaml" --authfile "$LAB_AUTHFILE" --progress plain \
+  --host "linux/amd64@a1=unix://$T/a1.sock" --host "linux/amd64@b1=unix://$LAB_SOCK_amd64" \
+  --set '*.platforms=linux/amd64' --no-cache app
+expect_rc 0
+expect_err "building it on b1 (declared) instead"
+expect_err "app linux/amd64: a1 failed during this run; building on b1"
+for image in base:5 app:5; do
+  [[ $(registry_platforms "$repo/$image") == "linux/amd64 " ]] || fail "$image serves: $(registry_platforms "$repo/$image")"
+done
+stop_proxies

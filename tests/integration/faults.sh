@@ -19,7 +19,6 @@ head -c 1048576 /dev/urandom >"$ctx/payload.bin" # 1 MiB: uploads take several w
 # The tag's "previous index": the lab base image, copied in.
 skopeo copy -q --all --authfile "$LAB_AUTHFILE" --dest-authfile "$LAB_AUTHFILE" "docker://$LAB_BASE_IMAGE" "docker://$tag"
 previous=$(registry_digest "$tag")
-proxies=()
 reliability_section faults "Faults between the client and podman" "Each row is one \`podman-multiarch build\` of \
 linux/amd64 against real podman services (host a1: podman 4.3.1, host b1: podman 5.4.2, both declaring linux/amd64) \
 behind \`tests/faults/proxy.py\`, which injects the fault, and a TLS+auth registry whose tag held a previous index. \
@@ -28,25 +27,6 @@ gave (image, list) is left on any lab host (the layers a failed build committed 
 are the layer cache)." 
 
 # proxy NAME HOST [RULE...] — a fault proxy in front of lab host HOST at $T/NAME.sock.
-proxy() {
-  local name=$1 host=$2 sock_var="LAB_SOCK_$2"
-  shift 2
-  local args=(--listen "$T/$name.sock" --upstream "${!sock_var}" --log "$T/$name.log")
-  local rule
-  for rule in "$@"; do args+=(--rule "$rule"); done
-  : >"$T/$name.log"
-  python3 "$PMA_SOURCE_ROOT/tests/faults/proxy.py" "${args[@]}" &
-  proxies+=($!)
-  for _ in $(seq 50); do [[ -S $T/$name.sock ]] && return; sleep 0.05; done
-  echo "proxy $name did not start"
-}
-stop_proxies() {
-  local pid
-  for pid in "${proxies[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
-  proxies=()
-  rm -f "$T"/*.sock
-}
-trap 'stop_proxies; rm -rf "$T"' EXIT
 
 # scenario TITLE EXPECTED — starts a row of the matrix; observe() ends it.
 scenario() {

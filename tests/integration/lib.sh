@@ -3,7 +3,7 @@
 # and the scenario exits 1 at the end.
 
 T=$(mktemp -d /tmp/pma-it.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap 'stop_proxies; rm -rf "$T"' EXIT
 # Scenarios must not depend on the developer's own configuration.
 export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config
 mkdir -p "$HOME"
@@ -126,6 +126,27 @@ reliability_section() {
 }
 reliability_row() {
   printf '| %s | %s | %s |\n' "$1" "$2" "$3" >>"$reliability_file"
+}
+# proxy NAME LABHOST RULE… — tests/faults/proxy.py at $T/NAME.sock in front of
+# lab host LABHOST's socket, injecting RULEs ("METHOD PATH ACTION [ARG] [TIMES]").
+proxies=()
+proxy() {
+  local name=$1 host=$2 sock_var="LAB_SOCK_$2"
+  shift 2
+  local args=(--listen "$T/$name.sock" --upstream "${!sock_var}" --log "$T/$name.log")
+  local rule
+  for rule in "$@"; do args+=(--rule "$rule"); done
+  : >"$T/$name.log"
+  python3 "$PMA_SOURCE_ROOT/tests/faults/proxy.py" "${args[@]}" &
+  proxies+=($!)
+  for _ in $(seq 50); do [[ -S $T/$name.sock ]] && return; sleep 0.05; done
+  echo "proxy $name did not start"
+}
+stop_proxies() {
+  local pid
+  for pid in "${proxies[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+  proxies=()
+  rm -f "$T"/*.sock
 }
 # await SECONDS COMMAND… — polls COMMAND every 50 ms until it succeeds or SECONDS pass.
 await() {
