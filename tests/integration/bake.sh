@@ -118,3 +118,24 @@ for image in base:5 app:5; do
   [[ $(registry_platforms "$repo/$image") == "linux/amd64 " ]] || fail "$image serves: $(registry_platforms "$repo/$image")"
 done
 stop_proxies
+
+TEST "a compose file from a real project (awesome-compose's react-java-mysql) builds as it is"
+# The compose file as tests/integration/bake_files.sh has it; only the Dockerfiles'
+# base images are the lab's, and the tags go to the lab registry (--set).
+proj=$T/react-java-mysql
+mkdir -p "$proj/backend" "$proj/frontend" "$proj/db"
+sed -n '/^cat >"$app\/compose.yaml" <<.EOF.$/,/^EOF$/p' "$PMA_SOURCE_ROOT/tests/integration/bake_files.sh" |
+  sed '1d;$d' >"$proj/compose.yaml"
+printf 'FROM %s AS builder\nRUN echo jar > /app.jar\nFROM %s\nCOPY --from=builder /app.jar /app.jar\n' \
+  "$LAB_BASE_IMAGE" "$LAB_BASE_IMAGE" >"$proj/backend/Dockerfile"
+printf 'FROM %s AS development\nRUN --mount=type=secret,id=db-password test -s /run/secrets/db-password\nFROM development AS production\n' \
+  "$LAB_BASE_IMAGE" >"$proj/frontend/Dockerfile"
+printf 'secret\n' >"$proj/db/password.txt"
+printf 'IMAGE_TAG=1.4\n' >"$proj/.env"
+grep -q "target: development" "$proj/compose.yaml" || fail "the compose file was not taken from bake_files.sh"
+pma bake -f "$proj/compose.yaml" --config "$LAB_CONFIG" --authfile "$LAB_AUTHFILE" --progress plain \
+  --set "backend.tags=$repo/rjm-backend:1.4" --set "frontend.tags=$repo/rjm-frontend:1.4"
+expect_rc 0
+[[ $(registry_platforms "$repo/rjm-backend:1.4") == "$all4" ]] || fail "backend serves: $(registry_platforms "$repo/rjm-backend:1.4")"
+[[ $(registry_platforms "$repo/rjm-frontend:1.4") == "linux/amd64 linux/arm64/v8 " ]] ||
+  fail "frontend serves: $(registry_platforms "$repo/rjm-frontend:1.4")"
