@@ -6,8 +6,6 @@
 
 namespace pma::job {
 
-using util::Result;
-
 ReleaseOutcome
 run_release(const Release& release, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
             const auth::CredentialStore& credentials, Environment& environment)
