@@ -3,8 +3,6 @@
 #include <pma/app/fragment_file.hpp>
 #include <pma/app/validate.hpp>
 
-#include <fmt/format.h>
-
 namespace pma::app {
 
 using util::Result;
@@ -28,13 +26,9 @@ bake(const job::Release& release, const BakeRequest& request, job::Progress& pro
     PMA_TRY(check_for_hosts(target.options, selection.hosts));
   }
   auto outcome = job::run_release(release, selection.hosts, selection.connect, credentials, progress);
-  if (outcome.fragment) {
-    if (auto ok = write_run_fragment(request.fragment_file, *outcome.fragment); !ok) {
-      outcome.exit_status = util::exit_status_for(ok.error().cls);
-      outcome.error = std::move(ok).error();
-    } else {
-      progress.info(fmt::format("fragment written to {}", request.fragment_file));
-    }
+  if (auto ok = write_run_fragment(request.fragment_file, outcome.fragment, progress); !ok) {
+    outcome.exit_status = util::exit_status_for(ok.error().cls);
+    outcome.error = std::move(ok).error();
   }
   return outcome;
 }

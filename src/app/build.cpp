@@ -3,8 +3,6 @@
 #include <pma/app/fragment_file.hpp>
 #include <pma/app/validate.hpp>
 
-#include <fmt/format.h>
-
 namespace pma::app {
 
 using util::Result;
@@ -19,13 +17,9 @@ build(const BuildRequest& request, job::Progress& progress)
   PMA_TRY_ASSIGN(const auto selection, select_hosts(request.hosts));
   PMA_TRY(check_for_hosts(request.options, selection.hosts));
   auto outcome = job::run_build(request.options, selection.hosts, selection.connect, credentials, progress);
-  if (outcome.fragment) {
-    if (auto ok = write_run_fragment(request.fragment_file, *outcome.fragment); !ok) {
-      outcome.exit_status = util::exit_status_for(ok.error().cls);
-      outcome.error = std::move(ok).error();
-    } else {
-      progress.info(fmt::format("fragment written to {}", request.fragment_file));
-    }
+  if (auto ok = write_run_fragment(request.fragment_file, outcome.fragment, progress); !ok) {
+    outcome.exit_status = util::exit_status_for(ok.error().cls);
+    outcome.error = std::move(ok).error();
   }
   return outcome;
 }

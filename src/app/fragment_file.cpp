@@ -375,12 +375,19 @@ check_fragment_path(const std::filesystem::path& path)
 }
 
 Result<void>
-write_run_fragment(const std::filesystem::path& path, job::Fragment fragment)
+write_run_fragment(const std::filesystem::path& path, const std::optional<job::Fragment>& pushed,
+                   job::Progress& progress)
 {
+  if (!pushed) {
+    return {};
+  }
+  job::Fragment fragment = *pushed;
   fragment.tool_version = k_version;
   fragment.created = utc_now();
   fragment.runner = current_runner();
-  return write_fragment(path, fragment);
+  PMA_TRY(write_fragment(path, fragment));
+  progress.info(fmt::format("fragment written to {}", path.string()));
+  return {};
 }
 
 job::Runner

@@ -108,8 +108,8 @@ Job::build_all()
         Target& target = *m_targets[job.target];
         PlatformResult& result = target.outcome.platforms[job.index];
         if (result.host != start->second.host) {
-          m_env.progress.info(fmt::format("{}{}: {} {}; building on {} ({})", m_one_image ? "" : target.spec.name + " ",
-                                          result.platform.to_string(), result.host,
+          m_env.progress.info(fmt::format("{}: {} {}; building on {} ({})", target.job_name(result.platform),
+                                          result.host,
                                           m_fleet.is_dead(result.host) ? "failed during this run" : "is busy",
                                           start->second.host, start->second.reason()));
           result.host = start->second.host;

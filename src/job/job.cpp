@@ -142,6 +142,18 @@ Target::Target(const ReleaseTarget& target, const BuildOptions& run_options, con
 {
 }
 
+std::string
+Target::job_name(const oci::Platform& platform) const
+{
+  return spec.name.empty() ? platform.to_string() : spec.name + " " + platform.to_string();
+}
+
+std::string
+Target::about() const
+{
+  return spec.name.empty() ? "" : "target " + spec.name + ": ";
+}
+
 Job::Job(const Release& release, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
          const auth::CredentialStore& credentials, Environment& env, const bool one_image)
   : m_release(release)
@@ -301,7 +313,6 @@ Job::plan_jobs()
   std::map<std::pair<size_t, oci::Platform>, size_t> job_of; // (target, platform) → job
   for (size_t t = 0; t < m_targets.size(); ++t) {
     Target& target = *m_targets[t];
-    const std::string prefix = m_one_image ? "" : target.spec.name + " ";
     for (size_t i = 0; i < target.outcome.platforms.size(); ++i) {
       PlatformResult& result = target.outcome.platforms[i];
       PlannedJob planned{target.spec.name, result.platform, "", "", {}};
@@ -352,8 +363,7 @@ Job::plan_jobs()
       m_jobs.push_back({t, i});
       m_entries.push_back(std::move(entry));
       m_outcome.plan.push_back(std::move(planned));
-      m_env.progress.info(
-          fmt::format("{}{} → {} ({})", prefix, result.platform.to_string(), result.host, result.reason));
+      m_env.progress.info(fmt::format("{} → {} ({})", target.job_name(result.platform), result.host, result.reason));
     }
   }
 }
@@ -390,9 +400,8 @@ Job::check_before_building()
     if (unassigned > 0 && !m_options.allow_partial && target->spec.required) {
       m_refused_status = ExitStatus::nothing_published;
       return util::Unexpected(Error(ErrorClass::api,
-                                    fmt::format("nothing published: {}{} of {} have no host",
-                                                m_one_image ? "" : "target " + target->spec.name + ": ", unassigned,
-                                                count_of(platforms.size(), "platform")),
+                                    fmt::format("nothing published: {}{} of {} have no host", target->about(),
+                                                unassigned, count_of(platforms.size(), "platform")),
                                     "--allow-partial publishes the others"));
     }
   }
@@ -445,14 +454,13 @@ Job::check_hosts_carry_options() const
         why = libpod::unsupported({{libpod::BuildOption::build_context, {"target"}}}, host->capabilities().version);
       }
       if (!why.empty()) {
-        return util::Unexpected(
-            Error(ErrorClass::usage,
-                  fmt::format("{} on host {} ({}{}): nothing was built", why, result.host,
-                              m_one_image ? "" : target->spec.name + " ", result.platform.to_string()),
-                  why.starts_with("--source-date-epoch") && !util::env("SOURCE_DATE_EPOCH").empty()
-                      ? "$SOURCE_DATE_EPOCH in the environment counts as --source-date-epoch, "
-                        "as it does for podman 5.6; unset it, or build on newer hosts"
-                      : "build that platform on a newer host (--host), or leave the option out"));
+        return util::Unexpected(Error(
+            ErrorClass::usage,
+            fmt::format("{} on host {} ({}): nothing was built", why, result.host, target->job_name(result.platform)),
+            why.starts_with("--source-date-epoch") && !util::env("SOURCE_DATE_EPOCH").empty()
+                ? "$SOURCE_DATE_EPOCH in the environment counts as --source-date-epoch, "
+                  "as it does for podman 5.6; unset it, or build on newer hosts"
+                : "build that platform on a newer host (--host), or leave the option out"));
       }
     }
   }

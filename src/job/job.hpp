@@ -37,6 +37,12 @@ struct Target {
   ListAssembler list;
   Inputs inputs;
   std::vector<size_t> depends_on; // indices of the targets it builds from
+
+  // How messages name one of its jobs: "app linux/arm64", or "linux/arm64"
+  // for `build`, whose only target has no name.
+  std::string job_name(const oci::Platform& platform) const;
+  // What starts its run-level messages: "target app: ", or "" for `build`.
+  std::string about() const;
 };
 
 // One (target, platform) job of the queue.

@@ -62,9 +62,8 @@ Job::publish()
       m_env.progress.warning(
           fmt::format("partial publish{}: {}", m_one_image ? "" : " of " + target.spec.name, decision.failures));
     }
-    const std::string about = m_one_image ? "" : "target " + target.spec.name + ": ";
     if (auto ok = push_and_verify(target.run, target.list, target.tags, target.outcome, decision.images,
-                                  decision.failures, about);
+                                  decision.failures, target.about());
         !ok) {
       m_outcome.exit_status = m_one_image ? target.outcome.exit_status : ExitStatus::failure;
       m_outcome.error = std::move(ok).error();

@@ -122,6 +122,19 @@ private:
   std::deque<FakeHost> m_hosts;
 };
 
+// A build script whose builds of `target` fail with `message`; the others succeed.
+BuildScript
+fails_target(const std::string& target, const std::string& message)
+{
+  return [needle = "build-" + target + ":", message](const libpod::BuildRequest& request, const auto&,
+                                                     const int attempt) -> Result<std::string> {
+    if (request.tags.front().find(needle) != std::string::npos) {
+      return util::fail(ErrorClass::api, message);
+    }
+    return fmt::format("{:0>64}", attempt);
+  };
+}
+
 // The build context values of `request` (additionalbuildcontexts).
 std::vector<std::string>
 contexts_of(const libpod::BuildRequest& request)
@@ -187,12 +200,7 @@ TEST_CASE("release: a required target that fails publishes nothing, and its depe
   lab.target("base");
   lab.target("app", "base");
   lab.target("tools");
-  lab.host("arm").on_build = [](const libpod::BuildRequest& request, const auto&, int attempt) -> Result<std::string> {
-    if (request.tags.front().find("build-base:") != std::string::npos) {
-      return util::fail(ErrorClass::api, "RUN make: exit status 2");
-    }
-    return fmt::format("{:0>64}", attempt);
-  };
+  lab.host("arm").on_build = fails_target("base", "RUN make: exit status 2");
   lab.run();
   CHECK(lab.outcome.exit_status == ExitStatus::nothing_published);
   REQUIRE(lab.outcome.error);
@@ -215,12 +223,7 @@ TEST_CASE("release: an optional target that fails is left out, the others are pu
   ReleaseLab lab;
   lab.target("base");
   lab.target("extras", "", /*required=*/false);
-  lab.host("amd").on_build = [](const libpod::BuildRequest& request, const auto&, int attempt) -> Result<std::string> {
-    if (request.tags.front().find("build-extras:") != std::string::npos) {
-      return util::fail(ErrorClass::api, "COPY failed");
-    }
-    return fmt::format("{:0>64}", attempt);
-  };
+  lab.host("amd").on_build = fails_target("extras", "COPY failed");
   lab.run();
   CHECK(lab.outcome.exit_status == ExitStatus::partial);
   CHECK(lab.registry.platforms(lab.tag("base")).size() == 2);
@@ -303,12 +306,7 @@ TEST_CASE("release: --fragment with a required target refused writes no fragment
   lab.target("base");
   lab.target("extras", "", /*required=*/false);
   lab.release.options.fragment = true;
-  lab.host("arm").on_build = [](const libpod::BuildRequest& request, const auto&, int attempt) -> Result<std::string> {
-    if (request.tags.front().find("build-base:") != std::string::npos) {
-      return util::fail(ErrorClass::api, "RUN make: exit status 2");
-    }
-    return fmt::format("{:0>64}", attempt);
-  };
+  lab.host("arm").on_build = fails_target("base", "RUN make: exit status 2");
   lab.run();
   CHECK(lab.outcome.exit_status == ExitStatus::nothing_published);
   CHECK_FALSE(lab.outcome.fragment);

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <pma/job/fragment.hpp>
+#include <pma/job/progress.hpp>
 #include <pma/util/error.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,9 +35,11 @@ util::Result<void> write_fragment(const std::filesystem::path& path, const job::
 // directory must exist before anything is built (class usage otherwise).
 util::Result<void> check_fragment_path(const std::filesystem::path& path);
 
-// What a --fragment run pushed, completed with this tool's version, the time
-// and this runner, written to `path` (write_fragment()).
-util::Result<void> write_run_fragment(const std::filesystem::path& path, job::Fragment fragment);
+// What a --fragment run pushed (nothing: no file), completed with this tool's
+// version, the time and this runner, written to `path` (write_fragment()),
+// which `progress` is told.
+util::Result<void> write_run_fragment(const std::filesystem::path& path, const std::optional<job::Fragment>& pushed,
+                                      job::Progress& progress);
 
 // This machine's name, and the CI variables that identify its job (a fixed
 // list of GITHUB_* and CI_* names: never a token).
