@@ -53,7 +53,10 @@ public:
       if (!url) {
         return util::Unexpected(prefixed(url.error(), "CONTAINER_HOST"));
       }
-      m_hosts.push_back(Host{derived_name(*url), *url, identity_or(m_env.container_sshkey), "CONTAINER_HOST"});
+      m_hosts.push_back(Host{.name = derived_name(*url),
+                             .url = *url,
+                             .identity = identity_or(m_env.container_sshkey),
+                             .origin = "CONTAINER_HOST"});
       return std::move(m_hosts);
     }
     if (m_config && !m_config->default_farm.empty()) {
@@ -71,7 +74,7 @@ public:
       return std::move(m_hosts);
     }
     PMA_TRY_ASSIGN(auto url, transport::HostUrl::parse("unix://" + m_env.local_socket));
-    m_hosts.push_back(Host{"local", url, {}, "local podman socket"});
+    m_hosts.push_back(Host{.name = "local", .url = url, .origin = "local podman socket"});
     return std::move(m_hosts);
   }
 
@@ -110,7 +113,8 @@ private:
       if (!url) {
         return util::Unexpected(prefixed(url.error(), "--host"));
       }
-      return add(Host{derived_name(*url), *url, identity_or(), "--host"}, /*derived=*/true);
+      return add(Host{.name = derived_name(*url), .url = *url, .identity = identity_or(), .origin = "--host"},
+                 /*derived=*/true);
     }
     if (m_config) {
       if (const auto* entry = m_config->find_host(spec)) {

@@ -93,6 +93,9 @@ TEST_CASE("config::select_hosts order of precedence")
     REQUIRE((*hosts)[2].platforms.size() == 2);
     CHECK((*hosts)[2].platforms[1].to_string() == "linux/s390x");
     CHECK((*hosts)[2].origin == "--host");
+    // A URL host checks ~/.ssh/known_hosts (empty), not a file named after its origin.
+    CHECK((*hosts)[1].origin == "--host");
+    CHECK((*hosts)[1].known_hosts.empty());
   }
   SUBCASE("a config host backed by a podman connection")
   {
@@ -121,6 +124,8 @@ TEST_CASE("config::select_hosts order of precedence")
     REQUIRE(hosts);
     CHECK(names(*hosts) == std::vector<std::string>{"envhost"});
     CHECK((*hosts)[0].identity == "/env-key");
+    CHECK((*hosts)[0].origin == "CONTAINER_HOST");
+    CHECK((*hosts)[0].known_hosts.empty());
     env.container_connection = "pconn";
     hosts = select_hosts({}, config, podman, env);
     REQUIRE(hosts);
@@ -135,6 +140,8 @@ TEST_CASE("config::select_hosts order of precedence")
     REQUIRE(hosts);
     CHECK(names(*hosts) == std::vector<std::string>{"local"});
     CHECK((*hosts)[0].url.path == "/run/podman/podman.sock");
+    CHECK((*hosts)[0].known_hosts.empty());
+    CHECK((*hosts)[0].origin == "local podman socket");
   }
   SUBCASE("a config without default-farm means all its hosts")
   {
