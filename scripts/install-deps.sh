@@ -12,7 +12,7 @@ build_packages=(
 lab_packages=(
   podman runc crun buildah skopeo fuse-overlayfs uidmap slirp4netns
   qemu-user-static binfmt-support
-  docker-registry apache2-utils openssl curl jq ca-certificates python3 util-linux
+  docker-registry apache2-utils openssl curl jq ca-certificates python3 python3-yaml util-linux
   openssh-server openssh-client
   debootstrap iptables
 )
