@@ -139,3 +139,45 @@ expect_rc 0
 [[ $(registry_platforms "$repo/rjm-backend:1.4") == "$all4" ]] || fail "backend serves: $(registry_platforms "$repo/rjm-backend:1.4")"
 [[ $(registry_platforms "$repo/rjm-frontend:1.4") == "linux/amd64 linux/arm64/v8 " ]] ||
   fail "frontend serves: $(registry_platforms "$repo/rjm-frontend:1.4")"
+
+# A release cut short: "quick" is built and pushed by digest, "slow" is still in its
+# RUN step; no tag of either may move, and every name the run gave is removed.
+mkdir -p "$rel/slow"
+printf 'FROM %s\nRUN sleep 60\n' "$LAB_BASE_IMAGE" >"$rel/slow/Containerfile"
+cat >"$rel/cut.yaml" <<YAML
+groups: {default: [quick, slow]}
+targets:
+  quick: {context: tools, args: {VARIANT: quick}, tags: ["$repo/quick:1"], platforms: [linux/amd64, linux/s390x]}
+  slow: {context: slow, tags: ["$repo/slow:1"], platforms: [linux/amd64, linux/s390x]}
+YAML
+# cut TITLE SIGNAL(INT|none) BAKE-ARGS… — runs the release in the background until
+# slow's RUN step runs on both platforms and quick is pushed; then SIGNAL.
+cut() {
+  local title=$1 signal=$2 pid started start
+  shift 2
+  TEST "$title"
+  start=$(date +%s)
+  started=$(date +%s%N)
+  "$PMA_BIN" bake -f "$rel/cut.yaml" --config "$LAB_CONFIG" --authfile "$LAB_AUTHFILE" --progress plain "$@" \
+    >"$T/out" 2>"$T/err" &
+  pid=$!
+  await 60 bash -c "[[ \$(grep -c 'slow linux/.*STEP 2/2' '$T/err') == 2 && \$(grep -c 'quick linux/.*\] done: sha256' '$T/err') == 2 ]]" ||
+    fail "the release never reached slow's RUN step with quick pushed: $(tail -5 "$T/err")"
+  [[ $signal == INT ]] && kill -INT "$pid"
+  wait "$pid"
+  RC=$?
+  elapsed=$((($(date +%s%N) - started) / 1000000))
+  echo "  \$ podman-multiarch bake $* ($signal) → $RC ($elapsed ms)"
+  for image in quick:1 slow:1; do
+    registry_raw "$repo/$image" >/dev/null 2>&1 && fail "$image was published"
+  done
+  [[ $(run_names_since "$start") == 0 ]] || fail "names of the run left on the hosts: $(run_names_since "$start")"
+}
+cut "Ctrl-C mid-release: exit 130 within seconds, no tag of any target, nothing left on the hosts" INT
+expect_rc 130
+expect_err "interrupted"
+((elapsed < 45000)) || fail "took $elapsed ms"
+cut "--timeout mid-release: exit 1, no tag of any target, nothing left on the hosts" none --timeout 15s
+expect_rc 1
+expect_err "--timeout 15 s reached"
+((elapsed < 30000)) || fail "took $elapsed ms"
