@@ -3,18 +3,22 @@
 # each for a bounded time from its checked-in seeds (fuzz/corpus/TARGET).
 # A crash fails the run and leaves the input in BUILD_DIR/artifacts/; turn it
 # into a regression test (copy it into the corpus) once fixed.
-# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET (default 20)] [BUILD_DIR (default build-fuzz)]
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET (default 20; 0: build only)] [BUILD_DIR (default build-fuzz)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
 dir=${2:-build-fuzz}
 targets=(fuzz_config fuzz_podman_conf fuzz_streams fuzz_ignore fuzz_reference fuzz_auth)
 
-if [[ ! -f $dir/build.ninja ]]; then
-  CC=clang-14 CXX=clang++-14 meson setup "$dir" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
-    -Dman=disabled --buildtype=debugoptimized >/dev/null
-fi
-meson compile -C "$dir" "${targets[@]}" >/dev/null
+(
+  flock 9 # one build of the tree at a time
+  if [[ ! -f $dir/build.ninja ]]; then
+    CC=clang-14 CXX=clang++-14 meson setup "$dir" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
+      -Dman=disabled --buildtype=debugoptimized >/dev/null
+  fi
+  meson compile -C "$dir" "${targets[@]}" >/dev/null
+) 9>"$dir.lock"
+((seconds > 0)) || exit 0
 mkdir -p "$dir/artifacts"
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
