@@ -8,7 +8,8 @@ measure the machine, not the scheduling).
 Measured in the same run, cold (--no-cache):
   bake       podman-multiarch bake (one queue over all hosts)
   critical   the longest chain of jobs (per platform: base → api → api-plugins), from bake's
-             --metadata-file durations: no schedule can beat it
+             --metadata-file timings (each image it builds FROM until built, the last job
+             whole): no schedule of those jobs can beat it
   sequential one `podman-multiarch build` after another, in dependency order (FROM base via
              --build-context base=docker-image://REGISTRY/base:TAG, as a shell script would)
   at-once    the same build commands, each level of the graph all at once
@@ -80,19 +81,23 @@ def write_release(directory, registry, base_image, tag):
 
 
 def critical_path(meta_path):
-    """The longest chain of (target, platform) job durations along the graph, per platform."""
+    """The longest chain of jobs along the graph, per platform, from bake's own timings: each
+    job it builds FROM counts until its image was built and checked (buildSeconds: a job on
+    the same host starts then, during that image's push), the last one whole (durationSeconds)."""
     with open(meta_path) as f:
         meta = json.load(f)
-    durations = {}
+    timings = {}
     for name, target in meta["targets"].items():
         for platform in target["platforms"]:
-            durations[(name, platform["platform"])] = platform["durationSeconds"]
-    chains = {}
+            timings[(name, platform["platform"])] = (platform["buildSeconds"], platform["durationSeconds"])
+    ready, chains = {}, []
     for name, parent, _ in expanded():
-        for (target, platform), seconds in durations.items():
+        for (target, platform), (built, whole) in timings.items():
             if target == name:
-                chains[(name, platform)] = seconds + (chains.get((parent, platform), 0) if parent else 0)
-    return max(chains.values())
+                before = ready.get((parent, platform), 0) if parent else 0
+                ready[(name, platform)] = before + built
+                chains.append(before + whole)
+    return max(chains)
 
 
 def unlimited_config(env, directory):

@@ -1,6 +1,7 @@
 // The builds of a run: every (target, platform) job started from one queue
-// (queue.hpp) as soon as the images it builds from are pushed and a host that
-// may take it has a free slot; each runs as a Worker on its own thread.
+// (queue.hpp) as soon as the images it builds from are ready (pushed; or built,
+// for a job that takes them from their host's storage) and a host that may take
+// it has a free slot; each runs as a Worker on its own thread.
 #include <pma/util/interrupt.hpp>
 
 #include <fmt/format.h>
@@ -19,8 +20,6 @@ namespace pma::job::detail {
 using util::Error;
 using util::ErrorClass;
 
-namespace {
-
 // The pull policies under which podman takes an image context from its own
 // storage when it is there: the image a target built on this host is used as
 // it is, by its name; otherwise it comes from the registry by digest.
@@ -30,27 +29,26 @@ uses_local_images(const std::string& pull)
   return pull == "missing" || pull == "never" || pull == "false" || pull == "ifmissing";
 }
 
-} // namespace
-
+// The build contexts of job `job` that name images of this run, NAME=image:REF:
+// a job it builds from that ran on the same host gives its image by its name on
+// that host (which may still be pushing it: the queue starts such jobs early);
+// one elsewhere, by digest from the registry.
 std::vector<std::string>
-Job::image_contexts(const QueuedJob& job) const
+Job::image_contexts(const size_t job, const Queue& queue) const
 {
-  const Target& target = *m_targets[job.target];
-  const PlatformResult& result = target.outcome.platforms[job.index];
+  const QueuedJob& queued = m_jobs[job];
+  const Target& target = *m_targets[queued.target];
+  const PlatformResult& result = target.outcome.platforms[queued.index];
   std::vector<std::string> out;
-  for (const auto& context : target.spec.target_contexts) {
-    for (const auto& other : m_targets) {
-      if (other->spec.name != context.target) {
-        continue;
-      }
-      for (const auto& built : other->outcome.platforms) {
-        if (built.platform != result.platform || built.state != Phase::done) {
-          continue;
-        }
-        const bool local = built.host == result.host && (m_options.no_push || uses_local_images(target.options.pull));
-        const std::string image = local || built.digest.empty()
-                                      ? built.image_name
-                                      : other->inputs.repository.with_digest(built.digest).to_string();
+  for (const size_t before : m_entries[job].after) {
+    const Target& other = *m_targets[m_jobs[before].target];
+    const PlatformResult& built = other.outcome.platforms[m_jobs[before].index];
+    const bool local = queue.image_host(before) == result.host && m_entries[job].early;
+    const std::string image = local || !queue.succeeded(before) || built.digest.empty()
+                                  ? built.image_name
+                                  : other.inputs.repository.with_digest(built.digest).to_string();
+    for (const auto& context : target.spec.target_contexts) {
+      if (context.target == other.spec.name) {
         out.push_back(fmt::format("{}=image:{}", context.name, image));
       }
     }
@@ -118,10 +116,15 @@ Job::build_all()
             result.pushed_to = push_destination(target.options, result, m_fleet.session(result.host)->capabilities());
           }
         }
-        threads.emplace_back([&, job, index = start->first, contexts = image_contexts(job)] {
+        threads.emplace_back([&, job, index = start->first, contexts = image_contexts(start->first, queue)] {
           Target& mine = *m_targets[job.target];
           PlatformResult& built = mine.outcome.platforms[job.index];
-          Worker(mine.run, mine.inputs, m_fleet, m_names, built, contexts).run();
+          const auto on_built = [&] {
+            const std::lock_guard ready(mutex);
+            queue.built(index, built.host);
+            changed.notify_all();
+          };
+          Worker(mine.run, mine.inputs, m_fleet, m_names, built, contexts, on_built).run();
           mine.list.finished(job.index);
           const std::lock_guard done(mutex);
           queue.finished(index, built.state == Phase::done);
@@ -140,6 +143,20 @@ Job::build_all()
   lock.unlock();
   for (auto& thread : threads) {
     thread.join();
+  }
+  // A job started FROM an image that was built and then failed to push: it
+  // fails with it, as one that had not started would.
+  for (const auto& [job, before] : queue.orphaned()) {
+    Target& target = *m_targets[m_jobs[job].target];
+    PlatformResult& result = target.outcome.platforms[m_jobs[job].index];
+    const Target& failed = *m_targets[m_jobs[before].target];
+    Error error(ErrorClass::api,
+                fmt::format("built FROM {} for {}, which then failed", failed.spec.name, result.platform.to_string()));
+    error.host = result.host;
+    error.platform = result.platform.to_string();
+    result.state = Phase::failed;
+    m_env.progress.phase(target.spec.name, result.platform, result.host, Phase::failed, error.message);
+    result.error = std::move(error);
   }
 }
 

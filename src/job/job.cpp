@@ -318,6 +318,7 @@ Job::plan_jobs()
       PlannedJob planned{target.spec.name, result.platform, "", "", {}};
       Queue::Entry entry;
       entry.same_host = m_options.no_push && !target.depends_on.empty();
+      entry.early = !target.depends_on.empty() && (m_options.no_push || uses_local_images(target.options.pull));
       for (const size_t d : target.depends_on) {
         if (const auto it = job_of.find({d, result.platform}); it != job_of.end()) {
           entry.after.push_back(it->second);

@@ -46,6 +46,10 @@ struct Target {
 };
 
 // One (target, platform) job of the queue.
+// Whether podman, under pull policy `pull`, takes an image context from its
+// own storage when the image is there.
+bool uses_local_images(const std::string& pull);
+
 struct QueuedJob {
   size_t target;
   size_t index; // into that target's outcome.platforms
@@ -67,7 +71,7 @@ private:
   util::Result<void> check_hosts_carry_options() const;
   bool emulators_matter() const;
   void build_all();
-  std::vector<std::string> image_contexts(const QueuedJob& job) const;
+  std::vector<std::string> image_contexts(size_t job, const Queue& queue) const;
   void publish();
   void record_fragments();
   void cleanup();

@@ -11,6 +11,7 @@ Queue::Queue(std::vector<Entry> entries, std::map<std::string, int> slots)
   : m_entries(std::move(entries))
   , m_slots(std::move(slots))
   , m_state(m_entries.size(), State::waiting)
+  , m_image_host(m_entries.size())
   , m_host(m_entries.size())
   , m_chain(m_entries.size(), 0)
 {
@@ -27,9 +28,18 @@ Queue::Queue(std::vector<Entry> entries, std::map<std::string, int> slots)
 bool
 Queue::ready(const size_t job) const
 {
-  return m_state[job] == State::waiting &&
-         std::all_of(m_entries[job].after.begin(), m_entries[job].after.end(),
-                     [this](const size_t before) { return m_state[before] == State::ok; });
+  const Entry& entry = m_entries[job];
+  return m_state[job] == State::waiting && std::all_of(entry.after.begin(), entry.after.end(), [&](const size_t before) {
+           return m_state[before] == State::ok || (entry.early && !m_image_host[before].empty() && m_state[before] == State::running);
+         });
+}
+
+bool
+Queue::pinned(const size_t job) const
+{
+  const Entry& entry = m_entries[job];
+  return entry.same_host || std::any_of(entry.after.begin(), entry.after.end(),
+                                        [this](const size_t before) { return m_state[before] != State::ok; });
 }
 
 int
@@ -57,7 +67,7 @@ Queue::next(const Candidates& candidates)
     const Entry& entry = m_entries[job];
     std::vector<std::string> beside; // where the images it builds from are
     for (const size_t before : entry.after) {
-      beside.push_back(m_host[before]);
+      beside.push_back(m_image_host[before]);
     }
     const auto rank = [&](const Assignment& a, const size_t position) {
       const bool near = std::find(beside.begin(), beside.end(), a.host) != beside.end();
@@ -68,7 +78,7 @@ Queue::next(const Candidates& candidates)
     const std::vector<Assignment> hosts = candidates(job);
     std::optional<size_t> best;
     for (size_t i = 0; i < hosts.size(); ++i) {
-      if (entry.same_host && std::find(beside.begin(), beside.end(), hosts[i].host) == beside.end()) {
+      if (pinned(job) && std::find(beside.begin(), beside.end(), hosts[i].host) == beside.end()) {
         continue;
       }
       if (free_slots(hosts[i].host) > 0 && (!best || rank(hosts[i], i) < rank(hosts[*best], *best))) {
@@ -83,6 +93,18 @@ Queue::next(const Candidates& candidates)
     }
   }
   return std::nullopt;
+}
+
+void
+Queue::built(const size_t job, const std::string& host)
+{
+  m_image_host[job] = host;
+}
+
+bool
+Queue::succeeded(const size_t job) const
+{
+  return m_state[job] == State::ok;
 }
 
 void
@@ -124,12 +146,31 @@ Queue::stranded(const Candidates& candidates)
     const std::vector<Assignment> hosts = candidates(job);
     const bool any = std::any_of(hosts.begin(), hosts.end(), [&](const Assignment& a) {
       const auto& after = m_entries[job].after;
-      return !m_entries[job].same_host ||
-             std::any_of(after.begin(), after.end(), [&](const size_t before) { return m_host[before] == a.host; });
+      return !pinned(job) ||
+             std::any_of(after.begin(), after.end(), [&](const size_t before) { return m_image_host[before] == a.host; });
     });
     if (!any) {
       m_state[job] = State::doomed;
       out.push_back(job);
+    }
+  }
+  return out;
+}
+
+std::vector<std::pair<size_t, size_t>>
+Queue::orphaned()
+{
+  std::vector<std::pair<size_t, size_t>> out;
+  for (size_t job = 0; job < m_entries.size(); ++job) { // jobs only wait for earlier ones
+    if (m_state[job] != State::ok) {
+      continue;
+    }
+    for (const size_t before : m_entries[job].after) {
+      if (m_state[before] != State::ok) {
+        m_state[job] = State::failed;
+        out.emplace_back(job, before);
+        break;
+      }
     }
   }
   return out;
@@ -149,9 +190,9 @@ Queue::running() const
 }
 
 const std::string&
-Queue::host_of(const size_t job) const
+Queue::image_host(const size_t job) const
 {
-  return m_host[job];
+  return m_image_host[job];
 }
 
 } // namespace pma::job::detail

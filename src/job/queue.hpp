@@ -20,6 +20,10 @@ public:
     std::vector<size_t> after; // jobs whose image this one builds from (same platform)
     std::string preferred;     // the plan's host
     bool same_host = false;    // must run where its `after` jobs ran (their images are only there)
+    // It takes the images it builds from out of their host's storage when it
+    // runs there: it may start there as soon as they are built and checked,
+    // while they are pushed (elsewhere it needs them pushed).
+    bool early = false;
   };
   // Hosts that may take a job now, best first (candidates_for() over the hosts still alive).
   using Candidates = std::function<std::vector<Assignment>(size_t job)>;
@@ -34,8 +38,13 @@ public:
   // busy waits for them rather than going to a worse one.
   std::optional<std::pair<size_t, Assignment>> next(const Candidates& candidates);
 
+  // Job `job`'s image is built, on `host` (where it ran, or the host it failed
+  // over to), and its platform checked; its push may follow.
+  void built(size_t job, const std::string& host);
   // Job `job` finished (it ran on the host next() gave it).
   void finished(size_t job, bool ok);
+  // Whether job `job` finished and succeeded (its image pushed, unless --no-push).
+  bool succeeded(size_t job) const;
 
   // Jobs that can never start, each once: (job, the job it waited for that
   // failed). The caller fails them, then calls finished(job, false).
@@ -45,19 +54,27 @@ public:
   // the caller fails them (and calls finished).
   std::vector<size_t> stranded(const Candidates& candidates);
 
+  // Once all have finished: jobs that succeeded although a job they built
+  // from failed afterwards (it was built, its push failed), each once, in
+  // order, with that job. The caller fails them too.
+  std::vector<std::pair<size_t, size_t>> orphaned();
+
   bool all_finished() const;
   size_t running() const;
-  // Where job `job` ran (empty: not started).
-  const std::string& host_of(size_t job) const;
+  // Where job `job`'s image is (empty: not built).
+  const std::string& image_host(size_t job) const;
 
 private:
   enum class State { waiting, running, ok, failed, doomed };
   bool ready(size_t job) const;
+  // Whether job `job` may only run where the jobs it builds from ran.
+  bool pinned(size_t job) const;
   int free_slots(const std::string& host) const;
 
   std::vector<Entry> m_entries;
   std::map<std::string, int> m_slots;
   std::vector<State> m_state;
+  std::vector<std::string> m_image_host; // set when built
   std::vector<std::string> m_host;
   std::map<std::string, int> m_busy;
   std::vector<int> m_chain; // the longest chain of jobs waiting on each

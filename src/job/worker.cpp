@@ -46,13 +46,14 @@ push_destination(const BuildOptions& options, const PlatformResult& result, cons
 }
 
 Worker::Worker(const Run& run, const Inputs& inputs, Fleet& fleet, Names& names, PlatformResult& result,
-               std::vector<std::string> image_contexts)
+               std::vector<std::string> image_contexts, std::function<void()> on_built)
   : m_run(run)
   , m_inputs(inputs)
   , m_fleet(fleet)
   , m_names(names)
   , m_result(result)
   , m_image_contexts(std::move(image_contexts))
+  , m_on_built(std::move(on_built))
   , m_start(std::chrono::steady_clock::now())
 {
 }
@@ -128,6 +129,11 @@ Worker::run()
   }
   if (util::interrupt::requested()) {
     return finish(Phase::failed, Error(ErrorClass::interrupted, "interrupted before the push"));
+  }
+  m_result.build_duration =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - m_start);
+  if (m_on_built) {
+    m_on_built();
   }
   if (!options.no_push) {
     auto pushed = m_run.with_retries(fmt::format("pushing {} from {}", m_result.platform.to_string(), m_result.host),

@@ -6,6 +6,7 @@
 #include <pma/job/run.hpp>
 #include <pma/libpod/emulator_crash.hpp>
 
+#include <functional>
 #include <string>
 
 #include "fleet.hpp"
@@ -19,8 +20,10 @@ class Worker {
 public:
   // `image_contexts`: "NAME=image:REF" build contexts of images this run built
   // (a release target's contexts: {NAME: "target:OTHER"}).
+  // `on_built`, if given, is called once the image is built and its platform
+  // checked, before the push: images built FROM it on this host may start.
   Worker(const Run& run, const Inputs& inputs, Fleet& fleet, Names& names, PlatformResult& result,
-         std::vector<std::string> image_contexts = {});
+         std::vector<std::string> image_contexts = {}, std::function<void()> on_built = {});
 
   // Returns with the platform done or failed (result.state, result.error).
   void run();
@@ -42,6 +45,7 @@ private:
   Names& m_names;
   PlatformResult& m_result;
   std::vector<std::string> m_image_contexts;
+  std::function<void()> m_on_built;
   std::chrono::steady_clock::time_point m_start;
 };
 

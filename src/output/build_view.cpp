@@ -80,6 +80,7 @@ outcome_json(const job::BuildOutcome& outcome)
                            {"digest", result.digest},
                            {"pushedTo", result.pushed_to},
                            {"durationSeconds", static_cast<double>(result.duration.count()) / 1000.0},
+                           {"buildSeconds", static_cast<double>(result.build_duration.count()) / 1000.0},
                            {"retries", result.retries},
                            {"retriedAfterEmulatorCrash", result.emulator_crash_retries},
                            {"failedOverFrom", result.failed_over}});

@@ -313,3 +313,69 @@ TEST_CASE("release: --fragment with a required target refused writes no fragment
   REQUIRE(lab.outcome.error);
   CHECK(lab.outcome.error->message.find("target base") != std::string::npos);
 }
+
+namespace {
+
+// An on_push script that holds the push of `target`'s image until a build of
+// `waiting_for` reached the host (at most 2 s), notes whether it did, then
+// returns `error`.
+std::function<std::optional<Error>(const libpod::PushRequest&, int)>
+hold_push(FakeHost& host, const std::string& target, const std::string& waiting_for, std::atomic<bool>& overlapped,
+          std::optional<Error> error = std::nullopt)
+{
+  return [&host, &overlapped, target, waiting_for, error](const libpod::PushRequest& request,
+                                                          int) -> std::optional<Error> {
+    if (request.destination.find("/" + target) == std::string::npos) {
+      return std::nullopt;
+    }
+    for (int i = 0; i < 200 && host.count("build localhost/podman-multiarch-build-" + waiting_for + ":") == 0; ++i) {
+      std::this_thread::sleep_for(10ms);
+    }
+    overlapped = host.count("build localhost/podman-multiarch-build-" + waiting_for + ":") > 0;
+    return error;
+  };
+}
+
+} // namespace
+
+TEST_CASE("release: a target built FROM another starts on its host once that image is built, during its push")
+{
+  ReleaseLab lab;
+  lab.target("base");
+  lab.target("app", "base");
+  std::atomic<bool> overlapped = false;
+  lab.host("amd").on_push = hold_push(lab.host("amd"), "base", "app", overlapped);
+  lab.run();
+  CHECK(lab.outcome.exit_status == ExitStatus::success);
+  CHECK(overlapped); // app's build reached amd while base's push was under way
+  const auto requests = lab.host("amd").requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(contexts_of(requests[1]) == std::vector<std::string>{"base=image:" + requests[0].tags.front()});
+  CHECK(lab.registry.platforms(lab.tag("app")).size() == 2);
+  const auto& base = lab.outcome_of("base").outcome.platforms;
+  CHECK(std::all_of(base.begin(), base.end(), [](const auto& r) { return r.build_duration <= r.duration; }));
+  CHECK(lab.clean());
+}
+
+TEST_CASE("release: a target started FROM an image whose push then fails fails with it; nothing published")
+{
+  ReleaseLab lab;
+  lab.target("base");
+  lab.target("app", "base");
+  std::atomic<bool> overlapped = false;
+  lab.host("arm").on_push = hold_push(lab.host("arm"), "base", "app", overlapped,
+                                      Error(ErrorClass::auth, "denied: requested access to the resource is denied"));
+  lab.run();
+  CHECK(overlapped);
+  CHECK(lab.outcome.exit_status != ExitStatus::success);
+  for (const auto* name : {"base", "app"}) {
+    CHECK(lab.registry.platforms(lab.tag(name)).empty());
+  }
+  const auto& app = lab.outcome_of("app").outcome.platforms;
+  const auto arm = std::find_if(app.begin(), app.end(), [](const auto& r) { return r.host == "arm"; });
+  REQUIRE(arm != app.end());
+  CHECK(arm->state == job::Phase::failed);
+  REQUIRE(arm->error);
+  CHECK(arm->error->message == "built FROM base for linux/arm64/v8, which then failed");
+  CHECK(lab.clean());
+}

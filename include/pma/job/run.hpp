@@ -112,7 +112,8 @@ struct PlatformResult {
   std::string digest;     // pushed manifest digest
   std::string pushed_to;  // repo@digest, or the per-arch tag on podman < 4.9
   std::chrono::milliseconds duration{0};
-  int retries = 0;                      // push retries
+  std::chrono::milliseconds build_duration{0}; // until built and its platform checked (the push follows)
+  int retries = 0;                             // push retries
   int emulator_crash_retries = 0;       // builds again after qemu crashed (--emulator-crash-retries)
   std::vector<std::string> failed_over; // hosts that died while building this platform
   Phase state = Phase::queued;          // done, failed or skipped at the end
