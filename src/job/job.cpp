@@ -272,8 +272,11 @@ Result<void>
 Job::connect_and_plan()
 {
   hosts::ConnectOptions connect = m_connect;
-  // A release shares hosts between targets: their CPU counts set how many jobs each takes.
-  connect.host_info = emulators_matter() || !m_one_image;
+  // A release shares hosts between targets: their CPU counts set how many jobs
+  // each takes, where the configuration does not (max-jobs).
+  const bool counts_cpus = !m_one_image && std::any_of(m_hosts.begin(), m_hosts.end(),
+                                                       [](const config::Host& host) { return host.max_jobs == 0; });
+  connect.host_info = emulators_matter() || counts_cpus;
   m_fleet.connect(m_hosts, connect, m_env.connector, m_env.progress);
   std::vector<oci::Platform> all;
   for (auto& target : m_targets) {
