@@ -45,11 +45,11 @@ struct Target {
   std::string about() const;
 };
 
-// One (target, platform) job of the queue.
 // Whether podman, under pull policy `pull`, takes an image context from its
 // own storage when the image is there.
 bool uses_local_images(const std::string& pull);
 
+// One (target, platform) job of the queue.
 struct QueuedJob {
   size_t target;
   size_t index; // into that target's outcome.platforms

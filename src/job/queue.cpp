@@ -29,8 +29,10 @@ bool
 Queue::ready(const size_t job) const
 {
   const Entry& entry = m_entries[job];
-  return m_state[job] == State::waiting && std::all_of(entry.after.begin(), entry.after.end(), [&](const size_t before) {
-           return m_state[before] == State::ok || (entry.early && !m_image_host[before].empty() && m_state[before] == State::running);
+  return m_state[job] == State::waiting &&
+         std::all_of(entry.after.begin(), entry.after.end(), [&](const size_t before) {
+           return m_state[before] == State::ok ||
+                  (entry.early && !m_image_host[before].empty() && m_state[before] == State::running);
          });
 }
 
@@ -146,8 +148,8 @@ Queue::stranded(const Candidates& candidates)
     const std::vector<Assignment> hosts = candidates(job);
     const bool any = std::any_of(hosts.begin(), hosts.end(), [&](const Assignment& a) {
       const auto& after = m_entries[job].after;
-      return !pinned(job) ||
-             std::any_of(after.begin(), after.end(), [&](const size_t before) { return m_image_host[before] == a.host; });
+      return !pinned(job) || std::any_of(after.begin(), after.end(),
+                                         [&](const size_t before) { return m_image_host[before] == a.host; });
     });
     if (!any) {
       m_state[job] = State::doomed;

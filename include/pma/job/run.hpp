@@ -114,9 +114,9 @@ struct PlatformResult {
   std::chrono::milliseconds duration{0};
   std::chrono::milliseconds build_duration{0}; // until built and its platform checked (the push follows)
   int retries = 0;                             // push retries
-  int emulator_crash_retries = 0;       // builds again after qemu crashed (--emulator-crash-retries)
-  std::vector<std::string> failed_over; // hosts that died while building this platform
-  Phase state = Phase::queued;          // done, failed or skipped at the end
+  int emulator_crash_retries = 0;              // builds again after qemu crashed (--emulator-crash-retries)
+  std::vector<std::string> failed_over;        // hosts that died while building this platform
+  Phase state = Phase::queued;                 // done, failed or skipped at the end
   std::optional<util::Error> error;
 };
 
