@@ -68,13 +68,18 @@ class Runner:
         shutil.copytree(source, self.workspace, dirs_exist_ok=True)
 
     def base_env(self):
-        return {
+        env = {
             "PATH": f"{self.bin_dir}:/usr/local/bin:/usr/bin:/bin",
             "HOME": self.home,
             "LANG": "C.UTF-8",
             "XDG_RUNTIME_DIR": self.run_dir,
             "CI": "true",
         }
+        # Under scripts/sanitize.sh, the sanitizers' settings reach the binary too.
+        for key in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        return env
 
     def shell(self, prefix, script, env):
         """Runs a script with bash -eo pipefail in the workspace; returns its exit status."""
