@@ -44,7 +44,7 @@ Job::image_contexts(const size_t job, const Queue& queue) const
     const Target& other = *m_targets[m_jobs[before].target];
     const PlatformResult& built = other.outcome.platforms[m_jobs[before].index];
     const bool local = queue.image_host(before) == result.host && m_entries[job].early;
-    const std::string image = local || !queue.succeeded(before) || built.digest.empty()
+    const std::string image = local || built.digest.empty()
                                   ? built.image_name
                                   : other.inputs.repository.with_digest(built.digest).to_string();
     for (const auto& context : target.spec.target_contexts) {

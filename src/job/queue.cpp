@@ -30,18 +30,39 @@ Queue::ready(const size_t job) const
 {
   const Entry& entry = m_entries[job];
   return m_state[job] == State::waiting &&
-         std::all_of(entry.after.begin(), entry.after.end(), [&](const size_t before) {
-           return m_state[before] == State::ok ||
-                  (entry.early && !m_image_host[before].empty() && m_state[before] == State::running);
-         });
+         std::all_of(entry.after.begin(), entry.after.end(),
+                     [&](const size_t before) {
+                       return m_state[before] == State::ok ||
+                              (entry.early && !m_image_host[before].empty() && m_state[before] == State::running);
+                     }) &&
+         unpushed_host(job).has_value();
+}
+
+std::optional<std::string>
+Queue::unpushed_host(const size_t job) const
+{
+  std::string host;
+  for (const size_t before : m_entries[job].after) {
+    if (m_state[before] == State::ok) {
+      continue;
+    }
+    if (!host.empty() && host != m_image_host[before]) {
+      return std::nullopt;
+    }
+    host = m_image_host[before];
+  }
+  return host;
 }
 
 bool
-Queue::pinned(const size_t job) const
+Queue::may_run_on(const size_t job, const std::string& host) const
 {
-  const Entry& entry = m_entries[job];
-  return entry.same_host || std::any_of(entry.after.begin(), entry.after.end(),
-                                        [this](const size_t before) { return m_state[before] != State::ok; });
+  const auto& after = m_entries[job].after;
+  if (m_entries[job].same_host) {
+    return std::any_of(after.begin(), after.end(), [&](const size_t before) { return m_image_host[before] == host; });
+  }
+  const std::string pinned = unpushed_host(job).value_or("");
+  return pinned.empty() || pinned == host;
 }
 
 int
@@ -80,7 +101,7 @@ Queue::next(const Candidates& candidates)
     const std::vector<Assignment> hosts = candidates(job);
     std::optional<size_t> best;
     for (size_t i = 0; i < hosts.size(); ++i) {
-      if (pinned(job) && std::find(beside.begin(), beside.end(), hosts[i].host) == beside.end()) {
+      if (!may_run_on(job, hosts[i].host)) {
         continue;
       }
       if (free_slots(hosts[i].host) > 0 && (!best || rank(hosts[i], i) < rank(hosts[*best], *best))) {
@@ -101,12 +122,6 @@ void
 Queue::built(const size_t job, const std::string& host)
 {
   m_image_host[job] = host;
-}
-
-bool
-Queue::succeeded(const size_t job) const
-{
-  return m_state[job] == State::ok;
 }
 
 void
@@ -146,11 +161,8 @@ Queue::stranded(const Candidates& candidates)
       continue;
     }
     const std::vector<Assignment> hosts = candidates(job);
-    const bool any = std::any_of(hosts.begin(), hosts.end(), [&](const Assignment& a) {
-      const auto& after = m_entries[job].after;
-      return !pinned(job) || std::any_of(after.begin(), after.end(),
-                                         [&](const size_t before) { return m_image_host[before] == a.host; });
-    });
+    const bool any =
+        std::any_of(hosts.begin(), hosts.end(), [&](const Assignment& a) { return may_run_on(job, a.host); });
     if (!any) {
       m_state[job] = State::doomed;
       out.push_back(job);

@@ -43,8 +43,6 @@ public:
   void built(size_t job, const std::string& host);
   // Job `job` finished (it ran on the host next() gave it).
   void finished(size_t job, bool ok);
-  // Whether job `job` finished and succeeded (its image pushed, unless --no-push).
-  bool succeeded(size_t job) const;
 
   // Jobs that can never start, each once: (job, the job it waited for that
   // failed). The caller fails them, then calls finished(job, false).
@@ -67,8 +65,12 @@ public:
 private:
   enum class State { waiting, running, ok, failed, doomed };
   bool ready(size_t job) const;
-  // Whether job `job` may only run where the jobs it builds from ran.
-  bool pinned(size_t job) const;
+  // Where the images job `job` builds from that are built but not pushed yet
+  // are: "" if none; nullopt if on more than one host (it waits for a push).
+  std::optional<std::string> unpushed_host(size_t job) const;
+  // Whether job `job` may run on `host` now: where the images it takes from a
+  // host's storage are (--no-push: any of them, as before).
+  bool may_run_on(size_t job, const std::string& host) const;
   int free_slots(const std::string& host) const;
 
   std::vector<Entry> m_entries;

@@ -38,6 +38,11 @@ RUNNER_SETUP_STEPS = {"install", "podman-service"}
 print_lock = threading.Lock()
 
 
+def file_name(name):
+    """A job's name as a file name."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")
+
+
 def say(prefix, text):
     with print_lock:
         for line in text.splitlines():
@@ -48,8 +53,7 @@ class Runner:
     """One job's machine: a workspace, HOME, a temporary directory and a podman socket."""
 
     def __init__(self, args, name, label):
-        safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")
-        self.root = os.path.join(args.work, "jobs", safe)
+        self.root = os.path.join(args.work, "jobs", file_name(name))
         shutil.rmtree(self.root, ignore_errors=True)
         self.workspace = os.path.join(self.root, "workspace")
         self.home = os.path.join(self.root, "home")
@@ -293,7 +297,7 @@ class GitLab:
         say(instance, f"-- job {'succeeded' if ok else f'failed: exit status {status}'}")
         artifacts = job.get("artifacts", {})
         if ok or artifacts.get("when") in ("always", "on_failure"):
-            dest = os.path.join(self.artifacts, re.sub(r"[^A-Za-z0-9._-]+", "_", instance))
+            dest = os.path.join(self.artifacts, file_name(instance))
             for pattern in artifacts.get("paths", []):
                 for f in glob.glob(os.path.join(runner.workspace, self.expand(pattern, variables))):
                     os.makedirs(dest, exist_ok=True)
