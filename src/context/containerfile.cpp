@@ -57,8 +57,9 @@ normalized_image(const std::string& image)
 
 } // namespace
 
-std::vector<std::string>
-base_images(const std::string_view containerfile, const std::map<std::string, std::string>& build_args)
+std::vector<BaseReference>
+base_references(const std::string_view containerfile, const std::map<std::string, std::string>& build_args,
+                const std::map<std::string, std::string>& automatic)
 {
   // Logical lines: join "\" continuations, drop comments.
   std::vector<std::string> lines;
@@ -75,16 +76,16 @@ base_images(const std::string_view containerfile, const std::map<std::string, st
     lines.push_back(current + std::string(line));
     current.clear();
   }
-  std::map<std::string, std::string> vars;
+  std::map<std::string, std::string> vars = automatic;
   std::set<std::string> stages;
-  std::set<std::string> images;
+  std::set<BaseReference> images;
   bool seen_from = false;
-  const auto add_image = [&](const std::string& raw_image) {
-    const std::string image = substitute(raw_image, vars);
+  const auto add_image = [&](const std::string& raw_image, const std::string& platform) {
+    std::string image = substitute(raw_image, vars);
     if (image.empty() || image == "scratch" || stages.contains(util::to_lower(image))) {
       return;
     }
-    images.insert(normalized_image(image));
+    images.insert({std::move(image), raw_image, platform.empty() ? "" : substitute(platform, vars)});
   };
   for (const auto& line : lines) {
     std::vector<std::string> words;
@@ -109,11 +110,14 @@ base_images(const std::string_view containerfile, const std::map<std::string, st
     } else if (instruction == "from") {
       seen_from = true;
       size_t i = 1;
-      while (i < words.size() && words[i].starts_with("--")) {
-        ++i;
+      std::string platform;
+      for (; i < words.size() && words[i].starts_with("--"); ++i) {
+        if (words[i].starts_with("--platform=")) {
+          platform = words[i].substr(11);
+        }
       }
       if (i < words.size()) {
-        add_image(words[i]);
+        add_image(words[i], platform);
       }
       if (i + 2 < words.size() && util::to_lower(words[i + 1]) == "as") {
         stages.insert(util::to_lower(words[i + 2]));
@@ -123,13 +127,23 @@ base_images(const std::string_view containerfile, const std::map<std::string, st
         if (words[i].starts_with("--from=")) {
           const std::string from = words[i].substr(7);
           if (from.find_first_not_of("0123456789") != std::string::npos) {
-            add_image(from);
+            add_image(from, "");
           }
         }
       }
     }
   }
   return {images.begin(), images.end()};
+}
+
+std::vector<std::string>
+base_images(const std::string_view containerfile, const std::map<std::string, std::string>& build_args)
+{
+  std::set<std::string> names;
+  for (const auto& reference : base_references(containerfile, build_args)) {
+    names.insert(normalized_image(reference.text));
+  }
+  return {names.begin(), names.end()};
 }
 
 } // namespace pma::context

@@ -2,6 +2,7 @@
 // (libarchive stays here).
 #include <pma/context/context.hpp>
 #include <pma/util/log.hpp>
+#include <pma/util/sha256.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -94,9 +95,11 @@ rounded_seconds(const struct timespec& time)
 
 class TarWriter {
 public:
-  TarWriter(const ContextPlan& plan, const TarSink& sink)
+  // `fingerprint`: mtimes 0 and no secrets (context::fingerprint()).
+  TarWriter(const ContextPlan& plan, const TarSink& sink, const bool fingerprint = false)
     : m_plan(plan)
     , m_state{&sink, &m_stats}
+    , m_fingerprint(fingerprint)
   {
   }
 
@@ -119,6 +122,9 @@ public:
       PMA_TRY(add(a.get(), links.get(), item));
     }
     for (const auto& extra : m_plan.extra) {
+      if (m_fingerprint && extra.secret) {
+        continue;
+      }
       PMA_TRY(add_extra(a.get(), extra));
     }
     if (archive_write_close(a.get()) != ARCHIVE_OK) {
@@ -139,15 +145,15 @@ private:
 
   // Everything but the name, type and size: podman's headers carry no owner
   // (uid/gid 0; its user names are ignored by the server), and whole seconds.
-  static void
-  set_common(archive_entry* entry, const struct timespec& mtime)
+  void
+  set_common(archive_entry* entry, const struct timespec& mtime) const
   {
     archive_entry_set_uid(entry, 0);
     archive_entry_set_gid(entry, 0);
     archive_entry_set_uname(entry, "");
     archive_entry_set_gname(entry, "");
     archive_entry_set_rdev(entry, 0);
-    archive_entry_set_mtime(entry, rounded_seconds(mtime), 0);
+    archive_entry_set_mtime(entry, m_fingerprint ? 0 : rounded_seconds(mtime), 0);
     archive_entry_unset_atime(entry);
     archive_entry_unset_ctime(entry);
     archive_entry_unset_birthtime(entry);
@@ -285,6 +291,7 @@ private:
   const ContextPlan& m_plan;
   TarStats m_stats;
   SinkState m_state;
+  bool m_fingerprint;
   std::array<char, size_t{256} * 1024> m_buffer{};
 };
 
@@ -294,6 +301,21 @@ Result<TarStats>
 write_tar(const ContextPlan& plan, const TarSink& sink)
 {
   return TarWriter(plan, sink).run();
+}
+
+Result<std::string>
+fingerprint(const ContextPlan& plan)
+{
+  util::Sha256 sha;
+  PMA_TRY(TarWriter(
+              plan,
+              [&sha](const char* data, const size_t size) {
+                sha.update({data, size});
+                return true;
+              },
+              /*fingerprint=*/true)
+              .run());
+  return "sha256:" + sha.hex();
 }
 
 transport::BodyStream

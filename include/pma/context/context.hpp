@@ -24,6 +24,7 @@ struct ExtraFile {
   std::filesystem::path source; // read from here at tar time (symlinks followed), or
   std::string content;          // this, when source is empty
   unsigned mode = 0600;
+  bool secret = false; // left out of fingerprint()
 };
 
 struct ContextOptions {
@@ -99,6 +100,13 @@ using TarSink = std::function<bool(const char* data, size_t size)>;
 // last: mode as given, mtime 0 for `content`, the source's otherwise.
 // A sink that refuses gives an error of class connect.
 util::Result<TarStats> write_tar(const ContextPlan& plan, const TarSink& sink);
+
+// What the context sends, as one digest ("sha256:…"): the tar write_tar()
+// writes with every mtime 0 and without secret extra files. Paths, modes,
+// link targets, hard links and content count; mtimes, the absolute root and
+// the order of names on disk do not, so two checkouts of the same sources
+// give the same digest (incremental builds, podman-multiarch-build(1)).
+util::Result<std::string> fingerprint(const ContextPlan& plan);
 
 // The tar of `plan` as a request body (transport::HttpRequest::body_stream,
 // libpod::LibpodClient::build): write_tar() into the request, so that its
