@@ -50,6 +50,14 @@ image_json(const job::FragmentImage& image)
   out["host"] = image.host;
   out["podmanVersion"] = image.podman_version;
   out["durationSeconds"] = static_cast<double>(image.duration.count()) / 1000.0;
+  if (!image.inputs.empty()) {
+    ordered_json inputs = ordered_json::object();
+    for (const auto& item : image.inputs) {
+      const size_t eq = item.find('=');
+      inputs[item.substr(0, eq)] = item.substr(eq + 1);
+    }
+    out["inputs"] = std::move(inputs);
+  }
   return out;
 }
 
@@ -184,6 +192,17 @@ parse_image(const json& value, const std::string& path, const std::string& sourc
       return util::Unexpected(fields.error("durationSeconds", "expected a number of seconds"));
     }
     image.duration = std::chrono::milliseconds(std::llround(seconds->get<double>() * 1000.0));
+  }
+  if (const json* inputs = fields.find("inputs")) {
+    if (!inputs->is_object()) {
+      return util::Unexpected(fields.error("inputs", "expected an object of annotations"));
+    }
+    for (const auto& [key, item] : inputs->items()) {
+      if (!item.is_string()) {
+        return util::Unexpected(fields.error("inputs." + key, "expected a string"));
+      }
+      image.inputs.push_back(key + "=" + item.get<std::string>());
+    }
   }
   return image;
 }

@@ -153,4 +153,15 @@ check_fragment_option(const std::string& file, const bool no_push)
   return {};
 }
 
+Result<void>
+check_check_option(const bool dry_run, const bool no_push)
+{
+  if (dry_run || no_push) {
+    return util::fail(ErrorClass::usage, fmt::format("--check and --{} cannot be combined: --check compares what "
+                                                     "would be built with what the tags serve",
+                                                     dry_run ? "dry-run" : "no-push"));
+  }
+  return {};
+}
+
 } // namespace pma::app

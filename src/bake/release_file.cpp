@@ -74,6 +74,18 @@ load_release(const LoadRequest& request)
     out.release.targets.push_back(std::move(target));
   }
   PMA_TRY(detail::check_platforms(specs, out.release.targets));
+  for (const auto& name : request.rebuild) {
+    bool found = false;
+    for (auto& target : out.release.targets) {
+      if (name == "*" || target.name == name) {
+        target.options.rebuild = found = true;
+      }
+    }
+    if (!found) {
+      return util::fail(util::ErrorClass::usage,
+                        fmt::format("--rebuild names {}, which is not a target of this release", name));
+    }
+  }
   return out;
 }
 

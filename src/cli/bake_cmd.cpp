@@ -54,6 +54,8 @@ bake_options_table()
       operands_holder("Bake", "targets"),
     }, {registry_options("Publishing"), retry_options(), {
       {"Publishing", "dry-run", "Print the plan (target, platform → host, what each waits for) and touch nothing"},
+      {"Publishing", "check", "Compare each target's inputs with what its tags serve and build nothing: exit 0 when all are unchanged, 5 when some would be built"},
+      {"Publishing", "rebuild", "Build these targets even where their inputs are unchanged (--rebuild alone: all; --rebuild=TARGET,…)", cxxopts::value<std::vector<std::string>>()->implicit_value("*"), "TARGETS"},
       {"Publishing", "no-push", "Build only; report the image ID per target, platform and host"},
       {"Publishing", "fragment", "Push by digest, publish no list: write what every target pushed to FILE for publish", cxxopts::value<std::string>(), "FILE"},
       {"Publishing", "allow-partial", "Publish the platforms that built even if others failed (exit 3)"},
@@ -73,6 +75,10 @@ base_options(const Invocation& call)
   job::BuildOptions base;
   base.dry_run = call.given("dry-run");
   base.no_push = call.given("no-push");
+  base.check = call.given("check");
+  if (base.check) {
+    PMA_TRY(app::check_check_option(base.dry_run, base.no_push));
+  }
   if (const auto fragment = call.text("fragment")) {
     PMA_TRY(app::check_fragment_option(*fragment, base.no_push));
     base.fragment = true;
@@ -110,6 +116,7 @@ load_request(const Invocation& call)
   request.overrides = call.texts("set");
   PMA_TRY_ASSIGN(request.base, base_options(call));
   request.no_cache = call.given("no-cache");
+  request.rebuild = call.texts("rebuild");
   if (const auto pull = call.text("pull")) {
     const auto policy = job::pull_policy(*pull);
     if (const auto& choices = call.command().find_option("pull")->choices; !policy) {
@@ -184,7 +191,9 @@ run_bake(const Invocation& call)
                                         [](const job::PlannedJob& job) { return job.host.empty(); });
     return util::to_int(unassigned ? util::ExitStatus::nothing_published : util::ExitStatus::success);
   }
-  if (output::progress_shows_summary(progress_mode) && !outcome->targets.empty()) {
+  if (options.check && !outcome->error) {
+    fmt::print("{}", util::redact::apply(output::release_check_table(*outcome)));
+  } else if (output::progress_shows_summary(progress_mode) && !outcome->targets.empty()) {
     fmt::print(stderr, "\n{}", util::redact::apply(output::release_summary_table(*outcome, color)));
   }
   if (const auto file = call.text("metadata-file")) {

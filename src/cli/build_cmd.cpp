@@ -62,6 +62,8 @@ build_options_table()
       operands_holder("Build", "context"),
     }, {registry_options("Publishing"), retry_options(), {
       {"Publishing", "dry-run", "Print the plan (platform → host) and touch nothing"},
+      {"Publishing", "check", "Compare each platform's inputs with what the tags serve and build nothing: exit 0 when all are unchanged, 5 when some would be built"},
+      {"Publishing", "rebuild", "Build every platform, even those whose inputs are unchanged"},
       {"Publishing", "no-push", "Build only; report the image ID per host"},
       {"Publishing", "fragment", "Push by digest, publish no list: write what was pushed to FILE for publish", cxxopts::value<std::string>(), "FILE"},
       {"Publishing", "require", "With --allow-partial: platforms that must be in the list (comma list)", cxxopts::value<std::vector<std::string>>(), "PLATFORMS"},
@@ -116,7 +118,9 @@ run_build(const Invocation& call)
                                         [](const job::PlatformResult& r) { return r.state == job::Phase::failed; });
     return util::to_int(unassigned ? util::ExitStatus::nothing_published : util::ExitStatus::success);
   }
-  if (output::progress_shows_summary(progress_mode)) {
+  if (request.options.check && !outcome->error) {
+    fmt::print("{}", util::redact::apply(output::check_table(*outcome)));
+  } else if (output::progress_shows_summary(progress_mode)) {
     fmt::print(stderr, "\n{}", util::redact::apply(output::summary_table(*outcome, color)));
   }
   if (const auto file = call.text("metadata-file")) {

@@ -117,6 +117,11 @@ build_options(const Invocation& call)
   }
   options.dry_run = parsed.count("dry-run") != 0;
   options.no_push = parsed.count("no-push") != 0;
+  options.check = parsed.count("check") != 0;
+  options.rebuild = parsed.count("rebuild") != 0;
+  if (options.check) {
+    PMA_TRY(app::check_check_option(options.dry_run, options.no_push));
+  }
   if (parsed.count("fragment") != 0) {
     options.fragment = true;
     PMA_TRY(app::check_fragment_option(parsed["fragment"].as<std::string>(), options.no_push));

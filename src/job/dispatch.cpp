@@ -29,10 +29,11 @@ uses_local_images(const std::string& pull)
   return pull == "missing" || pull == "never" || pull == "false" || pull == "ifmissing";
 }
 
-// The build contexts of job `job` that name images of this run, NAME=image:REF:
-// a job it builds from that ran on the same host gives its image by its name on
-// that host (which may still be pushing it: the queue starts such jobs early);
-// one elsewhere, by digest from the registry.
+// The build contexts of job `job` that name images, NAME=image:REF: a job it
+// builds from that ran on the same host gives its image by its name on that
+// host (which may still be pushing it: the queue starts such jobs early); one
+// elsewhere, or unchanged, by digest from the registry. Then the pins of its
+// base images (incremental builds).
 std::vector<std::string>
 Job::image_contexts(const size_t job, const Queue& queue) const
 {
@@ -53,6 +54,10 @@ Job::image_contexts(const size_t job, const Queue& queue) const
       }
     }
   }
+  if (queued.index < target.pins.size()) {
+    const auto& pins = target.pins[queued.index];
+    out.insert(out.end(), pins.begin(), pins.end());
+  }
   return out;
 }
 
@@ -60,7 +65,9 @@ void
 Job::build_all()
 {
   for (auto& target : m_targets) {
-    target->list.start(target->inputs);
+    if (!target->current) {
+      target->list.start(target->inputs);
+    }
   }
   std::map<std::string, int> slots;
   if (!m_one_image) {
@@ -69,6 +76,16 @@ Job::build_all()
     }
   }
   Queue queue(m_entries, slots);
+  for (size_t job = 0; job < m_jobs.size(); ++job) {
+    Target& target = *m_targets[m_jobs[job].target];
+    if (target.outcome.platforms[m_jobs[job].index].state == Phase::done) {
+      // Unchanged (incremental builds): its image is in the registry already.
+      queue.finished(job, true);
+      if (!target.current) {
+        target.list.finished(m_jobs[job].index);
+      }
+    }
+  }
   const Queue::Candidates candidates = [this](const size_t job) {
     const auto& result = m_targets[m_jobs[job].target]->outcome.platforms[m_jobs[job].index];
     return candidates_for(result.platform, m_fleet.alive(), m_options.emulation);

@@ -70,6 +70,9 @@ record_fragment(const Run& run, const Fleet& fleet, BuildOutcome& outcome)
       image.podman_version = session->capabilities().version.to_string();
     }
     image.duration = result->duration;
+    if (result->inputs && result->inputs->unpinned.empty()) {
+      image.inputs = fingerprint_annotations(*result->inputs);
+    }
     target.images.push_back(std::move(image));
   }
   run.progress().info(fmt::format("fragment: {} image{} pushed by digest for {}; no list published, no tag moved",
@@ -238,6 +241,11 @@ merge_target(const PublishOptions& options, const std::string& name, const std::
       result.reason = "fragment";
       result.digest = image->digest;
       result.pushed_to = image->reference.to_string();
+      std::map<std::string, std::string> annotations;
+      for (const auto& item : image->inputs) {
+        annotations[item.substr(0, item.find('='))] = item.substr(item.find('=') + 1);
+      }
+      result.inputs = fingerprint_from(annotations);
       result.duration = image->duration;
       merged.origins.push_back(origin_of(*part->source));
     }

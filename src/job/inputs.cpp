@@ -49,7 +49,7 @@ prepare_inputs(const Run& run, const std::vector<PlatformResult>& platforms, con
   for (size_t i = 0; i < options.secrets.size(); ++i) {
     const auto& secret = options.secrets[i];
     const std::string name = fmt::format(".podman-multiarch.secret-{}", i);
-    secrets.push_back({name, secret.file, secret.value, 0600});
+    secrets.push_back({name, secret.file, secret.value, 0600, /*secret=*/true});
     inputs.secret_specs.push_back(fmt::format("id={},src={},type=file", secret.id, name));
   }
   for (const auto& local : options.local_contexts) {

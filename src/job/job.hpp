@@ -37,6 +37,12 @@ struct Target {
   ListAssembler list;
   Inputs inputs;
   std::vector<size_t> depends_on; // indices of the targets it builds from
+  // Incremental builds, per outcome.platforms entry: the build contexts that
+  // pin its base images to the digests it was fingerprinted with ("TEXT=image:REF").
+  std::vector<std::vector<std::string>> pins;
+  // Every platform is unchanged and every tag serves the list this run would
+  // push already: nothing is assembled or pushed.
+  bool current = false;
 
   // How messages name one of its jobs: "app linux/arm64", or "linux/arm64"
   // for `build`, whose only target has no name.
@@ -68,7 +74,14 @@ private:
   util::Result<void> connect_and_plan();
   void plan_jobs();
   util::Result<void> check_before_building();
+  util::Result<void> prepare_all_inputs();
   util::Result<void> check_hosts_carry_options() const;
+  // Incremental builds (incremental.cpp): every platform fingerprinted and
+  // compared with what the tags serve; the unchanged ones are done already.
+  util::Result<void> fingerprint_all();
+  void keep_unchanged(Target& target);
+  bool tags_current(const Target& target) const;
+  ReleaseOutcome check_only();
   bool emulators_matter() const;
   void build_all();
   std::vector<std::string> image_contexts(size_t job, const Queue& queue) const;

@@ -57,6 +57,19 @@ Job::publish()
     if (decision.refusal || !target.run.publishes()) {
       continue;
     }
+    if (target.current) {
+      const auto* served = target.tags.served_before(0);
+      for (const auto& tag : target.options.tags) {
+        target.outcome.tags.push_back(tag.to_string());
+      }
+      target.outcome.index_digest = served->digest;
+      target.outcome.media_type = served->media_type;
+      target.outcome.verified = true; // read at the start of this run
+      target.outcome.exit_status = ExitStatus::success;
+      m_env.progress.info(fmt::format("{}unchanged: every tag serves index {} already; nothing pushed", target.about(),
+                                      served->digest));
+      continue;
+    }
     if (!decision.failures.empty()) {
       partial = true;
       m_env.progress.warning(

@@ -25,6 +25,15 @@ Tags::read_before()
   }
 }
 
+const registry::Manifest*
+Tags::served_before(const size_t i) const
+{
+  if (i >= m_before.size() || !m_before[i] || !*m_before[i]) {
+    return nullptr;
+  }
+  return &**m_before[i];
+}
+
 // Where this machine reaches the registry, the credentials were tried (the
 // read of each tag) before anything is built. Anything but a refusal
 // (unreachable from here) is left to the hosts, which may see the registry

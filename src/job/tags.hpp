@@ -35,6 +35,10 @@ public:
   util::Result<void> verify(const std::vector<const PlatformResult*>& images, hosts::Session* coordinator,
                             const std::string& index_digest);
 
+  // What tag #i served when the run began, read from here; null when it did
+  // not exist or this machine could not read it.
+  const registry::Manifest* served_before(size_t i) const;
+
   const ExistingTags&
   existing() const
   {

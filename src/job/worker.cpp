@@ -222,14 +222,22 @@ Worker::add_contexts(hosts::Session& host, libpod::BuildRequest& request)
   if (locals.empty() && m_image_contexts.empty()) {
     return {};
   }
-  std::vector<std::string> values = m_image_contexts;
+  std::vector<std::string> values;
+  const auto name_of = [](const std::string& value) { return value.substr(0, value.find('=')); };
   auto given = std::find_if(request.settings.begin(), request.settings.end(), [](const libpod::BuildSetting& s) {
     return s.option == libpod::BuildOption::build_context;
   });
   if (given != request.settings.end()) {
-    values.insert(values.begin(), given->values.begin(), given->values.end());
+    // An image context given on the command line is replaced by its pin.
+    for (const auto& value : given->values) {
+      if (std::none_of(m_image_contexts.begin(), m_image_contexts.end(),
+                       [&](const std::string& mine) { return name_of(mine) == name_of(value); })) {
+        values.push_back(value);
+      }
+    }
     request.settings.erase(given);
   }
+  values.insert(values.end(), m_image_contexts.begin(), m_image_contexts.end());
   for (size_t i = 0; i < locals.size(); ++i) {
     const auto& local = locals[i];
     const context::ContextPlan& plan = m_inputs.local_context_plans.at(i);

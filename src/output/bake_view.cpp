@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "outcome_parts.hpp"
 
 namespace pma::output {
@@ -19,12 +21,21 @@ using nlohmann::ordered_json;
 std::string
 release_summary_table(const job::ReleaseOutcome& outcome, const bool color)
 {
-  Table rows({"TARGET", "PLATFORM", "HOST", "DIGEST", "DURATION", "RESULT"});
+  const bool changes = std::any_of(outcome.targets.begin(), outcome.targets.end(),
+                                   [](const auto& target) { return compares_inputs(target.outcome.platforms); });
+  std::vector<std::string> columns = {"TARGET", "PLATFORM", "HOST", "DIGEST", "DURATION", "RESULT"};
+  if (changes) {
+    columns.emplace_back("INPUTS");
+  }
+  Table rows(columns);
   Table lists({"TARGET", "INDEX DIGEST", "TAGS"});
   for (const auto& target : outcome.targets) {
     for (const auto& result : target.outcome.platforms) {
       auto cells = summary_cells(result, color);
       cells.insert(cells.begin(), target.name);
+      if (changes) {
+        cells.push_back(result.change.empty() ? "-" : result.change);
+      }
       rows.add_row(std::move(cells));
     }
     const auto& built = target.outcome;
@@ -37,6 +48,20 @@ release_summary_table(const job::ReleaseOutcome& outcome, const bool color)
     lists.add_row({target.name, built.index_digest.empty() ? "-" : built.index_digest, tags});
   }
   return rows.render() + "\n" + lists.render();
+}
+
+std::string
+release_check_table(const job::ReleaseOutcome& outcome)
+{
+  Table table({"TARGET", "PLATFORM", "ACTION", "WHY"});
+  for (const auto& target : outcome.targets) {
+    for (const auto& result : target.outcome.platforms) {
+      auto cells = check_cells(result);
+      cells.insert(cells.begin(), target.name);
+      table.add_row(std::move(cells));
+    }
+  }
+  return table.render();
 }
 
 std::string

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 #include "build_json.hpp"
@@ -55,14 +56,86 @@ summary_cells(const job::PlatformResult& result, const bool color)
           result_cell(result, color)};
 }
 
+bool
+compares_inputs(const std::vector<job::PlatformResult>& platforms)
+{
+  return std::any_of(platforms.begin(), platforms.end(),
+                     [](const job::PlatformResult& result) { return !result.change.empty(); });
+}
+
 std::string
 summary_table(const job::BuildOutcome& outcome, const bool color)
 {
-  Table table({"PLATFORM", "HOST", "DIGEST", "DURATION", "RESULT"});
+  const bool changes = compares_inputs(outcome.platforms);
+  std::vector<std::string> columns = {"PLATFORM", "HOST", "DIGEST", "DURATION", "RESULT"};
+  if (changes) {
+    columns.emplace_back("INPUTS");
+  }
+  Table table(columns);
   for (const auto& result : outcome.platforms) {
-    table.add_row(summary_cells(result, color));
+    auto cells = summary_cells(result, color);
+    if (changes) {
+      cells.push_back(result.change.empty() ? "-" : result.change);
+    }
+    table.add_row(std::move(cells));
   }
   return table.render();
+}
+
+ordered_json
+inputs_json(const job::Fingerprint& inputs)
+{
+  ordered_json bases = ordered_json::object();
+  for (const auto& [name, digest] : inputs.bases) {
+    bases[name] = digest;
+  }
+  ordered_json out = {{"digest", inputs.unpinned.empty() ? ordered_json(inputs.digest) : ordered_json(nullptr)},
+                      {"context", inputs.context},
+                      {"containerfile", inputs.containerfile},
+                      {"options", inputs.options},
+                      {"bases", bases}};
+  if (!inputs.unpinned.empty()) {
+    out["unpinned"] = inputs.unpinned;
+  }
+  return out;
+}
+
+namespace {
+
+// What --check and incremental runs add to a platform's entry.
+void
+add_inputs(ordered_json& entry, const job::PlatformResult& result)
+{
+  if (!result.change.empty()) {
+    entry["change"] = result.change;
+  }
+  if (result.inputs) {
+    entry["inputs"] = inputs_json(*result.inputs);
+  }
+}
+
+} // namespace
+
+std::string
+check_table(const job::BuildOutcome& outcome)
+{
+  Table table({"PLATFORM", "ACTION", "WHY"});
+  for (const auto& result : outcome.platforms) {
+    table.add_row(check_cells(result));
+  }
+  return table.render();
+}
+
+std::vector<std::string>
+check_cells(const job::PlatformResult& result)
+{
+  if (result.state == Phase::done) {
+    return {result.platform.to_string(), "keep", "unchanged: " + short_digest(result.digest)};
+  }
+  if (result.state == Phase::failed) {
+    return {result.platform.to_string(), "-", result.error ? result.error->message : "failed"};
+  }
+  return {result.platform.to_string(), "build", result.change.empty() ? "built: not published" : result.change};
 }
 
 ordered_json
@@ -84,10 +157,12 @@ outcome_json(const job::BuildOutcome& outcome)
                            {"retries", result.retries},
                            {"retriedAfterEmulatorCrash", result.emulator_crash_retries},
                            {"failedOverFrom", result.failed_over}});
+      add_inputs(platforms.back(), result);
     } else {
       skipped.push_back({{"platform", result.platform.to_string()},
                          {"host", result.host},
                          {"reason", result.error ? result.error->describe() : job::to_string(result.state)}});
+      add_inputs(skipped.back(), result);
     }
   }
   ordered_json out = {{"indexDigest", outcome.index_digest},

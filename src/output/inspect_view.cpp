@@ -1,3 +1,4 @@
+#include <pma/job/fingerprint.hpp>
 #include <pma/output/inspect_view.hpp>
 #include <pma/output/table.hpp>
 #include <pma/util/strings.hpp>
@@ -5,7 +6,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
+
+#include "outcome_parts.hpp"
 
 namespace pma::output {
 
@@ -15,8 +19,16 @@ namespace {
 
 constexpr const char* k_unknown = "n/a";
 
+// An entry's fingerprint (incremental builds), if it records one.
+std::optional<job::Fingerprint>
+inputs_of(const app::InspectEntry& row)
+{
+  return row.annotations ? job::fingerprint_from(*row.annotations) : std::nullopt;
+}
+
+// `without_inputs`: the fingerprint's annotations are shown in a column of their own.
 std::string
-annotations_cell(const std::optional<app::Annotations>& annotations)
+annotations_cell(const std::optional<app::Annotations>& annotations, const bool without_inputs = false)
 {
   if (!annotations) {
     return k_unknown;
@@ -24,6 +36,9 @@ annotations_cell(const std::optional<app::Annotations>& annotations)
   std::vector<std::string> pairs;
   pairs.reserve(annotations->size());
   for (const auto& [key, value] : *annotations) {
+    if (without_inputs && key.starts_with(job::k_inputs_annotation)) {
+      continue;
+    }
     std::string pair = key + "=";
     for (const char c : value) { // one row per entry, whatever the value holds
       pair += static_cast<unsigned char>(c) < 0x20 ? fmt::format("\\x{:02x}", static_cast<int>(c)) : std::string(1, c);
@@ -74,11 +89,29 @@ inspect_table(const app::Inspection& view)
   if (view.is_list.value_or(true) && view.annotations && !view.annotations->empty()) {
     out += "annotations: " + annotations_cell(view.annotations) + "\n";
   }
-  Table table({"PLATFORM", "DIGEST", "SIZE", "ANNOTATIONS"});
-  for (const auto& row : view.rows) {
-    table.add_row({platform_cell(row.platform), row.digest, human_size(row.size), annotations_cell(row.annotations)});
+  const bool inputs = std::any_of(view.rows.begin(), view.rows.end(),
+                                  [](const app::InspectEntry& row) { return inputs_of(row).has_value(); });
+  if (!inputs) {
+    Table table({"PLATFORM", "DIGEST", "SIZE", "ANNOTATIONS"});
+    for (const auto& row : view.rows) {
+      table.add_row({platform_cell(row.platform), row.digest, human_size(row.size), annotations_cell(row.annotations)});
+    }
+    return out + table.render();
   }
-  return out + table.render();
+  // Built by podman-multiarch with its inputs recorded: what each image was built from.
+  Table table({"PLATFORM", "DIGEST", "SIZE", "INPUTS", "ANNOTATIONS"});
+  Table bases({"PLATFORM", "BASE", "PINNED TO"});
+  for (const auto& row : view.rows) {
+    const auto fingerprint = inputs_of(row);
+    table.add_row({platform_cell(row.platform), row.digest, human_size(row.size),
+                   fingerprint ? job::abbreviated(fingerprint->digest) : "-", annotations_cell(row.annotations, true)});
+    if (fingerprint) {
+      for (const auto& [name, digest] : fingerprint->bases) {
+        bases.add_row({platform_cell(row.platform), name, digest});
+      }
+    }
+  }
+  return out + table.render() + "\n" + bases.render();
 }
 
 std::string
@@ -94,6 +127,9 @@ inspect_json(const app::Inspection& view)
                          {"mediaType", row.media_type},
                          {"size", row.size},
                          {"annotations", or_null(row.annotations)}});
+    if (const auto fingerprint = inputs_of(row)) {
+      manifests.back()["inputs"] = inputs_json(*fingerprint);
+    }
   }
   const ordered_json root = {{"reference", view.reference},
                              {"source", view.source},

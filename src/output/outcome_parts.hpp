@@ -21,6 +21,16 @@ std::string short_digest(const std::string& digest);
 // One platform's row of the summary: platform, host, digest, duration, result.
 std::vector<std::string> summary_cells(const job::PlatformResult& result, bool color);
 
+// Whether the run compared inputs (incremental builds): the summary then
+// has a column for what changed.
+bool compares_inputs(const std::vector<job::PlatformResult>& platforms);
+
+// One platform's row of --check: platform, keep or build, why.
+std::vector<std::string> check_cells(const job::PlatformResult& result);
+
+// A fingerprint as JSON (metadata, inspect).
+nlohmann::ordered_json inputs_json(const job::Fingerprint& inputs);
+
 // --metadata-file's object for one build (not yet redacted).
 nlohmann::ordered_json outcome_json(const job::BuildOutcome& outcome);
 

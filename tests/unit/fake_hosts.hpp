@@ -30,16 +30,31 @@ using util::Error;
 using util::ErrorClass;
 using util::Result;
 
-// The JSON of an OCI index listing `entries` (digest, platform) in order.
+// One entry of a list the fakes hold: digest, platform, annotations ("k=v").
+struct FakeEntry {
+  std::string digest;
+  oci::Platform platform;
+  std::vector<std::string> annotations;
+};
+
+// The JSON of an OCI index listing `entries` in order.
 inline std::string
-index_json(const std::vector<std::pair<std::string, oci::Platform>>& entries)
+index_json(const std::vector<FakeEntry>& entries)
 {
   std::string manifests;
-  for (const auto& [digest, platform] : entries) {
+  for (const auto& entry : entries) {
+    std::string annotations;
+    for (const auto& annotation : entry.annotations) {
+      const size_t eq = annotation.find('=');
+      annotations += fmt::format(R"({}"{}":"{}")", annotations.empty() ? "" : ",", annotation.substr(0, eq),
+                                 annotation.substr(eq + 1));
+    }
+    const auto& p = entry.platform;
     manifests += fmt::format(
-        R"({}{{"mediaType":"{}","digest":"{}","size":500,"platform":{{"os":"{}","architecture":"{}"{}}}}})",
-        manifests.empty() ? "" : ",", oci::media_type::oci_manifest, digest, platform.os, platform.architecture,
-        platform.variant.empty() ? "" : fmt::format(R"(,"variant":"{}")", platform.variant));
+        R"({}{{"mediaType":"{}","digest":"{}","size":500,"platform":{{"os":"{}","architecture":"{}"{}}}{}}})",
+        manifests.empty() ? "" : ",", oci::media_type::oci_manifest, entry.digest, p.os, p.architecture,
+        p.variant.empty() ? "" : fmt::format(R"(,"variant":"{}")", p.variant),
+        annotations.empty() ? "" : fmt::format(R"(,"annotations":{{{}}})", annotations));
   }
   return fmt::format(R"({{"schemaVersion":2,"mediaType":"{}","manifests":[{}]}})", oci::media_type::oci_index,
                      manifests);
@@ -324,14 +339,14 @@ public:
     const std::lock_guard lock(m_mutex);
     const std::string digest = request.image.substr(request.image.find('@') + 1);
     m_calls.push_back(fmt::format("manifest add {} {}", list, request.platform.to_string()));
-    m_lists.at(list).emplace_back(digest, request.platform);
+    m_lists.at(list).push_back({digest, request.platform, request.annotations});
     return std::string("list-id");
   }
   Result<std::string>
   manifest_push(const std::string& list, const libpod::ManifestPushRequest& request, FakeRegistry& registry)
   {
     int attempt = 0;
-    std::vector<std::pair<std::string, oci::Platform>> entries;
+    std::vector<FakeEntry> entries;
     {
       const std::lock_guard lock(m_mutex);
       attempt = ++m_list_pushes;
@@ -364,7 +379,7 @@ private:
   mutable std::mutex m_mutex;
   std::vector<std::string> m_calls;
   std::map<std::string, oci::Platform> m_images;
-  std::map<std::string, std::vector<std::pair<std::string, oci::Platform>>> m_lists;
+  std::map<std::string, std::vector<FakeEntry>> m_lists;
   std::set<std::string> m_names;
   std::set<std::string> m_removed_others;
   std::vector<libpod::BuildRequest> m_requests;

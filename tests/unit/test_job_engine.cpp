@@ -172,10 +172,10 @@ ctrl_c()
 std::string
 index_of(const std::vector<std::string>& platforms)
 {
-  std::vector<std::pair<std::string, oci::Platform>> entries;
+  std::vector<FakeEntry> entries;
   entries.reserve(platforms.size());
   for (const auto& text : platforms) {
-    entries.emplace_back(oci::digest_of(text), platform(text));
+    entries.push_back({oci::digest_of(text), platform(text), {}});
   }
   return index_json(entries);
 }
@@ -799,6 +799,197 @@ TEST_CASE("engine: the run's names are unique to it and carry its platform")
   }
   CHECK(names.size() == 3);
   CHECK(lab.result("linux/arm64").image_name.ends_with("-linux-arm64v8"));
+}
+
+namespace {
+
+constexpr const char* k_base = "127.0.0.1:5000/lab/base:1";
+
+// Incremental builds: the Containerfile starts FROM k_base, whose list the
+// registry serves with one image per platform ("base-" + `generation` + platform).
+void
+incremental(Lab& lab, const std::string& generation = "1")
+{
+  std::ofstream(lab.options.containerfile) << "FROM " << k_base << "\nCOPY hello /\n";
+  std::vector<FakeEntry> entries;
+  for (const auto& p : three()) {
+    entries.push_back({oci::digest_of("base-" + generation + p.to_string()), p, {}});
+  }
+  lab.registry.put(k_base, index_json(entries));
+}
+
+// The images the last run pushed exist in the registry from now on.
+void
+keep_pushed(Lab& lab)
+{
+  for (const auto& result : lab.outcome.platforms) {
+    lab.registry.put_image(std::string(k_repository) + "@" + result.digest, result.platform);
+  }
+}
+
+size_t
+calls(Lab& lab, const std::string& prefix)
+{
+  size_t total = 0;
+  for (const auto& name : {"amd", "arm", "ppc"}) {
+    total += lab.host(name).count(prefix);
+  }
+  return total;
+}
+
+std::vector<std::string>
+build_contexts(const libpod::BuildRequest& request)
+{
+  for (const auto& setting : request.settings) {
+    if (setting.option == libpod::BuildOption::build_context) {
+      return setting.values;
+    }
+  }
+  return {};
+}
+
+} // namespace
+
+TEST_CASE("engine: an unchanged build builds and pushes nothing, and its tag keeps its list")
+{
+  Lab lab;
+  incremental(lab);
+  REQUIRE(lab.run().exit_status == ExitStatus::success);
+  CHECK(lab.result("linux/amd64").change == "built");
+  const std::string index = lab.outcome.index_digest;
+  const auto list = lab.registry.index(k_tag);
+  REQUIRE(list);
+  CHECK(list->manifests.front().annotations.at("io.podman-multiarch.inputs") ==
+        lab.result("linux/amd64").inputs->digest);
+  keep_pushed(lab);
+  const size_t builds = lab.builds();
+  const size_t pushes = calls(lab, "push ");
+  const size_t list_calls = calls(lab, "manifest ");
+
+  REQUIRE(lab.run().exit_status == ExitStatus::success);
+  CHECK(lab.builds() == builds);
+  CHECK(calls(lab, "push ") == pushes);
+  CHECK(calls(lab, "manifest ") == list_calls);
+  for (const auto& result : lab.outcome.platforms) {
+    CHECK(result.change == "unchanged");
+    CHECK(result.state == job::Phase::done);
+  }
+  CHECK(lab.outcome.index_digest == index);
+  CHECK(lab.outcome.tags == std::vector<std::string>{k_tag});
+  CHECK(lab.clean());
+
+  SUBCASE("--check says so, exit 0")
+  {
+    lab.options.check = true;
+    CHECK(lab.run().exit_status == ExitStatus::success);
+    CHECK(lab.builds() == builds);
+  }
+  SUBCASE("--rebuild builds them all the same")
+  {
+    lab.options.rebuild = true;
+    REQUIRE(lab.run().exit_status == ExitStatus::success);
+    CHECK(lab.builds() == builds + 3);
+    CHECK(lab.result("linux/arm64").change == "rebuilt: --rebuild");
+  }
+  SUBCASE("a new tag gets the list, nothing is built")
+  {
+    lab.options.tags.push_back(*oci::ImageRef::parse("127.0.0.1:5000/acme/app:latest"));
+    REQUIRE(lab.run().exit_status == ExitStatus::success);
+    CHECK(lab.builds() == builds);
+    CHECK(lab.registry.index("127.0.0.1:5000/acme/app:latest"));
+  }
+}
+
+TEST_CASE("engine: each platform's base is pinned to the digest resolved for it, whatever the tag says later")
+{
+  Lab lab;
+  incremental(lab);
+  int base_reads = 0;
+  lab.registry.on_read = [&](const std::string& tag, int) -> std::optional<Result<std::optional<registry::Manifest>>> {
+    if (tag == k_base && ++base_reads == 2) {
+      incremental(lab, "moved"); // the tag moves during the run: read once, so nothing follows it
+    }
+    return std::nullopt;
+  };
+  REQUIRE(lab.run().exit_status == ExitStatus::success);
+  CHECK(base_reads == 1);
+  const auto requests = lab.host("arm").requests();
+  REQUIRE(requests.size() == 1);
+  CHECK(build_contexts(requests.front()) ==
+        std::vector<std::string>{
+            fmt::format("{}=image:127.0.0.1:5000/lab/base@{}", k_base, oci::digest_of("base-1linux/arm64/v8"))});
+  CHECK(lab.result("linux/arm64").inputs->bases.at(k_base) == oci::digest_of("base-1linux/arm64/v8"));
+}
+
+TEST_CASE("engine: what changed is built again, and only that")
+{
+  Lab lab;
+  incremental(lab);
+  REQUIRE(lab.run().exit_status == ExitStatus::success);
+  keep_pushed(lab);
+  const size_t builds = lab.builds();
+  const std::string index = lab.outcome.index_digest;
+
+  SUBCASE("a base image for one platform")
+  {
+    std::vector<FakeEntry> entries;
+    for (const auto& p : three()) {
+      entries.push_back({oci::digest_of((p.architecture == "arm64" ? "base-2" : "base-1") + p.to_string()), p, {}});
+    }
+    lab.registry.put(k_base, index_json(entries));
+    REQUIRE(lab.run().exit_status == ExitStatus::success);
+    CHECK(lab.builds() == builds + 1);
+    CHECK(lab.result("linux/arm64").change == fmt::format("rebuilt: base {} {} → {}", k_base,
+                                                          oci::digest_of("base-1linux/arm64/v8").substr(0, 19),
+                                                          oci::digest_of("base-2linux/arm64/v8").substr(0, 19)));
+    CHECK(lab.result("linux/amd64").change == "unchanged");
+    CHECK(lab.outcome.index_digest != index);
+    CHECK(lab.registry.platforms(k_tag).size() == 3);
+  }
+  SUBCASE("a file of the context")
+  {
+    std::ofstream(lab.options.context_dir / "hello") << "hello again\n";
+    REQUIRE(lab.run().exit_status == ExitStatus::success);
+    CHECK(lab.builds() == builds + 3);
+    CHECK(lab.result("linux/ppc64le").change == "rebuilt: context changed");
+  }
+  SUBCASE("an image the registry lost")
+  {
+    const std::string lost = std::string(k_repository) + "@" + lab.result("linux/amd64").digest;
+    lab.registry.on_image = [lost](const std::string& image) -> std::optional<Result<std::optional<oci::Platform>>> {
+      if (image == lost) {
+        return Result<std::optional<oci::Platform>>(std::optional<oci::Platform>());
+      }
+      return std::nullopt;
+    };
+    REQUIRE(lab.run().exit_status == ExitStatus::success);
+    CHECK(lab.builds() == builds + 1);
+    CHECK(lab.result("linux/amd64").change.starts_with("rebuilt: its image sha256:"));
+    CHECK(lab.result("linux/amd64").change.ends_with("is gone from 127.0.0.1:5000/acme/app"));
+  }
+  SUBCASE("--check: exit 5, nothing built")
+  {
+    lab.options.build_args["V"] = "2";
+    lab.options.check = true;
+    CHECK(lab.run().exit_status == ExitStatus::would_build);
+    CHECK(lab.builds() == builds);
+    CHECK(lab.result("linux/amd64").change == "rebuilt: options changed");
+    CHECK(lab.result("linux/amd64").state == job::Phase::queued);
+    CHECK(lab.registry.index(k_tag)->manifests.size() == 3);
+  }
+}
+
+TEST_CASE("engine: a base that cannot be pinned builds every time, and records no fingerprint")
+{
+  Lab lab;
+  std::ofstream(lab.options.containerfile) << "FROM alpine\nCOPY hello /\n";
+  REQUIRE(lab.run().exit_status == ExitStatus::success);
+  keep_pushed(lab);
+  CHECK(lab.result("linux/amd64").change.starts_with("built: not pinned (alpine: a short name"));
+  CHECK_FALSE(lab.registry.index(k_tag)->manifests.front().annotations.contains("io.podman-multiarch.inputs"));
+  const size_t builds = lab.builds();
+  REQUIRE(lab.run().exit_status == ExitStatus::success);
+  CHECK(lab.builds() == builds + 3);
 }
 
 TEST_SUITE_END();

@@ -379,3 +379,103 @@ TEST_CASE("release: a target started FROM an image whose push then fails fails w
   CHECK(arm->error->message == "built FROM base for linux/arm64/v8, which then failed");
   CHECK(lab.clean());
 }
+
+namespace {
+
+constexpr const char* k_lab_base = "127.0.0.1:5000/lab/base:1";
+
+// Incremental releases: target `base` FROM k_lab_base (one image per
+// platform), target `app` FROM base.
+void
+base_and_app(ReleaseLab& lab)
+{
+  auto& base = lab.target("base");
+  const auto containerfile = std::filesystem::path(base.options.context_dir) / "Containerfile.base";
+  std::ofstream(containerfile) << "FROM " << k_lab_base << "\nCOPY hello /\n";
+  base.options.containerfile = containerfile.string();
+  lab.target("app", "base");
+  lab.registry.put(k_lab_base, index_json({{oci::digest_of("1amd64"), platform("linux/amd64"), {}},
+                                           {oci::digest_of("1arm64"), platform("linux/arm64"), {}}}));
+}
+
+void
+move_amd64_base(ReleaseLab& lab)
+{
+  lab.registry.put(k_lab_base, index_json({{oci::digest_of("2amd64"), platform("linux/amd64"), {}},
+                                           {oci::digest_of("1arm64"), platform("linux/arm64"), {}}}));
+}
+
+void
+keep_pushed(ReleaseLab& lab)
+{
+  for (const auto& target : lab.outcome.targets) {
+    for (const auto& result : target.outcome.platforms) {
+      lab.registry.put_image(std::string(k_registry) + target.name + "@" + result.digest, result.platform);
+    }
+  }
+}
+
+size_t
+builds(ReleaseLab& lab)
+{
+  return lab.host("amd").count("build ") + lab.host("arm").count("build ");
+}
+
+const job::PlatformResult&
+result_of(const job::TargetOutcome& target, const std::string& text)
+{
+  return *std::find_if(target.outcome.platforms.begin(), target.outcome.platforms.end(),
+                       [&](const job::PlatformResult& r) { return r.platform == platform(text); });
+}
+
+} // namespace
+
+TEST_CASE("release: an unchanged release builds nothing; a moved base rebuilds what is built on it, and only that")
+{
+  ReleaseLab lab;
+  base_and_app(lab);
+  REQUIRE(lab.run().exit_status == ExitStatus::success);
+  keep_pushed(lab);
+  const size_t first = builds(lab);
+  CHECK(first == 4);
+
+  REQUIRE(lab.run().exit_status == ExitStatus::success);
+  CHECK(builds(lab) == first);
+  CHECK(result_of(lab.outcome_of("app"), "linux/arm64").change == "unchanged");
+
+  move_amd64_base(lab);
+  REQUIRE(lab.run().exit_status == ExitStatus::success);
+  CHECK(builds(lab) == first + 2);
+  CHECK(
+      result_of(lab.outcome_of("base"), "linux/amd64").change.starts_with("rebuilt: base " + std::string(k_lab_base)));
+  CHECK(result_of(lab.outcome_of("app"), "linux/amd64").change.starts_with("rebuilt: base target:base sha256:"));
+  CHECK(result_of(lab.outcome_of("app"), "linux/arm64").change == "unchanged");
+  CHECK(result_of(lab.outcome_of("base"), "linux/arm64").change == "unchanged");
+}
+
+TEST_CASE("release: a target rebuilt FROM an unchanged one takes that image from the registry by digest")
+{
+  ReleaseLab lab;
+  base_and_app(lab);
+  REQUIRE(lab.run().exit_status == ExitStatus::success);
+  keep_pushed(lab);
+  const std::string base_digest = result_of(lab.outcome_of("base"), "linux/arm64").digest;
+  lab.release.targets.back().options.labels.push_back("version=2");
+  const size_t before = lab.host("arm").requests().size();
+  REQUIRE(lab.run().exit_status == ExitStatus::success);
+  const auto requests = lab.host("arm").requests();
+  REQUIRE(requests.size() == before + 1);
+  CHECK(contexts_of(requests.back()) ==
+        std::vector<std::string>{fmt::format("base=image:{}base@{}", k_registry, base_digest)});
+  CHECK(result_of(lab.outcome_of("app"), "linux/arm64").change == "rebuilt: options changed");
+  CHECK(result_of(lab.outcome_of("base"), "linux/arm64").change == "unchanged");
+
+  SUBCASE("--check of one changed target: exit 5, nothing built")
+  {
+    lab.release.targets.back().options.labels.push_back("version=3");
+    lab.release.options.check = true;
+    const size_t all = builds(lab);
+    CHECK(lab.run().exit_status == ExitStatus::would_build);
+    CHECK(builds(lab) == all);
+  }
+}

@@ -50,6 +50,9 @@ util::Result<void> check_manifest_host(const std::string& name, const std::vecto
 
 // --fragment FILE: a file is named, and the run pushes (a fragment records
 // the images it pushed by digest).
+// --check beside --dry-run or --no-push: refused (usage).
+util::Result<void> check_check_option(bool dry_run, bool no_push);
+
 util::Result<void> check_fragment_option(const std::string& file, bool no_push);
 
 } // namespace pma::app

@@ -28,6 +28,7 @@ struct LoadRequest {
   job::BuildOptions base;             // the run-wide fields, from the command line
   bool no_cache = false;              // --no-cache: for every target
   std::optional<std::string> pull;    // --pull POLICY: for every target
+  std::vector<std::string> rebuild;   // --rebuild: targets built even if unchanged ("*": all)
   std::filesystem::path directory = ".";
 };
 

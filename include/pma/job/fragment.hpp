@@ -26,6 +26,9 @@ struct FragmentImage {
   std::string host;
   std::string podman_version;
   std::chrono::milliseconds duration{0};
+  // Its fingerprint as list entry annotations ("key=value"; incremental
+  // builds): `publish` puts them on its entry. Empty: none recorded.
+  std::vector<std::string> inputs;
 
   bool operator==(const FragmentImage&) const = default;
 };

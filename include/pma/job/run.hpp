@@ -4,6 +4,7 @@
 #include <pma/config/host.hpp>
 #include <pma/hosts/session.hpp>
 #include <pma/job/environment.hpp>
+#include <pma/job/fingerprint.hpp>
 #include <pma/job/fragment.hpp>
 #include <pma/job/plan.hpp>
 #include <pma/job/progress.hpp>
@@ -86,6 +87,11 @@ struct BuildOptions {
   std::vector<LocalContext> local_contexts;
   Emulation emulation = Emulation::fallback;
   bool dry_run = false;
+  // --check: fingerprint every platform and compare with what the tags
+  // serve; build nothing (exit 5 when something would be built).
+  bool check = false;
+  // --rebuild: build even what is unchanged (the fingerprints are recorded all the same).
+  bool rebuild = false;
   bool no_push = false;
   // --fragment: push by digest, publish no list and move no tag; the outcome
   // holds what was pushed (BuildOutcome::fragment) for `publish`.
@@ -118,6 +124,11 @@ struct PlatformResult {
   std::vector<std::string> failed_over;        // hosts that died while building this platform
   Phase state = Phase::queued;                 // done, failed or skipped at the end
   std::optional<util::Error> error;
+  // Incremental builds (runs that publish): what decided its image, and why
+  // it was built ("built", "rebuilt: context changed", …) or not ("unchanged":
+  // the image the tag's list has is kept, and nothing was built).
+  std::optional<Fingerprint> inputs;
+  std::string change;
 };
 
 struct BuildOutcome {

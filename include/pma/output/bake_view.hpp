@@ -15,6 +15,9 @@ std::string release_summary_table(const job::ReleaseOutcome& outcome, bool color
 // why, the jobs it waits for.
 std::string release_plan_table(const job::ReleaseOutcome& outcome);
 
+// --check: per target and platform, keep (unchanged) or build, and why.
+std::string release_check_table(const job::ReleaseOutcome& outcome);
+
 // --metadata-file: per target what `build --metadata-file` writes, and the
 // release's exit code.
 std::string release_metadata_json(const job::ReleaseOutcome& outcome);

@@ -168,6 +168,7 @@ enum class ExitStatus : int {
   usage = 2,             // bad command line or configuration; a refusal before publishing
   partial = 3,           // --allow-partial published without some platforms
   nothing_published = 4, // platforms failed: no tag moved
+  would_build = 5,       // --check: something would be built
   interrupted = 130,     // Ctrl-C / SIGTERM
 };
 
