@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """podman-multiarch benchmarks against the lab (tests/lab/lab.sh up).
 
-    bench/bench.py [--quick] [--only e2e,farm,upload,fanout,overhead,release] [--json FILE]
+    bench/bench.py [--quick] [--only e2e,farm,upload,fanout,overhead,release,incremental] [--json FILE]
 
 Every figure is measured in the same run as its baseline and reported as a
 ratio, because these machines are noisy. Prints a table per benchmark and
@@ -22,6 +22,8 @@ writes everything as JSON (default build/bench.json).
   release   a 10-target release (3-level graph, 2 matrix targets) × 4 platforms: bake vs
             its critical path, vs `build` one after another, vs the builds all at once
             (bench/release.py).
+  incremental  the same release run as a nightly would: unchanged, one file changed, a new
+            base digest, against a warm full run and the changed target alone (bench/incremental.py).
 """
 import argparse
 import json
@@ -35,6 +37,7 @@ import tempfile
 import threading
 import time
 
+import incremental
 import release
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -407,7 +410,7 @@ def bench_overhead(env, pma, results, rounds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1 round, 100 MB context only")
-    parser.add_argument("--only", default="e2e,farm,upload,fanout,overhead,release")
+    parser.add_argument("--only", default="e2e,farm,upload,fanout,overhead,release,incremental")
     parser.add_argument("--json", default=os.path.join(ROOT, "build", "bench.json"))
     parser.add_argument("--bin", default=os.path.join(ROOT, "build", "podman-multiarch"))
     args = parser.parse_args()
@@ -433,6 +436,8 @@ def main():
         bench_farm(env, args.bin, results, rounds)
     if "release" in only:
         release.bench_release(env, args.bin, results, rounds, Measured, timed, print_table)
+    if "incremental" in only:
+        incremental.bench_incremental(env, args.bin, results, rounds, Measured, timed, print_table)
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as f:
         json.dump(results, f, indent=2)

@@ -52,13 +52,15 @@ def expanded():
     return out
 
 
-def write_release(directory, registry, base_image, tag):
-    """The contexts and the release file; returns the file's path."""
+def write_release(directory, registry, base_image, tag, other_base=None):
+    """The contexts and the release file; returns the file's path. `other_base`, if given, is
+    the image the targets outside base's graph (tools, sidecar) build FROM."""
     for name, parent, _ in expanded():
         ctx = os.path.join(directory, name)
         os.makedirs(ctx, exist_ok=True)
+        image = "base" if parent else (base_image if name == "base" or not other_base else other_base)
         with open(os.path.join(ctx, "Containerfile"), "w") as f:
-            f.write(f"FROM {'base' if parent else base_image}\n"
+            f.write(f"FROM {image}\n"
                     f"RUN sleep {SECONDS} && echo {name} > /{name}\n")
     lines = ["targets:"]
     for name, (parent, matrix) in TARGETS.items():
