@@ -181,16 +181,6 @@ entry_for(const oci::Index& list, const oci::Platform& platform, const std::stri
   return nullptr;
 }
 
-bool
-has_annotations(const std::map<std::string, std::string>& annotations, const std::vector<std::string>& wanted)
-{
-  return std::all_of(wanted.begin(), wanted.end(), [&](const std::string& item) {
-    const size_t eq = item.find('=');
-    const auto it = annotations.find(item.substr(0, eq));
-    return it != annotations.end() && it->second == (eq == std::string::npos ? "" : item.substr(eq + 1));
-  });
-}
-
 } // namespace
 
 Result<void>
@@ -362,36 +352,14 @@ Job::keep_unchanged(Target& target)
 bool
 Job::tags_current(const Target& target) const
 {
-  const auto& platforms = target.outcome.platforms;
-  if (!target.run.lists() || std::any_of(platforms.begin(), platforms.end(), [](const PlatformResult& result) {
-        return result.state != Phase::done || result.change != "unchanged";
-      })) {
-    return false;
-  }
-  const BuildOptions& options = target.options;
-  std::string digest;
-  for (size_t i = 0; i < options.tags.size(); ++i) {
-    const auto* served = target.tags.served_before(i);
-    if (served == nullptr || (!digest.empty() && served->digest != digest)) {
+  std::vector<const PlatformResult*> images;
+  for (const auto& result : target.outcome.platforms) {
+    if (result.state != Phase::done || result.change != "unchanged") {
       return false;
     }
-    digest = served->digest;
-    auto list = oci::parse_index(served->bytes);
-    if (!list || !list->is_list || list->manifests.size() != platforms.size() ||
-        !has_annotations(list->annotations, options.index_annotations)) {
-      return false;
-    }
-    for (const auto& result : platforms) {
-      const auto* entry = entry_for(*list, result.platform, result.digest);
-      auto wanted = options.descriptor_annotations;
-      const auto recorded = fingerprint_annotations(*result.inputs);
-      wanted.insert(wanted.end(), recorded.begin(), recorded.end());
-      if (entry == nullptr || !has_annotations(entry->annotations, wanted)) {
-        return false;
-      }
-    }
+    images.push_back(&result);
   }
-  return !digest.empty();
+  return target.run.lists() && target.tags.served_list_of(images);
 }
 
 // --check: what a run would build, and why; nothing is built or pushed.

@@ -64,6 +64,10 @@ private:
 // every tag of the run (`list`), then read back (`tags`). Sets the outcome's
 // exit status and, on failure, its error (returned too). `about` starts every
 // message ("" for a run of one list, "app: " in a release).
+// What every tag served when the run began is the list of this run (Tags::
+// served_list_of): the outcome says it is published, and nothing is pushed.
+void keep_served_list(const Run& run, const Tags& tags, BuildOutcome& outcome, const std::string& about);
+
 util::Result<void> push_and_verify(const Run& run, ListAssembler& list, Tags& tags, BuildOutcome& outcome,
                                    const std::vector<const PlatformResult*>& images, const std::string& failures,
                                    const std::string& about);

@@ -257,6 +257,9 @@ Publisher::publish(TargetJob& target)
 {
   if (!target.decision.failures.empty()) {
     m_env.progress.warning(named(target, "partial publish: " + target.decision.failures));
+  } else if (target.tags.served_list_of(target.decision.images)) {
+    keep_served_list(target.run, target.tags, target.outcome, named(target, ""));
+    return;
   }
   target.list.start(target.inputs);
   (void)push_and_verify(target.run, target.list, target.tags, target.outcome, target.decision.images,

@@ -58,16 +58,7 @@ Job::publish()
       continue;
     }
     if (target.current) {
-      const auto* served = target.tags.served_before(0);
-      for (const auto& tag : target.options.tags) {
-        target.outcome.tags.push_back(tag.to_string());
-      }
-      target.outcome.index_digest = served->digest;
-      target.outcome.media_type = served->media_type;
-      target.outcome.verified = true; // read at the start of this run
-      target.outcome.exit_status = ExitStatus::success;
-      m_env.progress.info(fmt::format("{}unchanged: every tag serves index {} already; nothing pushed", target.about(),
-                                      served->digest));
+      keep_served_list(target.run, target.tags, target.outcome, target.about());
       continue;
     }
     if (!decision.failures.empty()) {
@@ -128,6 +119,21 @@ Job::record_fragments()
   if (!left_out.empty()) {
     m_outcome.error = Error(ErrorClass::api, fmt::format("partial fragment: {} left out", util::join(left_out, ", ")));
   }
+}
+
+void
+keep_served_list(const Run& run, const Tags& tags, BuildOutcome& outcome, const std::string& about)
+{
+  const auto* served = tags.served_before(0);
+  for (const auto& tag : run.options.tags) {
+    outcome.tags.push_back(tag.to_string());
+  }
+  outcome.index_digest = served->digest;
+  outcome.media_type = served->media_type;
+  outcome.verified = true; // read at the start of this run
+  outcome.exit_status = ExitStatus::success;
+  run.progress().info(
+      fmt::format("{}unchanged: every tag serves index {} already; nothing pushed", about, served->digest));
 }
 
 Result<void>

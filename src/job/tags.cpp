@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace pma::job::detail {
 
 using util::Error;
@@ -32,6 +34,63 @@ Tags::served_before(const size_t i) const
     return nullptr;
   }
   return &**m_before[i];
+}
+
+namespace {
+
+const oci::IndexEntry*
+entry_for(const oci::Index& list, const PlatformResult& image)
+{
+  for (const auto& entry : list.manifests) {
+    const auto& p = entry.platform;
+    if (entry.digest == image.digest && oci::Platform::normalized(p.os, p.architecture, p.variant) == image.platform) {
+      return &entry;
+    }
+  }
+  return nullptr;
+}
+
+bool
+has_annotations(const std::map<std::string, std::string>& annotations, const std::vector<std::string>& wanted)
+{
+  return std::all_of(wanted.begin(), wanted.end(), [&](const std::string& item) {
+    const size_t eq = item.find('=');
+    const auto it = annotations.find(item.substr(0, eq));
+    return it != annotations.end() && it->second == (eq == std::string::npos ? "" : item.substr(eq + 1));
+  });
+}
+
+} // namespace
+
+bool
+Tags::served_list_of(const std::vector<const PlatformResult*>& images) const
+{
+  const BuildOptions& options = m_run.options;
+  std::string digest;
+  for (size_t i = 0; i < options.tags.size(); ++i) {
+    const auto* served = served_before(i);
+    if (served == nullptr || (!digest.empty() && served->digest != digest)) {
+      return false;
+    }
+    digest = served->digest;
+    auto list = oci::parse_index(served->bytes);
+    if (!list || !list->is_list || list->manifests.size() != images.size() ||
+        !has_annotations(list->annotations, options.index_annotations)) {
+      return false;
+    }
+    for (const auto* image : images) {
+      auto wanted = options.descriptor_annotations;
+      if (image->inputs && image->inputs->unpinned.empty()) {
+        const auto recorded = fingerprint_annotations(*image->inputs);
+        wanted.insert(wanted.end(), recorded.begin(), recorded.end());
+      }
+      const auto* entry = entry_for(*list, *image);
+      if (entry == nullptr || !has_annotations(entry->annotations, wanted)) {
+        return false;
+      }
+    }
+  }
+  return !digest.empty();
 }
 
 // Where this machine reaches the registry, the credentials were tried (the

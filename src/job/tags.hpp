@@ -38,6 +38,10 @@ public:
   // What tag #i served when the run began, read from here; null when it did
   // not exist or this machine could not read it.
   const registry::Manifest* served_before(size_t i) const;
+  // Whether every tag served, when the run began, one list that is exactly
+  // the one of `images`: the same entries, each with the annotations the run
+  // gives it (its fingerprint among them), and the list's annotations.
+  bool served_list_of(const std::vector<const PlatformResult*>& images) const;
 
   const ExistingTags&
   existing() const

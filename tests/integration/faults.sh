@@ -39,7 +39,9 @@ build_via() {
   while [[ $1 != -- ]]; do hosts+=(--host "$1"); shift; done
   shift
   local started=$(date +%s%N)
-  pma build "${hosts[@]}" --authfile "$LAB_AUTHFILE" --progress plain --platform linux/amd64 \
+  # --rebuild: every scenario builds the same inputs again (an incremental
+  # run would keep the image the tag has and never meet the fault).
+  pma build "${hosts[@]}" --authfile "$LAB_AUTHFILE" --progress plain --platform linux/amd64 --rebuild \
     --metadata-file "$T/meta.json" --allow-shrink -t "$tag" "$@" "$ctx"
   elapsed=$((($(date +%s%N) - started) / 1000000))
 }
@@ -49,7 +51,7 @@ start_build() {
   build_label=$1
   shift
   started=$(date +%s%N)
-  "$PMA_BIN" build "$@" >"$T/out" 2>"$T/err" &
+  "$PMA_BIN" build --rebuild "$@" >"$T/out" 2>"$T/err" &
   build_pid=$!
 }
 # end_build — waits for it: RC, elapsed (ms), and the transcript line.

@@ -39,7 +39,8 @@ hang() {
   local row_start started pid
   row_start=$(date +%s)
   started=$(date +%s%N)
-  "$PMA_BIN" build --authfile "$LAB_AUTHFILE" --progress plain --allow-shrink --metadata-file "$T/meta.json" "$@" \
+  # --rebuild: the scenarios build the same inputs again (incremental runs would skip them).
+  "$PMA_BIN" build --authfile "$LAB_AUTHFILE" --progress plain --allow-shrink --rebuild --metadata-file "$T/meta.json" "$@" \
     >"$T/out" 2>"$T/err" &
   pid=$!
   await 30 grep -q "STEP 2/2" "$T/err" || fail "the build never reached its slow step"

@@ -71,9 +71,10 @@ row() {
 }
 
 check_bad() { measured hosts check --connect-timeout 2s --host "bad=unix://$bad" --format json; }
+# --rebuild: the scenarios build the same inputs again (incremental runs would skip them).
 build_bad() {
   measured build --connect-timeout 2s --host "$1" --authfile "$LAB_AUTHFILE" --progress plain \
-    --platform linux/amd64 --allow-shrink -t "$tag" "${@:2}" "$ctx"
+    --platform linux/amd64 --allow-shrink --rebuild -t "$tag" "${@:2}" "$ctx"
 }
 
 TEST "baseline: hostile.py answering like podman 4.3.1"

@@ -70,6 +70,21 @@ jq -e '[.platforms[].change] == ["unchanged","unchanged","unchanged","unchanged"
   fail "metadata: $(jq -c '[.platforms[] | {platform, change}]' "$T/meta.json")"
 [[ $(cat "$T/out") == $(registry_digest "$tag") ]] || fail "stdout: $(cat "$T/out")"
 
+TEST "the same build from two CI runners' fragments: no host builds, publish pushes nothing"
+start=$(mark)
+build --host amd64 --host arm64 --fragment "$T/a.json" -t "$tag" "$ctx"
+expect_rc 0
+build --host ppc64le --host s390x --fragment "$T/b.json" -t "$tag" "$ctx"
+expect_rc 0
+jq -e '[.targets[0].images[].inputs["io.podman-multiarch.inputs"] | startswith("sha256:")] | all' "$T/a.json" >/dev/null ||
+  fail "a.json records no inputs: $(cat "$T/a.json")"
+pma publish --config "$cfg" --authfile "$LAB_AUTHFILE" --progress plain \
+  --platform linux/amd64,linux/arm64,linux/ppc64le,linux/s390x "$T/a.json" "$T/b.json"
+expect_rc 0
+expect_err "nothing pushed"
+[[ $(host_work "$start") == 0 ]] || fail "the hosts logged $(host_work "$start") builds and pushes"
+cmp -s <(registry_raw "$tag") "$T/first.json" || fail "the list changed"
+
 TEST "--check: exit 0 when unchanged, 5 once a file changed, and nothing built either way"
 start=$(mark)
 build --check -t "$tag" "$ctx"
