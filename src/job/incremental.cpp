@@ -170,16 +170,110 @@ from_option(const BuildOptions& options)
 }
 
 const oci::IndexEntry*
-entry_for(const oci::Index& list, const oci::Platform& platform, const std::string& digest = "")
+entry_for(const oci::Index& list, const oci::Platform& platform)
 {
   for (const auto& entry : list.manifests) {
-    if (oci::Platform::normalized(entry.platform.os, entry.platform.architecture, entry.platform.variant) == platform &&
-        (digest.empty() || entry.digest == digest)) {
+    if (oci::Platform::normalized(entry.platform.os, entry.platform.architecture, entry.platform.variant) == platform) {
       return &entry;
     }
   }
   return nullptr;
 }
+
+// The fingerprints of one target's platforms: what they share is computed
+// once (the context of each Containerfile, the directory build contexts).
+class TargetFingerprints {
+public:
+  TargetFingerprints(const Target& target, BaseResolver& resolver)
+    : m_options(target.options)
+    , m_inputs(target.inputs)
+    , m_given(given_contexts(target.options, target.spec))
+    , m_from(from_option(target.options))
+    , m_resolver(resolver)
+  {
+  }
+
+  // Every part but the release targets it builds FROM; `pins` gets the
+  // build contexts that pin its bases.
+  Result<Fingerprint>
+  of(const PlatformResult& result, std::vector<std::string>& pins)
+  {
+    Fingerprint out;
+    const std::string containerfile = containerfile_for(m_options, result.platform);
+    const context::ContextPlan& plan = m_inputs.contexts.at(containerfile);
+    if (auto& digest = m_contexts[containerfile]; digest.empty()) {
+      PMA_TRY_ASSIGN(digest, context::fingerprint(plan));
+    }
+    out.context = m_contexts[containerfile];
+    out.containerfile = "sha256:" + util::sha256_hex(plan.containerfile_text);
+    out.options = "sha256:" + util::sha256_hex(options_text(m_options, result.platform));
+    auto args = m_options.build_args;
+    if (const auto it = m_options.overrides.find(result.platform); it != m_options.overrides.end()) {
+      for (const auto& [key, value] : it->second.build_args) {
+        args[key] = value;
+      }
+    }
+    const bool native = !result.reason.starts_with("emulated");
+    for (const auto& base :
+         context::base_references(plan.containerfile_text, args, platform_args(result.platform, native))) {
+      if (m_given.names.contains(base.text) || m_given.names.contains(base.written)) {
+        continue; // a build context, counted below
+      }
+      if (base.platform.find(k_build_host) != std::string::npos) {
+        out.unpinned.push_back(fmt::format("{}: FROM --platform names the build host's platform, and host {} emulates",
+                                           base.text, result.host));
+        continue;
+      }
+      auto platform =
+          base.platform.empty() ? Result<oci::Platform>(result.platform) : oci::Platform::parse(base.platform);
+      if (!platform) {
+        out.unpinned.push_back(fmt::format("{}: FROM --platform={}", base.text, base.platform));
+        continue;
+      }
+      pin(out, pins, base.text, base.text, *platform, base.written);
+    }
+    if (!m_from.empty()) {
+      pin(out, pins, m_from, m_from, result.platform, m_from);
+    }
+    for (const auto& [name, image] : m_given.images) {
+      pin(out, pins, "context:" + name, image, result.platform, name);
+    }
+    for (size_t k = 0; k < m_options.local_contexts.size(); ++k) {
+      auto& digest = m_locals[k];
+      if (digest.empty()) {
+        PMA_TRY_ASSIGN(digest, context::fingerprint(m_inputs.local_context_plans.at(k)));
+      }
+      out.bases["context:" + m_options.local_contexts[k].name] = digest;
+    }
+    return out;
+  }
+
+private:
+  // Base `name` (`image`) resolved for `platform` and pinned through the build
+  // context `context_name`: a tag that moves while the run builds changes nothing.
+  void
+  pin(Fingerprint& out, std::vector<std::string>& pins, const std::string& name, const std::string& image,
+      const oci::Platform& platform, const std::string& context_name)
+  {
+    auto resolved = m_resolver.resolve(image, platform);
+    if (!resolved) {
+      out.unpinned.push_back(fmt::format("{}: {}", name, resolved.error().message));
+      return;
+    }
+    out.bases[name] = resolved->digest;
+    if (!resolved->pinned.empty()) {
+      pins.push_back(fmt::format("{}=image:{}", context_name, resolved->pinned));
+    }
+  }
+
+  const BuildOptions& m_options;
+  const Inputs& m_inputs;
+  const GivenContexts m_given;
+  const std::string m_from;
+  BaseResolver& m_resolver;
+  std::map<std::string, std::string> m_contexts; // per Containerfile
+  std::map<size_t, std::string> m_locals;        // per directory build context
+};
 
 } // namespace
 
@@ -189,82 +283,15 @@ Job::fingerprint_all()
   BaseResolver resolver(m_env.registry);
   for (auto& target_ptr : m_targets) {
     Target& target = *target_ptr;
-    const BuildOptions& options = target.options;
-    const GivenContexts given = given_contexts(options, target.spec);
-    const std::string from = from_option(options);
-    std::map<std::string, std::string> context_digests; // per Containerfile
-    std::vector<std::string> local_digests;
-    for (const auto& plan : target.inputs.local_context_plans) {
-      PMA_TRY_ASSIGN(auto digest, context::fingerprint(plan));
-      local_digests.push_back(std::move(digest));
-    }
+    TargetFingerprints fingerprints(target, resolver);
     target.pins.assign(target.outcome.platforms.size(), {});
     for (size_t i = 0; i < target.outcome.platforms.size(); ++i) {
       PlatformResult& result = target.outcome.platforms[i];
       if (result.state != Phase::queued) {
         continue;
       }
-      auto& pins = target.pins[i];
-      Fingerprint fingerprint;
-      const std::string containerfile = containerfile_for(options, result.platform);
-      const context::ContextPlan& plan = target.inputs.contexts.at(containerfile);
-      if (auto& digest = context_digests[containerfile]; digest.empty()) {
-        PMA_TRY_ASSIGN(digest, context::fingerprint(plan));
-      }
-      fingerprint.context = context_digests[containerfile];
-      fingerprint.containerfile = "sha256:" + util::sha256_hex(plan.containerfile_text);
-      fingerprint.options = "sha256:" + util::sha256_hex(options_text(options, result.platform));
-      // Each image it starts from, resolved for its platform and pinned:
-      // a tag that moves while the run builds changes nothing.
-      const auto pin = [&](const std::string& name, const std::string& image, const oci::Platform& platform,
-                           const std::string& context_name) {
-        auto resolved = resolver.resolve(image, platform);
-        if (!resolved) {
-          fingerprint.unpinned.push_back(fmt::format("{}: {}", name, resolved.error().message));
-          return;
-        }
-        fingerprint.bases[name] = resolved->digest;
-        if (!resolved->pinned.empty()) {
-          pins.push_back(fmt::format("{}=image:{}", context_name, resolved->pinned));
-        }
-      };
-      auto args = options.build_args;
-      if (const auto it = options.overrides.find(result.platform); it != options.overrides.end()) {
-        for (const auto& [key, value] : it->second.build_args) {
-          args[key] = value;
-        }
-      }
-      const bool native = !result.reason.starts_with("emulated");
-      for (const auto& base :
-           context::base_references(plan.containerfile_text, args, platform_args(result.platform, native))) {
-        if (given.names.contains(base.text) || given.names.contains(base.written)) {
-          continue; // a build context, counted below
-        }
-        oci::Platform platform = result.platform;
-        if (base.platform.find(k_build_host) != std::string::npos) {
-          fingerprint.unpinned.push_back(fmt::format(
-              "{}: FROM --platform names the build host's platform, and host {} emulates", base.text, result.host));
-          continue;
-        }
-        if (!base.platform.empty()) {
-          auto parsed = oci::Platform::parse(base.platform);
-          if (!parsed) {
-            fingerprint.unpinned.push_back(fmt::format("{}: FROM --platform={}", base.text, base.platform));
-            continue;
-          }
-          platform = *parsed;
-        }
-        pin(base.text, base.text, platform, base.written);
-      }
-      if (!from.empty()) {
-        pin(from, from, result.platform, from);
-      }
-      for (const auto& [name, image] : given.images) {
-        pin("context:" + name, image, result.platform, name);
-      }
-      for (size_t k = 0; k < options.local_contexts.size(); ++k) {
-        fingerprint.bases["context:" + options.local_contexts[k].name] = local_digests.at(k);
-      }
+      PMA_TRY_ASSIGN(auto fingerprint, fingerprints.of(result, target.pins[i]));
+      // The targets it builds FROM, by their fingerprints: a change travels down the graph.
       for (const size_t d : target.depends_on) {
         const Target& base = *m_targets[d];
         for (const auto& built : base.outcome.platforms) {

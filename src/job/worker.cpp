@@ -74,12 +74,30 @@ Worker::finish(const Phase state, std::optional<Error> error)
   }
 }
 
+namespace {
+
+// podman 4 looks its layer cache up over every image in its storage: an image
+// another build of the run removes meanwhile (each is removed once pushed)
+// fails that lookup, and with it the build (seen on 4.3.1 in releases).
+bool
+cache_lookup_race(const Error& error)
+{
+  return error.message.find("checking if cached image exists") != std::string::npos &&
+         (error.message.find("layer not known") != std::string::npos ||
+          error.message.find("image not known") != std::string::npos);
+}
+
+constexpr int k_cache_race_retries = 2;
+
+} // namespace
+
 void
 Worker::run()
 {
   const BuildOptions& options = m_run.options;
   hosts::Session* host = nullptr;
   Result<std::string> image = util::fail(ErrorClass::internal, "not built");
+  int cache_races = 0;
   for (;;) {
     host = m_fleet.session(m_result.host);
     if (host == nullptr) {
@@ -97,6 +115,15 @@ Worker::run()
       m_run.progress().warning(fmt::format("{}: {} on host {}; building it again ({}/{})",
                                            m_result.platform.to_string(), crash->reason, m_result.host,
                                            m_result.emulator_crash_retries, options.emulator_crash_retries));
+      continue;
+    }
+    if (!image && cache_lookup_race(image.error()) && cache_races < k_cache_race_retries &&
+        !util::interrupt::requested()) {
+      ++cache_races;
+      m_run.progress().warning(fmt::format("{}: podman on host {} lost an image while looking up its layer cache "
+                                           "(another build removed it meanwhile); building it again ({}/{})",
+                                           m_result.platform.to_string(), m_result.host, cache_races,
+                                           k_cache_race_retries));
       continue;
     }
     const bool host_died = !image && image.error().connection_lost();

@@ -992,4 +992,19 @@ TEST_CASE("engine: a base that cannot be pinned builds every time, and records n
   CHECK(lab.builds() == builds + 3);
 }
 
+TEST_CASE("engine: a build that lost its cache lookup to another build's removal is built again")
+{
+  Lab lab;
+  lab.host("arm").on_build = [](const libpod::BuildRequest&, const auto&, const int attempt) -> Result<std::string> {
+    if (attempt == 1) {
+      return util::fail(ErrorClass::api, "build failed: checking if cached image exists from a previous build: "
+                                         "getting top layer info: layer not known");
+    }
+    return std::string(64, 'a');
+  };
+  REQUIRE(lab.run().exit_status == ExitStatus::success);
+  CHECK(lab.host("arm").count("build ") == 2);
+  CHECK(lab.progress.warned("lost an image while looking up its layer cache"));
+}
+
 TEST_SUITE_END();
