@@ -51,12 +51,7 @@ image_json(const job::FragmentImage& image)
   out["podmanVersion"] = image.podman_version;
   out["durationSeconds"] = static_cast<double>(image.duration.count()) / 1000.0;
   if (!image.inputs.empty()) {
-    ordered_json inputs = ordered_json::object();
-    for (const auto& item : image.inputs) {
-      const size_t eq = item.find('=');
-      inputs[item.substr(0, eq)] = item.substr(eq + 1);
-    }
-    out["inputs"] = std::move(inputs);
+    out["inputs"] = image.inputs;
   }
   return out;
 }
@@ -201,7 +196,7 @@ parse_image(const json& value, const std::string& path, const std::string& sourc
       if (!item.is_string()) {
         return util::Unexpected(fields.error("inputs." + key, "expected a string"));
       }
-      image.inputs.push_back(key + "=" + item.get<std::string>());
+      image.inputs[key] = item.get<std::string>();
     }
   }
   return image;

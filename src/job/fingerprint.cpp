@@ -125,21 +125,33 @@ seal(Fingerprint& parts, const oci::Platform& platform)
   parts.digest = digest_of(text);
 }
 
-std::vector<std::string>
+std::map<std::string, std::string>
 fingerprint_annotations(const Fingerprint& fingerprint)
 {
   std::vector<std::string> bases;
   for (const auto& [name, digest] : fingerprint.bases) {
     bases.push_back(fmt::format("{}={}", name, digest));
   }
-  std::vector<std::string> out = {
-      fmt::format("{}={}", k_inputs_annotation, fingerprint.digest),
-      fmt::format("{}={}", k_inputs_context_annotation, fingerprint.context),
-      fmt::format("{}={}", k_inputs_containerfile_annotation, fingerprint.containerfile),
-      fmt::format("{}={}", k_inputs_options_annotation, fingerprint.options),
+  std::map<std::string, std::string> out = {
+      {std::string(k_inputs_annotation), fingerprint.digest},
+      {std::string(k_inputs_context_annotation), fingerprint.context},
+      {std::string(k_inputs_containerfile_annotation), fingerprint.containerfile},
+      {std::string(k_inputs_options_annotation), fingerprint.options},
   };
   if (!bases.empty()) {
-    out.push_back(fmt::format("{}={}", k_inputs_bases_annotation, util::join(bases, ", ")));
+    out.emplace(k_inputs_bases_annotation, util::join(bases, ", "));
+  }
+  return out;
+}
+
+std::vector<std::string>
+entry_annotations(const BuildOptions& options, const PlatformResult& image)
+{
+  std::vector<std::string> out = options.descriptor_annotations;
+  if (image.inputs && image.inputs->unpinned.empty()) {
+    for (const auto& [key, value] : fingerprint_annotations(*image.inputs)) {
+      out.push_back(fmt::format("{}={}", key, value));
+    }
   }
   return out;
 }

@@ -241,11 +241,7 @@ merge_target(const PublishOptions& options, const std::string& name, const std::
       result.reason = "fragment";
       result.digest = image->digest;
       result.pushed_to = image->reference.to_string();
-      std::map<std::string, std::string> annotations;
-      for (const auto& item : image->inputs) {
-        annotations[item.substr(0, item.find('='))] = item.substr(item.find('=') + 1);
-      }
-      result.inputs = fingerprint_from(annotations);
+      result.inputs = fingerprint_from(image->inputs);
       result.duration = image->duration;
       merged.origins.push_back(origin_of(*part->source));
     }

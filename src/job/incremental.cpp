@@ -78,9 +78,7 @@ public:
       return Resolved{read->digest, ref->with_digest(read->digest).to_string()};
     }
     for (const auto& entry : read->index.manifests) {
-      const auto entry_platform =
-          oci::Platform::normalized(entry.platform.os, entry.platform.architecture, entry.platform.variant);
-      if (entry_platform == platform) {
+      if (entry.platform == platform) { // parse_index normalises platforms
         return Resolved{entry.digest, ref->with_digest(entry.digest).to_string()};
       }
     }
@@ -173,7 +171,7 @@ const oci::IndexEntry*
 entry_for(const oci::Index& list, const oci::Platform& platform)
 {
   for (const auto& entry : list.manifests) {
-    if (oci::Platform::normalized(entry.platform.os, entry.platform.architecture, entry.platform.variant) == platform) {
+    if (entry.platform == platform) {
       return &entry;
     }
   }

@@ -139,12 +139,7 @@ ListAssembler::add(const PlatformResult& image)
   libpod::ManifestAddRequest request;
   request.image = m_inputs->repository.with_digest(image.digest).transport_string();
   request.platform = image.platform; // set explicitly: podman 5.4 drops arm64's v8 otherwise
-  request.annotations = m_run.options.descriptor_annotations;
-  if (image.inputs && image.inputs->unpinned.empty()) {
-    // The next run compares its own with these (incremental builds).
-    const auto recorded = fingerprint_annotations(*image.inputs);
-    request.annotations.insert(request.annotations.end(), recorded.begin(), recorded.end());
-  }
+  request.annotations = entry_annotations(m_run.options, image); // the fingerprint: the next run compares with it
   request.auth_header = m_inputs->push_auth;
   request.tls_verify = m_run.options.tls_verify;
   PMA_TRY(client.manifest_add(m_name, request));

@@ -42,8 +42,7 @@ const oci::IndexEntry*
 entry_for(const oci::Index& list, const PlatformResult& image)
 {
   for (const auto& entry : list.manifests) {
-    const auto& p = entry.platform;
-    if (entry.digest == image.digest && oci::Platform::normalized(p.os, p.architecture, p.variant) == image.platform) {
+    if (entry.digest == image.digest && entry.platform == image.platform) { // parse_index normalises platforms
       return &entry;
     }
   }
@@ -79,13 +78,8 @@ Tags::served_list_of(const std::vector<const PlatformResult*>& images) const
       return false;
     }
     for (const auto* image : images) {
-      auto wanted = options.descriptor_annotations;
-      if (image->inputs && image->inputs->unpinned.empty()) {
-        const auto recorded = fingerprint_annotations(*image->inputs);
-        wanted.insert(wanted.end(), recorded.begin(), recorded.end());
-      }
       const auto* entry = entry_for(*list, *image);
-      if (entry == nullptr || !has_annotations(entry->annotations, wanted)) {
+      if (entry == nullptr || !has_annotations(entry->annotations, entry_annotations(options, *image))) {
         return false;
       }
     }

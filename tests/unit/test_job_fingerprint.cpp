@@ -297,10 +297,7 @@ TEST_CASE("the fingerprint's digest covers the platform and every part")
 TEST_CASE("a fingerprint travels in list entry annotations and says what changed")
 {
   const job::Fingerprint before = sample();
-  std::map<std::string, std::string> annotations;
-  for (const auto& item : job::fingerprint_annotations(before)) {
-    annotations[item.substr(0, item.find('='))] = item.substr(item.find('=') + 1);
-  }
+  auto annotations = job::fingerprint_annotations(before);
   annotations["org.example.other"] = "x";
   const auto read = job::fingerprint_from(annotations);
   REQUIRE(read);

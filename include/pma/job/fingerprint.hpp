@@ -14,6 +14,7 @@
 namespace pma::job {
 
 struct BuildOptions;
+struct PlatformResult;
 
 // The annotations of a list entry that carry its image's fingerprint.
 inline constexpr std::string_view k_inputs_annotation = "io.podman-multiarch.inputs";
@@ -50,8 +51,13 @@ std::string options_text(const BuildOptions& options, const oci::Platform& platf
 // Fills `parts.digest` from the platform and the other parts.
 void seal(Fingerprint& parts, const oci::Platform& platform);
 
-// The list entry annotations ("key=value") that record `fingerprint`.
-std::vector<std::string> fingerprint_annotations(const Fingerprint& fingerprint);
+// The list entry annotations that record `fingerprint`, by key.
+std::map<std::string, std::string> fingerprint_annotations(const Fingerprint& fingerprint);
+
+// Every annotation ("key=value") a run gives `image`'s list entry: the
+// descriptor annotations of `options`, and its fingerprint where it has a
+// whole one.
+std::vector<std::string> entry_annotations(const BuildOptions& options, const PlatformResult& image);
 
 // A fingerprint read back from a list entry's annotations; nullopt when the
 // entry records none.

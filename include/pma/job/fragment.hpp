@@ -4,6 +4,7 @@
 #include <pma/oci/reference.hpp>
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,9 +27,9 @@ struct FragmentImage {
   std::string host;
   std::string podman_version;
   std::chrono::milliseconds duration{0};
-  // Its fingerprint as list entry annotations ("key=value"; incremental
-  // builds): `publish` puts them on its entry. Empty: none recorded.
-  std::vector<std::string> inputs;
+  // Its fingerprint as list entry annotations (incremental builds):
+  // `publish` puts them on its entry. Empty: none recorded.
+  std::map<std::string, std::string> inputs;
 
   bool operator==(const FragmentImage&) const = default;
 };
