@@ -13,14 +13,23 @@ bake() { pma bake -f "$T/rel/podman-multiarch.bake.yaml" --config "$cfg" --authf
 # mark → a second after the last one the previous commands may have logged on the hosts.
 mark() { sleep 1; date +%s; }
 # host_work EPOCH [ACTIONS] → how many image events of ACTIONS (a jq regex;
-# default build|push) the lab hosts logged since EPOCH.
+# default build|push) the lab hosts logged since EPOCH for this suite's
+# repository: meson runs another suite beside this one on the same hosts. A
+# push names its destination; a build event names only the image ID, so a build
+# counts when that image was pushed to, or is tagged in, this repository.
 host_work() {
   local h sock_var n=0 filters
   filters=$(jq -rn '{"type":["image"]} | tojson | @uri')
   for h in $LAB_HOSTS; do
     sock_var="LAB_SOCK_$h"
-    n=$((n + $(curl -s -m 10 --unix-socket "${!sock_var}" "http://d/v4.0.0/libpod/events?stream=false&since=$1&filters=$filters" |
-      jq -s --arg a "^(${2:-build|push})$" '[.[] | select(.Action | test($a))] | length')))
+    n=$((n + $(jq -n --arg a "^(${2:-build|push})$" --arg r "$repo/" \
+      --slurpfile events <(curl -s -m 10 --unix-socket "${!sock_var}" "http://d/v4.0.0/libpod/events?stream=false&since=$1&filters=$filters") \
+      --slurpfile images <(curl -s -m 10 --unix-socket "${!sock_var}" "http://d/v4.0.0/libpod/images/json") '
+      ([$events[] | select(.Action == "push" and (.Actor.Attributes.name | contains($r))) | .Actor.ID]
+        + [$images[0][] | select(any(.RepoTags[]?; contains($r))) | .Id]) as $ours
+      | [$events[] | select(.Action | test($a))
+          | select(if .Action == "build" then (.Actor.Attributes.name | IN($ours[])) else (.Actor.Attributes.name | contains($r)) end)]
+      | length')))
   done
   echo "$n"
 }
