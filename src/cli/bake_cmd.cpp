@@ -64,7 +64,7 @@ bake_options_table()
       {"Publishing", "manifest-host", "Host that assembles and pushes the lists (default: the most capable)", cxxopts::value<std::string>(), "HOST"},
       {"Output", "progress", util::join(output::progress_modes(), ", "), cxxopts::value<std::string>()->default_value("auto"), "MODE", output::progress_modes(), k_checked_by_command},
       {"Output", "metadata-file", "Write the result as JSON to FILE", cxxopts::value<std::string>(), "FILE"},
-    }, host_selection_options()});
+    }, transfer_options(), host_selection_options()});
   // clang-format on
 }
 
@@ -95,6 +95,7 @@ base_options(const Invocation& call)
     base.timeout = timeout;
   }
   PMA_TRY_ASSIGN(base.retry, app::retry_policy(call.get<int>("retry"), call.get<std::string>("retry-delay")));
+  PMA_TRY_ASSIGN(base.compression, compression(call));
   base.retry_given = call.given("retry") || call.given("retry-delay");
   PMA_TRY_ASSIGN(const auto emulation, checked_choice(call, "emulation"));
   PMA_TRY_ASSIGN(base.emulation, job::parse_emulation(emulation));

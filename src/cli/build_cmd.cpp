@@ -76,7 +76,7 @@ build_options_table()
       {"Output", "q,quiet", "Same as --progress quiet"},
       {"Output", "metadata-file", "Write the result as JSON to FILE", cxxopts::value<std::string>(), "FILE"},
       {"Output", "digestfile", "Write the index digest to FILE", cxxopts::value<std::string>(), "FILE"},
-    }, podman_build_options(), host_selection_options()});
+    }, podman_build_options(), transfer_options(), host_selection_options()});
   // clang-format on
 }
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "build_flags.hpp"
+#include "options.hpp"
 
 namespace pma::cli {
 
@@ -119,6 +120,7 @@ build_options(const Invocation& call)
   options.no_push = parsed.count("no-push") != 0;
   options.check = parsed.count("check") != 0;
   options.rebuild = parsed.count("rebuild") != 0;
+  PMA_TRY_ASSIGN(options.compression, compression(call));
   if (options.check) {
     PMA_TRY(app::check_check_option(options.dry_run, options.no_push));
   }

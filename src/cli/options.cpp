@@ -120,6 +120,29 @@ retry_options()
   };
 }
 
+std::vector<Option>
+transfer_options()
+{
+  return {
+      {"Transfer", "compress",
+       "Compress the build context sent to hosts: auto (zstd over ssh and tcp, none on a local socket), none, "
+       "gzip[:LEVEL], zstd[:LEVEL]",
+       cxxopts::value<std::string>()->default_value("auto"), "MODE", {"auto", "none", "gzip", "zstd"},
+       k_checked_by_command},
+  };
+}
+
+util::Result<std::optional<context::Compression>>
+compression(const Invocation& call)
+{
+  const auto text = call.get<std::string>("compress");
+  if (text == "auto") {
+    return std::optional<context::Compression>{};
+  }
+  PMA_TRY_ASSIGN(auto chosen, context::parse_compression(text));
+  return std::optional{chosen};
+}
+
 app::HostChoice
 host_choice(const Invocation& call)
 {

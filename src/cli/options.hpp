@@ -4,7 +4,9 @@
 // how they become the use cases' requests.
 #include <pma/app/selection.hpp>
 #include <pma/cli/command.hpp>
+#include <pma/context/context.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,9 +42,14 @@ std::vector<Option> registry_options(const std::string& group = "Registry");
 // --retry and --retry-delay (podman's names and defaults).
 std::vector<Option> retry_options();
 
+// --compress (build and bake).
+std::vector<Option> transfer_options();
+
 // The options' values as the use cases take them.
 app::HostChoice host_choice(const Invocation& call);
 auth::AuthOptions auth_options(const Invocation& call);
+// --compress: nullopt for auto.
+util::Result<std::optional<context::Compression>> compression(const Invocation& call);
 
 // Whether any of --host, --connection, --farm is given.
 bool hosts_named(const Invocation& call);

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <clocale>
 #include <cstring>
 #include <memory>
@@ -96,10 +97,12 @@ rounded_seconds(const struct timespec& time)
 class TarWriter {
 public:
   // `fingerprint`: mtimes 0 and no secrets (context::fingerprint()).
-  TarWriter(const ContextPlan& plan, const TarSink& sink, const bool fingerprint = false)
+  TarWriter(const ContextPlan& plan, const TarSink& sink, const bool fingerprint = false,
+            const Compression& compression = {})
     : m_plan(plan)
     , m_state{&sink, &m_stats}
     , m_fingerprint(fingerprint)
+    , m_compression(compression)
   {
   }
 
@@ -115,6 +118,7 @@ public:
     // enough to stream steadily.
     archive_write_set_bytes_per_block(a.get(), 64 * 1024);
     archive_write_set_bytes_in_last_block(a.get(), 1);
+    PMA_TRY(add_filter(a.get()));
     if (archive_write_open2(a.get(), &m_state, nullptr, &write_callback, nullptr, nullptr) != ARCHIVE_OK) {
       return failure(a.get(), "cannot start the context tar");
     }
@@ -134,6 +138,35 @@ public:
   }
 
 private:
+  // One compressor, single-threaded: a client that shares its machine keeps
+  // a core for everything else.
+  Result<void>
+  add_filter(archive* a) const
+  {
+    const char* name = nullptr;
+    int status = ARCHIVE_OK;
+    switch (m_compression.kind) {
+    case Compression::Kind::none:
+      return {};
+    case Compression::Kind::gzip:
+      name = "gzip";
+      status = archive_write_add_filter_gzip(a);
+      break;
+    case Compression::Kind::zstd:
+      name = "zstd";
+      status = archive_write_add_filter_zstd(a);
+      break;
+    }
+    if (status == ARCHIVE_OK && m_compression.level > 0) {
+      status = archive_write_set_filter_option(a, name, "compression-level",
+                                               std::to_string(m_compression.level).c_str());
+    }
+    if (status != ARCHIVE_OK) {
+      return failure(a, fmt::format("cannot compress the context tar with {}", m_compression.to_string()));
+    }
+    return {};
+  }
+
   util::Unexpected
   failure(archive* a, const std::string& what) const
   {
@@ -292,15 +325,54 @@ private:
   TarStats m_stats;
   SinkState m_state;
   bool m_fingerprint;
+  Compression m_compression;
   std::array<char, size_t{256} * 1024> m_buffer{};
 };
 
 } // namespace
 
-Result<TarStats>
-write_tar(const ContextPlan& plan, const TarSink& sink)
+std::string
+Compression::to_string() const
 {
-  return TarWriter(plan, sink).run();
+  const char* name = kind == Kind::gzip ? "gzip" : kind == Kind::zstd ? "zstd" : "none";
+  return level > 0 ? fmt::format("{}:{}", name, level) : name;
+}
+
+Result<Compression>
+parse_compression(const std::string_view text)
+{
+  const auto colon = text.find(':');
+  const std::string_view name = text.substr(0, colon);
+  Compression compression;
+  int max_level = 0;
+  if (name == "none" && colon == std::string_view::npos) {
+    return compression;
+  }
+  if (name == "gzip") {
+    compression.kind = Compression::Kind::gzip;
+    max_level = 9;
+  } else if (name == "zstd") {
+    compression.kind = Compression::Kind::zstd;
+    max_level = 19;
+  } else {
+    return context_error(fmt::format("unknown compression \"{}\": use auto, none, gzip[:LEVEL] or zstd[:LEVEL]", text));
+  }
+  if (colon != std::string_view::npos) {
+    const std::string_view level = text.substr(colon + 1);
+    int value = 0;
+    const auto [end, error] = std::from_chars(level.data(), level.data() + level.size(), value);
+    if (error != std::errc{} || end != level.data() + level.size() || value < 1 || value > max_level) {
+      return context_error(fmt::format("{} compression level must be 1 to {}, not \"{}\"", name, max_level, level));
+    }
+    compression.level = value;
+  }
+  return compression;
+}
+
+Result<TarStats>
+write_tar(const ContextPlan& plan, const TarSink& sink, const Compression& compression)
+{
+  return TarWriter(plan, sink, /*fingerprint=*/false, compression).run();
 }
 
 Result<std::string>

@@ -96,4 +96,16 @@ prepare_inputs(const Run& run, const std::vector<PlatformResult>& platforms, con
   return inputs;
 }
 
+context::Compression
+compression_for(const BuildOptions& options, const config::Host& host)
+{
+  if (options.compression) {
+    return *options.compression;
+  }
+  if (host.url.scheme == transport::Scheme::unix_socket) {
+    return {};
+  }
+  return {.kind = context::Compression::Kind::zstd};
+}
+
 } // namespace pma::job::detail

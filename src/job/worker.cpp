@@ -214,7 +214,8 @@ Worker::send_build(hosts::Session& host, const libpod::BuildRequest& request, co
                    libpod::LogTail* tail)
 {
   bool building = false;
-  auto image = host.client().build(request, context::tar_body(plan), [&](const libpod::BuildEvent& event) {
+  const auto body = m_inputs.tars->body(plan, compression_for(m_run.options, host.host()));
+  auto image = host.client().build(request, body, [&](const libpod::BuildEvent& event) {
     if (!building) {
       building = true;
       m_run.progress().phase(m_run.target, m_result.platform, m_result.host, Phase::build, "");

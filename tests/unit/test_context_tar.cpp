@@ -1,6 +1,7 @@
 // The context plan (ignore file choice, walk, extra files) and its tar, read
 // back with libarchive.
 #include <pma/context/context.hpp>
+#include <pma/context/shared_tar.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <thread>
 
 using namespace pma::context;
 namespace fs = std::filesystem;
@@ -70,6 +72,7 @@ read_tar(const std::string& bytes, std::vector<std::string>* order = nullptr)
   std::map<std::string, Member> members;
   archive* a = archive_read_new();
   archive_read_support_format_tar(a);
+  archive_read_support_filter_all(a); // compressed tars too
   REQUIRE(archive_read_open_memory(a, bytes.data(), bytes.size()) == ARCHIVE_OK);
   archive_entry* entry = nullptr;
   int status = ARCHIVE_OK;
@@ -594,3 +597,138 @@ TEST_CASE("context::plan_context errors")
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("context::parse_compression")
+{
+  CHECK(parse_compression("none")->kind == Compression::Kind::none);
+  CHECK(*parse_compression("zstd") == Compression{.kind = Compression::Kind::zstd});
+  CHECK(*parse_compression("zstd:19") == Compression{.kind = Compression::Kind::zstd, .level = 19});
+  CHECK(*parse_compression("gzip:1") == Compression{.kind = Compression::Kind::gzip, .level = 1});
+  CHECK(parse_compression("gzip:9")->to_string() == "gzip:9");
+  CHECK(parse_compression("zstd")->to_string() == "zstd");
+  for (const char* bad : {"xz", "zstd:0", "zstd:20", "gzip:10", "zstd:", "zstd:3x", "none:1", "auto", ""}) {
+    CAPTURE(bad);
+    const auto parsed = parse_compression(bad);
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().cls == pma::util::ErrorClass::usage);
+  }
+}
+
+namespace {
+
+std::string
+body_bytes(const pma::transport::BodyStream& body)
+{
+  std::string bytes;
+  const auto sent = body([&bytes](const char* data, size_t size) {
+    bytes.append(data, size);
+    return true;
+  });
+  if (!sent) {
+    FAIL(sent.error().message);
+  }
+  return bytes;
+}
+
+} // namespace
+
+TEST_CASE("context::write_tar compressed: the same members, fewer bytes")
+{
+  TempDir ctx;
+  ctx.write("Containerfile", "FROM scratch\n");
+  std::string text;
+  for (int i = 0; i < 20000; ++i) {
+    text += "int line" + std::to_string(i % 97) + " = 0;\n";
+  }
+  ctx.write("src/a.c", text);
+  ctx.write("bin", std::string(4096, '\x7f'));
+  const auto plan = plan_of(ctx.path, {});
+  TarStats plain_stats;
+  const std::string plain = tar_of(plan, &plain_stats);
+  for (const char* name : {"zstd", "zstd:19", "gzip", "gzip:1"}) {
+    CAPTURE(name);
+    std::string bytes;
+    const auto stats = write_tar(
+        plan,
+        [&](const char* data, size_t size) {
+          bytes.append(data, size);
+          return true;
+        },
+        *parse_compression(name));
+    REQUIRE(stats);
+    CHECK(stats->bytes_written == bytes.size());
+    CHECK(stats->bytes_read == plain_stats.bytes_read);
+    CHECK(bytes.size() * 10 < plain.size());
+    const bool zstd = std::string_view(name).starts_with("zstd");
+    CHECK(bytes.substr(0, 4) == (zstd ? std::string("\x28\xb5\x2f\xfd") : std::string("\x1f\x8b\x08", 3) + bytes[3]));
+    const auto members = read_tar(bytes);
+    const auto expected = read_tar(plain);
+    REQUIRE(members.size() == expected.size());
+    for (const auto& [path, member] : expected) {
+      CAPTURE(path);
+      CHECK(members.at(path).content == member.content);
+      CHECK(members.at(path).mode == member.mode);
+      CHECK(members.at(path).mtime == member.mtime);
+    }
+  }
+}
+
+TEST_CASE("context::SharedTar: written once, read whole by every body, at once or later")
+{
+  TempDir ctx;
+  ctx.write("Containerfile", "FROM scratch\n");
+  for (int i = 0; i < 40; ++i) {
+    ctx.write("f" + std::to_string(i), std::string(size_t{64} * 1024, static_cast<char>('a' + i % 26)));
+  }
+  const auto plan = plan_of(ctx.path, {});
+  const Compression zstd{.kind = Compression::Kind::zstd};
+  std::string expected;
+  REQUIRE(write_tar(
+      plan,
+      [&](const char* data, size_t size) {
+        expected.append(data, size);
+        return true;
+      },
+      zstd));
+
+  SharedTars tars;
+  const auto body = tars.body(plan, zstd);
+  std::vector<std::string> received(4);
+  std::vector<std::thread> readers;
+  for (auto& bytes : received) {
+    readers.emplace_back([&body, &bytes] { bytes = body_bytes(body); });
+  }
+  for (auto& reader : readers) {
+    reader.join();
+  }
+  for (const auto& bytes : received) {
+    CHECK(bytes == expected); // the same bytes, the stream deterministic
+  }
+  CHECK(body_bytes(tars.body(plan, zstd)) == expected); // a retry, after the writer finished
+
+  // A body whose host stops reading: its own error, the others unaffected.
+  const auto refused = body([](const char*, size_t) { return false; });
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().cls == pma::util::ErrorClass::connect);
+  CHECK(body_bytes(body) == expected);
+
+  // Uncompressed: the plain per-request tar.
+  CHECK(body_bytes(tars.body(plan, {})) == tar_of(plan));
+}
+
+TEST_CASE("context::SharedTar: the writer's error is every body's")
+{
+  TempDir ctx;
+  ctx.write("Containerfile", "FROM scratch\n");
+  ctx.write("a", "content");
+  const auto plan = plan_of(ctx.path, {});
+  fs::remove(ctx.path / "a");
+  SharedTar tar(plan, {.kind = Compression::Kind::gzip});
+  for (int i = 0; i < 2; ++i) {
+    const auto sent = tar.body()([](const char*, size_t) { return true; });
+    REQUIRE_FALSE(sent);
+    CHECK(sent.error().cls == pma::util::ErrorClass::usage);
+    CHECK(sent.error().message.find("vanished while sending the context") != std::string::npos);
+  }
+  CHECK_FALSE(tar.stats());
+}

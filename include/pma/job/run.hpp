@@ -2,6 +2,7 @@
 
 #include <pma/auth/credentials.hpp>
 #include <pma/config/host.hpp>
+#include <pma/context/context.hpp>
 #include <pma/hosts/session.hpp>
 #include <pma/job/environment.hpp>
 #include <pma/job/fingerprint.hpp>
@@ -103,6 +104,9 @@ struct BuildOptions {
   std::string arch_tag_format = "{tag}-staging-{os}-{arch}{-variant}";
   std::string manifest_host; // --manifest-host
   std::chrono::milliseconds build_idle_timeout{std::chrono::minutes(30)};
+  // --compress: how the context travels; nullopt (auto): zstd to ssh and tcp
+  // hosts, uncompressed through a local socket (job::compression_for).
+  std::optional<context::Compression> compression;
   util::RetryPolicy retry;        // --retry / --retry-delay: pushes, the list push, build pulls (5.3+)
   int emulator_crash_retries = 1; // builds again of a platform whose build qemu-user crashed
   bool retry_given = false;       // --retry or --retry-delay was on the command line
