@@ -21,11 +21,14 @@
 #include <mutex>
 #include <thread>
 
+#include "ssh_pipe.hpp"
 #include "ssh_session.hpp"
 
 namespace pma::transport {
 
+using detail::KeepAliveClock;
 using detail::open_session;
+using detail::Pipe;
 using detail::SshSession;
 using util::Error;
 using util::ErrorClass;
@@ -35,19 +38,10 @@ namespace {
 
 using SshEvent = std::unique_ptr<ssh_event_struct, decltype(&ssh_event_free)>;
 
-constexpr size_t k_chunk = size_t{64} * 1024;
-// Per connection, stop reading from the channel once this much is waiting for
-// the local client: the SSH window then throttles the server.
-constexpr size_t k_max_buffered = size_t{1024} * 1024;
-
-struct Pipe {
-  int fd = -1;
-  ssh_channel channel = nullptr;
-  std::string to_local;
-  bool local_eof = false;
-  bool remote_eof = false;
-  bool local_shut = false;
-  bool dead = false;
+// How each HTTP connection reaches the remote podman socket.
+enum class Route {
+  forward,    // a direct-streamlocal@openssh.com channel to the socket
+  dial_stdio, // an exec channel running `podman system dial-stdio` (sshd forbids forwarding)
 };
 
 class SshConnection : public Connection {
@@ -92,20 +86,37 @@ public:
     return m_endpoint;
   }
 
-  // Checks that the remote socket accepts a channel, then starts the bridge.
+  std::string
+  route() const override
+  {
+    return fmt::format("ssh{}, {}", m_session.route(),
+                       m_route == Route::forward ? "socket forwarding" : "podman system dial-stdio");
+  }
+
+  // Finds how the remote socket is reached — a forwarded channel, else (an
+  // sshd with AllowStreamLocalForwarding no) podman system dial-stdio —
+  // then starts the bridge.
   Result<void>
   start()
   {
     std::string cause;
     ssh_channel probe = open_channel(&cause);
     if (probe == nullptr) {
-      return util::Unexpected(
-          Error(ErrorClass::connect,
-                fmt::format("SSH server {} cannot open the remote socket {}: {}", m_server, m_remote_path, cause),
-                "is the podman service running there (systemctl --user start podman.socket), and is the path right?"));
+      std::string dial_cause;
+      if (!probe_dial_stdio(&dial_cause)) {
+        return util::Unexpected(Error(
+            ErrorClass::connect,
+            fmt::format("SSH server {} cannot open the remote socket {}: {}; podman system dial-stdio there did not "
+                        "answer either: {}",
+                        m_server, m_remote_path, cause, dial_cause),
+            "is the podman service running there (systemctl --user start podman.socket), and is the path right?"));
+      }
+      m_route = Route::dial_stdio;
+      util::log::debug("ssh {}: socket forwarding refused ({}); using podman system dial-stdio", m_label, cause);
+    } else {
+      ssh_channel_close(probe);
+      ssh_channel_free(probe);
     }
-    ssh_channel_close(probe);
-    ssh_channel_free(probe);
 
     PMA_TRY(make_listener());
     if (::pipe2(m_wake, O_CLOEXEC | O_NONBLOCK) != 0) {
@@ -182,7 +193,10 @@ private:
       ::close(fd); // the HTTP client sees the connection close
       return;
     }
-    m_pipes.push_back(Pipe{fd, channel, {}, false, false, false, false});
+    Pipe pipe;
+    pipe.fd = fd;
+    pipe.channel = channel;
+    m_pipes.push_back(std::move(pipe));
   }
 
   // A channel to the remote socket; null (and libssh's reason in `cause`) if refused.
@@ -190,7 +204,13 @@ private:
   open_channel(std::string* cause = nullptr)
   {
     ssh_channel channel = ssh_channel_new(m_session.get());
-    if (channel == nullptr || ssh_channel_open_forward_unix(channel, m_remote_path.c_str(), "127.0.0.1", 0) != SSH_OK) {
+    const bool opened =
+        channel != nullptr &&
+        (m_route == Route::forward
+             ? ssh_channel_open_forward_unix(channel, m_remote_path.c_str(), "127.0.0.1", 0) == SSH_OK
+             : ssh_channel_open_session(channel) == SSH_OK &&
+                   ssh_channel_request_exec(channel, dial_stdio_command().c_str()) == SSH_OK);
+    if (!opened) {
       const std::string why = ssh_get_error(m_session.get());
       util::log::debug("ssh {}: cannot open a channel to {}: {}", m_label, m_remote_path, why);
       if (cause != nullptr) {
@@ -202,6 +222,59 @@ private:
       return nullptr;
     }
     return channel;
+  }
+
+  // The remote command of an exec channel: podman (≥ 4.0) joins its
+  // standard input and output to the service's socket.
+  std::string
+  dial_stdio_command() const
+  {
+    std::string quoted = "'";
+    for (const char c : "unix://" + m_remote_path) {
+      quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return "podman --url " + quoted + "' system dial-stdio";
+  }
+
+  // Whether podman system dial-stdio answers a ping through an exec channel.
+  bool
+  probe_dial_stdio(std::string* cause)
+  {
+    const Route saved = m_route;
+    m_route = Route::dial_stdio;
+    ssh_channel channel = open_channel(cause);
+    m_route = saved;
+    if (channel == nullptr) {
+      return false;
+    }
+    constexpr std::string_view ping = "GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n";
+    std::string answer;
+    if (ssh_channel_write(channel, ping.data(), static_cast<uint32_t>(ping.size())) == static_cast<int>(ping.size())) {
+      char buffer[512];
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (answer.size() < 12 && std::chrono::steady_clock::now() < deadline) {
+        const int n = ssh_channel_read_timeout(channel, buffer, sizeof(buffer), 0, 1000);
+        if (n < 0 || (n == 0 && ssh_channel_is_eof(channel) != 0)) {
+          break;
+        }
+        answer.append(buffer, static_cast<size_t>(n));
+      }
+    }
+    const bool ok = answer.starts_with("HTTP/1.1 200");
+    if (!ok) {
+      char buffer[1024];
+      const int n = ssh_channel_read_timeout(channel, buffer, sizeof(buffer) - 1, 1, 500);
+      std::string errors = n > 0 ? std::string(buffer, static_cast<size_t>(n)) : "";
+      while (!errors.empty() && (errors.back() == '\n' || errors.back() == '\r')) {
+        errors.pop_back();
+      }
+      *cause = !errors.empty() ? errors
+               : answer.empty() ? "no answer"
+                                : "it answered " + answer.substr(0, answer.find('\r'));
+    }
+    ssh_channel_close(channel);
+    ssh_channel_free(channel);
+    return ok;
   }
 
   // A new session with the same checks (host key, authentication). The
@@ -218,74 +291,10 @@ private:
     unwatch_session();
     ssh_disconnect(m_session.get());
     m_session = std::move(*session);
+    m_clock = KeepAliveClock(m_session.keepalive());
     watch_session();
     util::log::info("ssh {}: the SSH session was lost; reconnected", m_label);
     return true;
-  }
-
-  // Channel → local buffer → local socket. Returns whether anything moved.
-  bool
-  pump_remote(Pipe& pipe)
-  {
-    bool moved = false;
-    if (!pipe.remote_eof && pipe.to_local.size() < k_max_buffered) {
-      const int available = ssh_channel_poll(pipe.channel, 0);
-      if (available == SSH_EOF) {
-        pipe.remote_eof = true;
-        moved = true;
-      } else if (available == SSH_ERROR) {
-        pipe.dead = true;
-        return true;
-      } else if (available > 0) {
-        char buffer[k_chunk];
-        const int n = ssh_channel_read_nonblocking(
-            pipe.channel, buffer,
-            static_cast<uint32_t>(std::min<size_t>(sizeof(buffer), static_cast<size_t>(available))), 0);
-        if (n > 0) {
-          pipe.to_local.append(buffer, static_cast<size_t>(n));
-          moved = true;
-        } else if (n == SSH_ERROR) {
-          pipe.dead = true;
-          return true;
-        }
-      }
-    }
-    if (!pipe.to_local.empty()) {
-      const ssize_t n = ::send(pipe.fd, pipe.to_local.data(), pipe.to_local.size(), MSG_NOSIGNAL);
-      if (n > 0) {
-        pipe.to_local.erase(0, static_cast<size_t>(n));
-        moved = true;
-      } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        pipe.dead = true; // the local client went away
-        return true;
-      }
-    }
-    if (pipe.remote_eof && pipe.to_local.empty() && !pipe.local_shut) {
-      ::shutdown(pipe.fd, SHUT_WR);
-      pipe.local_shut = true;
-      moved = true;
-    }
-    return moved;
-  }
-
-  // Local socket → channel.
-  void
-  pump_local(Pipe& pipe)
-  {
-    char buffer[k_chunk];
-    const ssize_t n = ::recv(pipe.fd, buffer, sizeof(buffer), 0);
-    if (n == 0) {
-      pipe.local_eof = true;
-      ssh_channel_send_eof(pipe.channel);
-    } else if (n > 0) {
-      // Blocks until the SSH window admits the data; other channels' incoming
-      // data is buffered by libssh meanwhile.
-      if (ssh_channel_write(pipe.channel, buffer, static_cast<uint32_t>(n)) != n) {
-        pipe.dead = true;
-      }
-    } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-      pipe.dead = true;
-    }
   }
 
   void
@@ -298,41 +307,48 @@ private:
       for (auto& pipe : m_pipes) {
         moved |= pump_remote(pipe);
       }
-      m_pipes.remove_if([](Pipe& pipe) {
-        const bool finished = pipe.dead || (pipe.local_eof && pipe.remote_eof && pipe.to_local.empty());
-        if (finished) {
-          ssh_channel_close(pipe.channel);
-          ssh_channel_free(pipe.channel);
-          ::close(pipe.fd);
+      m_pipes.remove_if([this](Pipe& pipe) {
+        if (pipe.finished()) {
+          if (!pipe.errors.empty()) {
+            util::log::debug("ssh {}: podman system dial-stdio: {}", m_label, pipe.errors);
+          }
+          detail::close_pipe(pipe);
         }
-        return finished;
+        return pipe.finished() && pipe.channel == nullptr;
       });
 
       // A pipe whose local side is slow stops reading its channel; the
       // session socket is watched only while someone takes its data.
-      const bool session_wanted = m_pipes.empty() || std::any_of(m_pipes.begin(), m_pipes.end(), [](const Pipe& pipe) {
-                                    return !pipe.remote_eof && pipe.to_local.size() < k_max_buffered;
-                                  });
+      const bool session_wanted =
+          m_pipes.empty() || std::any_of(m_pipes.begin(), m_pipes.end(), [](const Pipe& pipe) {
+            return pipe.reading_remote();
+          });
+      if (!session_wanted) {
+        m_clock.heard(); // not listening: silence proves nothing
+      }
+      if (ssh_is_connected(m_session.get()) != 0 && !m_clock.tick(m_session.get())) {
+        // A peer or a middlebox gone: the next connection makes a new session.
+        util::log::info("ssh {}: no answer to {} keepalives; the session is dropped", m_label,
+                        m_session.keepalive().count_max);
+        drop_pipes();
+        ssh_disconnect(m_session.get());
+      }
       fds.clear();
       fds.push_back({m_wake[0], POLLIN, 0});
       fds.push_back({m_listen_fd, POLLIN, 0});
       fds.push_back({session_wanted ? session_fd : -1, POLLIN, 0});
       for (const auto& pipe : m_pipes) {
-        short events = 0;
-        if (!pipe.local_eof) {
-          events |= POLLIN;
-        }
-        if (!pipe.to_local.empty()) {
-          events |= POLLOUT;
-        }
-        fds.push_back({pipe.fd, events, 0});
+        fds.push_back({pipe.fd, pipe.local_events(), 0});
       }
-      if (::poll(fds.data(), fds.size(), moved ? 0 : 100) < 0 && errno != EINTR) {
+      if (::poll(fds.data(), fds.size(), moved ? 0 : m_clock.poll_timeout(100)) < 0 && errno != EINTR) {
         util::log::debug("ssh {}: poll: {}", m_label, std::strerror(errno));
         break;
       }
-      if ((fds[2].revents & POLLIN) != 0 && m_event) {
-        ssh_event_dopoll(m_event.get(), 0);
+      if ((fds[2].revents & POLLIN) != 0) {
+        m_clock.heard();
+        if (m_event) {
+          ssh_event_dopoll(m_event.get(), 0);
+        }
       }
       if ((fds[1].revents & POLLIN) != 0) {
         accept_one();
@@ -356,13 +372,14 @@ private:
   drop_pipes()
   {
     for (auto& pipe : m_pipes) {
-      ssh_channel_free(pipe.channel);
-      ::close(pipe.fd);
+      detail::close_pipe(pipe, /*session_alive=*/false);
     }
     m_pipes.clear();
   }
 
   SshSession m_session;
+  KeepAliveClock m_clock{m_session.keepalive()};
+  Route m_route = Route::forward;
   SshEvent m_event{nullptr, &ssh_event_free};
   const std::string m_remote_path;
   const std::string m_server; // host:port

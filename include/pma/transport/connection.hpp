@@ -26,6 +26,13 @@ class Connection {
 public:
   virtual ~Connection() = default;
   virtual const Endpoint& endpoint() const = 0;
+  // How the host is reached, for hosts check ("ssh, socket forwarding",
+  // "ssh through jump host …, podman system dial-stdio"); "" when direct.
+  virtual std::string
+  route() const
+  {
+    return {};
+  }
 };
 
 // Opens connections for one URL scheme. One implementation per scheme; tests
