@@ -80,6 +80,13 @@ NetworkConnector::open(const config::Host& host, const ConnectOptions& options, 
   return std::make_unique<Session>(host, std::move(*connection), std::move(client));
 }
 
+std::string
+Session::route() const
+{
+  const std::string route = m_connection ? m_connection->route() : "";
+  return route.empty() ? transport::to_string(m_host.url.scheme) : route;
+}
+
 namespace {
 
 void
@@ -96,6 +103,7 @@ connect_one(Connected& connected, const ConnectOptions& options, Connector& conn
     return;
   }
   probe.latency = ping.round_trip;
+  probe.route = (*session)->route();
   if (!options.host_info && !probe.host.platforms.empty()) {
     probe.serves = probe.host.platforms;
     connected.session = std::move(*session);

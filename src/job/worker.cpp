@@ -204,8 +204,11 @@ Worker::build(hosts::Session& host, libpod::LogTail& tail)
     request.settings.push_back({libpod::BuildOption::secret, m_inputs.secret_specs});
   }
   PMA_TRY(add_contexts(host, request));
+  const auto compression = compression_for(m_run.options, host.host());
   m_run.progress().phase(m_run.target, m_result.platform, m_result.host, Phase::upload,
-                         fmt::format("{} bytes", plan.file_bytes));
+                         compression.kind == context::Compression::Kind::none
+                             ? fmt::format("{} bytes", plan.file_bytes)
+                             : fmt::format("{} bytes, {}-compressed", plan.file_bytes, compression.to_string()));
   return send_build(host, request, plan, &tail);
 }
 

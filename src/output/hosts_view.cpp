@@ -68,18 +68,18 @@ hosts_json(const std::vector<config::Host>& hosts)
 std::string
 probes_table(const std::vector<hosts::Probe>& probes, const bool color)
 {
-  Table table({"NAME", "STATUS", "PODMAN", "API", "NATIVE", "SERVES", "EMULATED", "LATENCY"});
+  Table table({"NAME", "STATUS", "PODMAN", "API", "NATIVE", "SERVES", "EMULATED", "LATENCY", "ROUTE"});
   for (const auto& probe : probes) {
     if (!probe.ok()) {
       table.add_row({probe.host.name,
                      paint(fmt::format("error ({})", util::to_string(probe.error->cls)), Color::red, color), "-", "-",
-                     "-", "-", "-", "-"});
+                     "-", "-", "-", "-", "-"});
       continue;
     }
     const auto& info = *probe.info;
     table.add_row({probe.host.name, paint("ok", Color::green, color), info.podman_version, info.api_version.to_string(),
                    info.native.to_string() + (info.variant_inferred ? "*" : ""),
-                   util::join(oci::to_strings(probe.serves), ","), emulated_cell(probe), milliseconds(probe.latency)});
+                   util::join(oci::to_strings(probe.serves), ","), emulated_cell(probe), milliseconds(probe.latency), probe.route});
   }
   std::string out = table.render();
   for (const auto& probe : probes) {
@@ -107,6 +107,7 @@ probes_json(const std::vector<hosts::Probe>& probes)
       entry["emulated"] = info.emulated ? ordered_json(oci::to_strings(*info.emulated)) : ordered_json(nullptr);
       entry["latencyMs"] = ms_value(probe.latency);
       entry["connectMs"] = ms_value(probe.connect_time);
+      entry["route"] = probe.route;
     }
     if (probe.error) {
       entry["error"] = {

@@ -89,8 +89,11 @@ public:
   std::string
   route() const override
   {
-    return fmt::format("ssh{}, {}", m_session.route(),
-                       m_route == Route::forward ? "socket forwarding" : "podman system dial-stdio");
+    std::string route = "ssh";
+    if (!m_session.route().empty()) {
+      route += " " + m_session.route();
+    }
+    return m_route == Route::forward ? route : route + " (dial-stdio)";
   }
 
   // Finds how the remote socket is reached — a forwarded channel, else (an
@@ -323,9 +326,6 @@ private:
           m_pipes.empty() || std::any_of(m_pipes.begin(), m_pipes.end(), [](const Pipe& pipe) {
             return pipe.reading_remote();
           });
-      if (!session_wanted) {
-        m_clock.heard(); // not listening: silence proves nothing
-      }
       if (ssh_is_connected(m_session.get()) != 0 && !m_clock.tick(m_session.get())) {
         // A peer or a middlebox gone: the next connection makes a new session.
         util::log::info("ssh {}: no answer to {} keepalives; the session is dropped", m_label,
@@ -344,11 +344,8 @@ private:
         util::log::debug("ssh {}: poll: {}", m_label, std::strerror(errno));
         break;
       }
-      if ((fds[2].revents & POLLIN) != 0) {
-        m_clock.heard();
-        if (m_event) {
-          ssh_event_dopoll(m_event.get(), 0);
-        }
+      if ((fds[2].revents & POLLIN) != 0 && m_event) {
+        ssh_event_dopoll(m_event.get(), 0);
       }
       if ((fds[1].revents & POLLIN) != 0) {
         accept_one();

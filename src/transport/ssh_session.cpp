@@ -10,6 +10,8 @@
 #include <pma/util/strings.hpp>
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <fmt/format.h>
 #include <libssh/server.h> // ssh_send_keepalive (for client sessions too)
 #include <poll.h>
@@ -20,6 +22,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "ssh_pipe.hpp"
@@ -285,16 +288,25 @@ connect_one(const Target& target, const int fd, const DialOptions& options, cons
 
 KeepAliveClock::KeepAliveClock(const KeepAlive settings)
   : m_settings(settings)
-  , m_last(std::chrono::steady_clock::now())
+  , m_last_sent(std::chrono::steady_clock::now())
 {
 }
 
-void
-KeepAliveClock::heard()
+namespace {
+
+// How long ago data last came in on TCP socket `fd`; nullopt if not TCP.
+std::optional<std::chrono::milliseconds>
+silence_of(const int fd)
 {
-  m_last = std::chrono::steady_clock::now();
-  m_unanswered = 0;
+  tcp_info info{};
+  socklen_t length = sizeof(info);
+  if (fd < 0 || ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) {
+    return std::nullopt;
+  }
+  return std::chrono::milliseconds(info.tcpi_last_data_recv);
 }
+
+} // namespace
 
 bool
 KeepAliveClock::tick(ssh_session session)
@@ -303,15 +315,22 @@ KeepAliveClock::tick(ssh_session session)
     return true;
   }
   const auto now = std::chrono::steady_clock::now();
-  if (now - m_last < m_settings.interval) {
+  if (now - m_last_sent < m_settings.interval) {
     return true;
   }
-  if (m_unanswered >= m_settings.count_max) {
+  const auto silence = silence_of(ssh_get_fd(session));
+  if (silence && *silence < now - m_last_sent) {
+    m_unanswered = 0; // heard from since the last keepalive
+  }
+  if (silence && *silence < m_settings.interval) {
+    return true; // heard from within the interval: no keepalive needed
+  }
+  if (silence && m_unanswered >= m_settings.count_max) {
     return false;
   }
   ssh_send_keepalive(session);
-  ++m_unanswered;
-  m_last = now;
+  m_unanswered += silence ? 1 : 0;
+  m_last_sent = now;
   return true;
 }
 
@@ -321,7 +340,7 @@ KeepAliveClock::poll_timeout(const int longest) const
   if (m_settings.interval.count() == 0) {
     return longest;
   }
-  const auto due = m_last + m_settings.interval - std::chrono::steady_clock::now();
+  const auto due = m_last_sent + m_settings.interval - std::chrono::steady_clock::now();
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(due).count();
   return static_cast<int>(std::clamp<long long>(ms, 0, longest));
 }
@@ -381,7 +400,6 @@ private:
         break;
       }
       if ((fds[1].revents & POLLIN) != 0) {
-        clock.heard();
         ssh_event_dopoll(event(), 0);
       }
       if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && !m_pipe.local_eof) {
@@ -458,7 +476,11 @@ private:
       }
       through = fmt::format(" through jump host {}", util::join(labels(hops), ", "));
       PMA_TRY_ASSIGN(fd, tunnel(std::move(previous), target, hops.back().label(), session));
-      session.m_route = through;
+      std::vector<std::string> aliases;
+      for (const auto& hop : hops) {
+        aliases.push_back(hop.alias);
+      }
+      session.m_route = "via " + util::join(aliases, ",");
     }
     PMA_TRY_ASSIGN(session.m_session, connect_one(target, fd, m_options, through));
     return session;

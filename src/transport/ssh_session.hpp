@@ -23,19 +23,23 @@ struct KeepAlive {
   int count_max = 3;
 };
 
-// Tracks one session's keepalives (for the thread that polls it).
+// Tracks one session's keepalives (for the thread that polls it). How long
+// the server has been silent is the kernel's (TCP_INFO's time since data was
+// last received): libssh consumes replies inside other calls, so watching
+// the socket would miss them. A session over a jump host's tunnel (not TCP)
+// gets keepalives but no verdict: its tunnel's own session judges the link.
 class KeepAliveClock {
 public:
   explicit KeepAliveClock(KeepAlive settings);
-  void heard(); // a packet came from the server
-  // Sends a keepalive when one is due; false once count_max went unanswered.
+  // Sends a keepalive when the server has been silent for an interval;
+  // false once count_max of them went unanswered.
   bool tick(ssh_session session);
   // How long the poll may wait before tick() has work, in milliseconds.
   int poll_timeout(int longest) const;
 
 private:
   KeepAlive m_settings;
-  std::chrono::steady_clock::time_point m_last;
+  std::chrono::steady_clock::time_point m_last_sent;
   int m_unanswered = 0;
 };
 
@@ -60,7 +64,7 @@ public:
   {
     return m_keepalive;
   }
-  // "" or " through jump host HOST[, HOST]" — for messages.
+  // "" or "via JUMP[,JUMP]" (the ProxyJump aliases) — for hosts check.
   const std::string&
   route() const
   {

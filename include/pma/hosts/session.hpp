@@ -46,6 +46,8 @@ public:
   {
     return m_client->capabilities();
   }
+  // How the host is reached: "unix", "tcp", "ssh", "ssh via JUMP", "ssh (dial-stdio)".
+  std::string route() const;
 
 private:
   config::Host m_host;
@@ -80,6 +82,7 @@ struct Probe {
   std::chrono::microseconds connect_time{0}; // dial: SSH handshake and authentication included
   std::chrono::microseconds latency{0};      // GET /_ping round trip once connected
   std::vector<oci::Platform> serves;         // declared platforms, else the native one
+  std::string route;                         // Session::route(); "" when not connected
 
   bool
   ok() const

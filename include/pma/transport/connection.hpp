@@ -26,8 +26,9 @@ class Connection {
 public:
   virtual ~Connection() = default;
   virtual const Endpoint& endpoint() const = 0;
-  // How the host is reached, for hosts check ("ssh, socket forwarding",
-  // "ssh through jump host …, podman system dial-stdio"); "" when direct.
+  // How the host is reached, for hosts check: "ssh", "ssh via JUMP",
+  // "ssh (dial-stdio)" (podman system dial-stdio, where sshd refuses socket
+  // forwarding); "" for the schemes with one way only.
   virtual std::string
   route() const
   {
