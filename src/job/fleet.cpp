@@ -80,6 +80,18 @@ Fleet::failover(const oci::Platform& platform, const std::string& host, const ut
   return plan.assignments.front();
 }
 
+bool
+Fleet::revive(const std::string& host)
+{
+  hosts::Session* found = session(host);
+  if (found == nullptr || !found->client().ping()) {
+    return false;
+  }
+  const std::lock_guard lock(m_mutex);
+  m_dead.erase(host);
+  return true;
+}
+
 std::vector<HostCapacity>
 Fleet::alive() const
 {

@@ -45,6 +45,10 @@ public:
   std::optional<Assignment> failover(const oci::Platform& platform, const std::string& host, const util::Error& error,
                                      Emulation emulation);
 
+  // A host failover() marked dead that answers a ping again (its SSH session
+  // dropped by the network, and re-established by that ping): alive again.
+  bool revive(const std::string& host);
+
   // Whether `host` builds `platform` under emulation, as far as is known: a
   // host that declares its platforms is not asked (and may well emulate
   // them); only a crash line of qemu's own then tells.

@@ -98,6 +98,7 @@ Worker::run()
   hosts::Session* host = nullptr;
   Result<std::string> image = util::fail(ErrorClass::internal, "not built");
   int cache_races = 0;
+  bool reconnected = false; // built again on the same host after its connection was lost
   for (;;) {
     host = m_fleet.session(m_result.host);
     if (host == nullptr) {
@@ -134,6 +135,15 @@ Worker::run()
       break;
     }
     auto next = m_fleet.failover(m_result.platform, m_result.host, image.error(), options.emulation);
+    if (!next && !reconnected && m_fleet.revive(m_result.host)) {
+      // Nowhere else to go, and the host answers again (an SSH session a NAT
+      // or a restart cut): building again is safe, nothing was pushed yet.
+      reconnected = true;
+      m_run.progress().warning(fmt::format("{}: the connection to host {} was lost ({}); it answers again: "
+                                           "building it there again",
+                                           m_result.platform.to_string(), m_result.host, image.error().message));
+      continue;
+    }
     if (!next) {
       break;
     }

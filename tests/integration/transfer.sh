@@ -3,7 +3,8 @@
 # hosts are reached as `ssh ALIAS` reaches them (~/.ssh/config, ProxyJump over
 # a second sshd, a ProxyCommand refused), through podman system dial-stdio
 # where sshd refuses socket forwarding, and keep their session through a
-# NAT-like relay that drops idle connections. Extra sshds and the relay are
+# NAT-like relay that drops idle connections (and, without keepalives, get a
+# new session and build again there). Extra sshds and the relay are
 # started here, on ports of their own.
 require_lab
 cfg=$LAB_CONFIG
@@ -134,6 +135,9 @@ pma build --host "linux/arm64@arm64=ssh://nat-quiet$sock" --authfile "$LAB_AUTHF
   --emulator-crash-retries 0 "$T/ctx"
 [[ $RC != 0 ]] || fail "the build survived without keepalives: the relay proves nothing"
 grep -q dropped "$T/nat.log" || fail "the relay dropped nothing"
+# The session is re-established and the platform built there again, once (nothing was pushed).
+expect_err "the connection to host arm64 was lost"
+expect_err "it answers again: building it there again"
 
 TEST "a compressed context builds the same image as a raw one (podman 4.3.1 and 5.4.2)"
 printf 'FROM %s\nCOPY . /ctx\nRUN find /ctx | sort | xargs ls -ld >/listing\n' "$LAB_BASE_IMAGE" >"$T/ctx/Containerfile"
