@@ -122,6 +122,12 @@ expect_rc 0
 expect_err "through dial-stdio $$"
 grep -q "refused local port forward\|administratively prohibited\|streamlocal" "$T/hardened.log" ||
   fail "sshd did not refuse a forward: $(cat "$T/hardened.log")"
+# The same host-key rules on this path: a known-hosts file without its key refuses it.
+: >"$T/empty_known_hosts"
+printf 'hosts:\n  arm64:\n    url: ssh://hardened%s\n    known-hosts: %s\n' "$sock" "$T/empty_known_hosts" >"$T/hardened.yaml"
+pma hosts check --config "$T/hardened.yaml"
+expect_rc 1
+expect_err "host key of [127.0.0.1]:$hardened_port is not known"
 
 TEST "keepalives: a build silent for longer than a NAT keeps idle flows survives it"
 printf 'FROM %s\nRUN sleep 7 && echo quiet-%s\n' "$LAB_BASE_IMAGE" "$$-1" >"$T/ctx/Containerfile"

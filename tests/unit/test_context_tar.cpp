@@ -664,11 +664,12 @@ TEST_CASE("context::write_tar compressed: the same members, fewer bytes")
     const auto members = read_tar(bytes);
     const auto expected = read_tar(plain);
     REQUIRE(members.size() == expected.size());
-    for (const auto& [path, member] : expected) {
+    for (const auto& item : expected) {
+      const std::string& path = item.first; // a structured binding cannot be CAPTUREd (clang)
       CAPTURE(path);
-      CHECK(members.at(path).content == member.content);
-      CHECK(members.at(path).mode == member.mode);
-      CHECK(members.at(path).mtime == member.mtime);
+      CHECK(members.at(path).content == item.second.content);
+      CHECK(members.at(path).mode == item.second.mode);
+      CHECK(members.at(path).mtime == item.second.mtime);
     }
   }
 }
