@@ -124,10 +124,13 @@ std::vector<Option>
 transfer_options()
 {
   return {
-      {"Transfer", "compress",
+      {"Transfer",
+       "compress",
        "Compress the build context sent to hosts: auto (zstd over ssh and tcp, none on a local socket), none, "
        "gzip[:LEVEL], zstd[:LEVEL]",
-       cxxopts::value<std::string>()->default_value("auto"), "MODE", {"auto", "none", "gzip", "zstd"},
+       cxxopts::value<std::string>()->default_value("auto"),
+       "MODE",
+       {"auto", "none", "gzip", "zstd"},
        k_checked_by_command},
   };
 }

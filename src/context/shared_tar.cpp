@@ -35,8 +35,8 @@ anonymous_file(const std::string& dir)
     }
   }
   if (fd < 0) {
-    return util::Unexpected(Error(ErrorClass::internal, fmt::format("cannot create a temporary file in {}: {}", dir,
-                                                                    std::strerror(errno)),
+    return util::Unexpected(Error(ErrorClass::internal,
+                                  fmt::format("cannot create a temporary file in {}: {}", dir, std::strerror(errno)),
                                   "set TMPDIR to a writable directory with room for the compressed context"));
   }
   return fd;
@@ -102,9 +102,10 @@ SharedTar::write_all()
           }
           if (n <= 0) {
             const std::lock_guard lock(m_mutex);
-            m_error = Error(ErrorClass::internal, fmt::format("cannot write the compressed context to a "
-                                                              "temporary file: {}",
-                                                              std::strerror(n < 0 ? errno : ENOSPC)),
+            m_error = Error(ErrorClass::internal,
+                            fmt::format("cannot write the compressed context to a "
+                                        "temporary file: {}",
+                                        std::strerror(n < 0 ? errno : ENOSPC)),
                             "set TMPDIR to a directory with room for it");
             return false;
           }
@@ -157,9 +158,9 @@ SharedTar::send(const transport::BodyWriter& write)
       continue;
     }
     if (n <= 0) {
-      return util::Unexpected(Error(ErrorClass::internal,
-                                    fmt::format("cannot read the compressed context back: {}",
-                                                n < 0 ? std::strerror(errno) : "the file is shorter than written")));
+      return util::Unexpected(
+          Error(ErrorClass::internal, fmt::format("cannot read the compressed context back: {}",
+                                                  n < 0 ? std::strerror(errno) : "the file is shorter than written")));
     }
     if (!write(buffer.data(), static_cast<size_t>(n))) {
       return util::Unexpected(Error(ErrorClass::connect, "the build context upload was cut off"));

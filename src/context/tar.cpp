@@ -158,8 +158,8 @@ private:
       break;
     }
     if (status == ARCHIVE_OK && m_compression.level > 0) {
-      status = archive_write_set_filter_option(a, name, "compression-level",
-                                               std::to_string(m_compression.level).c_str());
+      status =
+          archive_write_set_filter_option(a, name, "compression-level", std::to_string(m_compression.level).c_str());
     }
     if (status != ARCHIVE_OK) {
       return failure(a, fmt::format("cannot compress the context tar with {}", m_compression.to_string()));

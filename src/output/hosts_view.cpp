@@ -79,7 +79,8 @@ probes_table(const std::vector<hosts::Probe>& probes, const bool color)
     const auto& info = *probe.info;
     table.add_row({probe.host.name, paint("ok", Color::green, color), info.podman_version, info.api_version.to_string(),
                    info.native.to_string() + (info.variant_inferred ? "*" : ""),
-                   util::join(oci::to_strings(probe.serves), ","), emulated_cell(probe), milliseconds(probe.latency), probe.route});
+                   util::join(oci::to_strings(probe.serves), ","), emulated_cell(probe), milliseconds(probe.latency),
+                   probe.route});
   }
   std::string out = table.render();
   for (const auto& probe : probes) {

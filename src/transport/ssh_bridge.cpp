@@ -207,12 +207,11 @@ private:
   open_channel(std::string* cause = nullptr)
   {
     ssh_channel channel = ssh_channel_new(m_session.get());
-    const bool opened =
-        channel != nullptr &&
-        (m_route == Route::forward
-             ? ssh_channel_open_forward_unix(channel, m_remote_path.c_str(), "127.0.0.1", 0) == SSH_OK
-             : ssh_channel_open_session(channel) == SSH_OK &&
-                   ssh_channel_request_exec(channel, dial_stdio_command().c_str()) == SSH_OK);
+    const bool opened = channel != nullptr &&
+                        (m_route == Route::forward
+                             ? ssh_channel_open_forward_unix(channel, m_remote_path.c_str(), "127.0.0.1", 0) == SSH_OK
+                             : ssh_channel_open_session(channel) == SSH_OK &&
+                                   ssh_channel_request_exec(channel, dial_stdio_command().c_str()) == SSH_OK);
     if (!opened) {
       const std::string why = ssh_get_error(m_session.get());
       util::log::debug("ssh {}: cannot open a channel to {}: {}", m_label, m_remote_path, why);
@@ -271,7 +270,7 @@ private:
       while (!errors.empty() && (errors.back() == '\n' || errors.back() == '\r')) {
         errors.pop_back();
       }
-      *cause = !errors.empty() ? errors
+      *cause = !errors.empty()  ? errors
                : answer.empty() ? "no answer"
                                 : "it answered " + answer.substr(0, answer.find('\r'));
     }
@@ -322,10 +321,9 @@ private:
 
       // A pipe whose local side is slow stops reading its channel; the
       // session socket is watched only while someone takes its data.
-      const bool session_wanted =
-          m_pipes.empty() || std::any_of(m_pipes.begin(), m_pipes.end(), [](const Pipe& pipe) {
-            return pipe.reading_remote();
-          });
+      const bool session_wanted = m_pipes.empty() || std::any_of(m_pipes.begin(), m_pipes.end(), [](const Pipe& pipe) {
+                                    return pipe.reading_remote();
+                                  });
       if (ssh_is_connected(m_session.get()) != 0 && !m_clock.tick(m_session.get())) {
         // A peer or a middlebox gone: the next connection makes a new session.
         util::log::info("ssh {}: no answer to {} keepalives; the session is dropped", m_label,

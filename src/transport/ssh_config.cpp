@@ -8,13 +8,13 @@
 #include <fmt/format.h>
 #include <fnmatch.h>
 #include <glob.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <fstream>
+#include <utility>
 
 namespace pma::transport {
 
@@ -26,13 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int k_max_include_depth = 16; // OpenSSH's READCONF_MAX_DEPTH
-
-std::string
-lower(std::string text)
-{
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
 
 // The line's arguments: whitespace separated, "…" or '…' grouping (quotes removed).
 Result<std::vector<std::string>>
@@ -74,12 +67,12 @@ split_arguments(std::string_view text, const std::string& origin)
 bool
 matches_pattern_list(const std::string& name, const std::vector<std::string>& patterns)
 {
-  const std::string subject = lower(name);
+  const std::string subject = util::to_lower(name);
   bool matched = false;
   for (const auto& item : patterns) {
     for (const auto& raw : util::split(item, ',')) {
       const bool negated = raw.starts_with('!');
-      const std::string pattern = lower(negated ? raw.substr(1) : raw);
+      const std::string pattern = util::to_lower(negated ? raw.substr(1) : raw);
       if (pattern.empty()) {
         continue;
       }
@@ -100,8 +93,8 @@ number(const std::string& text, const std::string& origin, const char* keyword, 
   int value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc{} || end != text.data() + text.size() || value < 0 || value > max) {
-    return util::fail(ErrorClass::config, fmt::format("{}: {} \"{}\" is not a number from 0 to {}", origin, keyword,
-                                                      text, max));
+    return util::fail(ErrorClass::config,
+                      fmt::format("{}: {} \"{}\" is not a number from 0 to {}", origin, keyword, text, max));
   }
   return value;
 }
@@ -115,8 +108,8 @@ local_host_name()
 
 class Reader {
 public:
-  Reader(const std::string& alias, const std::string& user, const SshConfigFiles& files)
-    : m_user(user)
+  Reader(const std::string& alias, std::string user, const SshConfigFiles& files)
+    : m_user(std::move(user))
     , m_files(files)
   {
     m_config.alias = alias;
@@ -169,7 +162,7 @@ private:
       line.remove_suffix(1);
     }
     const size_t key_end = line.find_first_of(" \t=");
-    const std::string keyword = lower(std::string(line.substr(0, key_end)));
+    const std::string keyword = util::to_lower(std::string(line.substr(0, key_end)));
     std::string_view rest = key_end == std::string_view::npos ? std::string_view{} : line.substr(key_end);
     const size_t value_start = rest.find_first_not_of(" \t");
     rest = value_start == std::string_view::npos ? std::string_view{} : rest.substr(value_start);
@@ -203,14 +196,12 @@ private:
     bool result = true;
     for (size_t i = 0; i < args.size(); ++i) {
       const bool negated = args[i].starts_with('!');
-      const std::string criterion = lower(negated ? args[i].substr(1) : args[i]);
+      const std::string criterion = util::to_lower(negated ? args[i].substr(1) : args[i]);
       bool met = false;
-      if (criterion == "all") {
-        met = true;
+      if (criterion == "all" || criterion == "final") {
+        met = true; // final: one pass here, which is the final one
       } else if (criterion == "canonical") {
         met = false; // no CanonicalizeHostname here
-      } else if (criterion == "final") {
-        met = true; // one pass, which is the final one
       } else if (criterion == "host" || criterion == "originalhost" || criterion == "user" ||
                  criterion == "localuser" || criterion == "exec") {
         if (i + 1 == args.size()) {
@@ -222,14 +213,18 @@ private:
                            origin);
           met = false;
         } else {
-          const std::string subject = criterion == "host"         ? current_host_name()
+          const std::string subject = criterion == "host"           ? current_host_name()
                                       : criterion == "originalhost" ? m_config.alias
-                                      : criterion == "user"       ? remote_user()
-                                                                  : m_files.local_user;
+                                      : criterion == "user"         ? remote_user()
+                                                                    : m_files.local_user;
           met = matches_pattern_list(subject, {argument});
         }
       } else {
-        return util::fail(ErrorClass::config, fmt::format("{}: unsupported Match criterion \"{}\"", origin, args[i]));
+        // A criterion of a newer OpenSSH (tagged, localnetwork, …): its block
+        // does not apply here, rather than every host failing on it.
+        util::log::warn("{}: Match criterion \"{}\" is not supported: the block is skipped", origin, args[i]);
+        ++i; // its argument
+        met = false;
       }
       result = result && (negated ? !met : met);
     }
@@ -247,13 +242,15 @@ private:
       if (pattern.is_relative()) {
         pattern = m_include_base / pattern;
       }
+      std::vector<fs::path> files;
       glob_t found{};
       if (::glob(pattern.c_str(), 0, nullptr, &found) == 0) {
-        for (size_t i = 0; i < found.gl_pathc; ++i) {
-          PMA_TRY(read_file(found.gl_pathv[i], depth + 1, /*must_exist=*/true));
-        }
+        files.assign(found.gl_pathv, found.gl_pathv + found.gl_pathc);
       }
       ::globfree(&found);
+      for (const auto& file : files) {
+        PMA_TRY(read_file(file, depth + 1, /*must_exist=*/true));
+      }
     }
     return {};
   }
@@ -286,11 +283,11 @@ private:
       }
     } else if (keyword == "stricthostkeychecking") {
       if (m_config.strict_host_key_checking.empty()) {
-        const std::string choice = lower(value);
+        const std::string choice = util::to_lower(value);
         if (choice != "yes" && choice != "no" && choice != "ask" && choice != "accept-new" && choice != "off") {
-          return util::fail(ErrorClass::config,
-                            fmt::format("{}: StrictHostKeyChecking \"{}\": use yes, no, ask, accept-new or off",
-                                        origin, value));
+          return util::fail(
+              ErrorClass::config,
+              fmt::format("{}: StrictHostKeyChecking \"{}\": use yes, no, ask, accept-new or off", origin, value));
         }
         m_config.strict_host_key_checking = choice;
       }
@@ -301,7 +298,7 @@ private:
         if (keyword == "proxyjump") {
           PMA_TRY_ASSIGN(m_config.proxy_jump, parse_proxy_jump(value, origin));
           m_config.proxy_jump_origin = origin;
-        } else if (lower(value) != "none") {
+        } else if (util::to_lower(value) != "none") {
           m_config.proxy_command = SshConfigValue{util::join(args, " "), origin};
         }
       }
@@ -321,7 +318,7 @@ private:
   static Result<bool>
   yes_no(const std::string& value, const std::string& origin, const std::string& keyword)
   {
-    const std::string choice = lower(value);
+    const std::string choice = util::to_lower(value);
     if (choice == "yes" || choice == "true") {
       return true;
     }
@@ -435,7 +432,7 @@ private:
       m_config.identity_files.push_back(std::move(path));
     }
     for (const auto& item : m_known_hosts) {
-      if (lower(item.value) == "none") {
+      if (util::to_lower(item.value) == "none") {
         continue;
       }
       PMA_TRY_ASSIGN(auto path, expand_path(item));
@@ -457,61 +454,6 @@ private:
 };
 
 } // namespace
-
-bool
-SshHostConfig::accepts_new_host_keys() const
-{
-  return strict_host_key_checking == "accept-new" || strict_host_key_checking == "no" ||
-         strict_host_key_checking == "off";
-}
-
-SshConfigFiles
-SshConfigFiles::standard()
-{
-  SshConfigFiles files;
-  files.files = {util::home_dir() / ".ssh" / "config", "/etc/ssh/ssh_config"};
-  files.local_user = util::env("USER");
-  if (files.local_user.empty()) {
-    if (const passwd* entry = ::getpwuid(::geteuid()); entry != nullptr) {
-      files.local_user = entry->pw_name;
-    }
-  }
-  return files;
-}
-
-Result<std::vector<SshJump>>
-parse_proxy_jump(const std::string& value, const std::string& origin)
-{
-  std::vector<SshJump> jumps;
-  if (lower(value) == "none") {
-    return jumps;
-  }
-  for (const auto& item : util::split(value, ',')) {
-    std::string_view hop = item;
-    if (hop.starts_with("ssh://")) {
-      hop.remove_prefix(6);
-      while (hop.ends_with('/')) {
-        hop.remove_suffix(1);
-      }
-    }
-    SshJump jump;
-    if (const size_t at = hop.rfind('@'); at != std::string_view::npos) {
-      jump.user = hop.substr(0, at);
-      hop.remove_prefix(at + 1);
-    }
-    PMA_TRY_ASSIGN(const auto host_port, parse_host_port(hop, fmt::format("{}: ProxyJump hop", origin)));
-    if (host_port.host.empty() || (jump.user.empty() && item.find('@') != std::string::npos)) {
-      return util::fail(ErrorClass::config, fmt::format("{}: ProxyJump hop \"{}\" names no host", origin, item));
-    }
-    jump.host = host_port.host;
-    jump.port = host_port.port;
-    jumps.push_back(std::move(jump));
-  }
-  if (jumps.empty()) {
-    return util::fail(ErrorClass::config, fmt::format("{}: ProxyJump names no host", origin));
-  }
-  return jumps;
-}
 
 Result<SshHostConfig>
 resolve_ssh_config(const std::string& alias, const std::string& user, const SshConfigFiles& files)

@@ -25,8 +25,7 @@ drain_errors(Pipe& pipe)
   }
   char buffer[k_chunk];
   const int n = ssh_channel_read_nonblocking(
-      pipe.channel, buffer, static_cast<uint32_t>(std::min<size_t>(sizeof(buffer), static_cast<size_t>(available))),
-      1);
+      pipe.channel, buffer, static_cast<uint32_t>(std::min<size_t>(sizeof(buffer), static_cast<size_t>(available))), 1);
   if (n > 0 && pipe.errors.size() < k_max_errors) {
     pipe.errors.append(buffer, std::min(static_cast<size_t>(n), k_max_errors - pipe.errors.size()));
   }

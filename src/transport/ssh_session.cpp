@@ -10,22 +10,18 @@
 #include <pma/util/strings.hpp>
 
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <fmt/format.h>
-#include <libssh/server.h> // ssh_send_keepalive (for client sessions too)
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <optional>
 #include <thread>
 
 #include "ssh_pipe.hpp"
+#include "ssh_tunnel.hpp"
 
 namespace pma::transport::detail {
 
@@ -80,11 +76,11 @@ resolve_target(const std::string& alias, const std::string& user, const uint16_t
 {
   PMA_TRY_ASSIGN(const auto config, resolve_ssh_config(alias, user, files));
   if (config.proxy_command) {
-    return util::Unexpected(Error(
-        ErrorClass::config,
-        fmt::format("{}: ProxyCommand applies to {}: podman-multiarch never starts programs", config.proxy_command->origin,
-                    alias),
-        "reach the host with ProxyJump (done in-process), or give it a Host block without ProxyCommand"));
+    return util::Unexpected(
+        Error(ErrorClass::config,
+              fmt::format("{}: ProxyCommand applies to {}: podman-multiarch never starts programs",
+                          config.proxy_command->origin, alias),
+              "reach the host with ProxyJump (done in-process), or give it a Host block without ProxyCommand"));
   }
   Target target;
   target.alias = alias;
@@ -98,9 +94,9 @@ resolve_target(const std::string& alias, const std::string& user, const uint16_t
     target.identities = config.identity_files;
     target.identities_only = config.identities_only;
   }
-  target.known_hosts = !options.known_hosts.empty()              ? options.known_hosts
-                       : !config.known_hosts_files.empty()       ? config.known_hosts_files.front()
-                                                                 : util::home_dir() / ".ssh" / "known_hosts";
+  target.known_hosts = !options.known_hosts.empty()        ? options.known_hosts
+                       : !config.known_hosts_files.empty() ? config.known_hosts_files.front()
+                                                           : util::home_dir() / ".ssh" / "known_hosts";
   target.accept_new = options.accept_new_host_keys || config.accepts_new_host_keys();
   if (config.server_alive_interval >= 0) {
     target.keepalive.interval = std::chrono::seconds(config.server_alive_interval);
@@ -274,8 +270,9 @@ connect_one(const Target& target, const int fd, const DialOptions& options, cons
   if (ssh_connect(s) != SSH_OK) {
     const std::string cause = ssh_get_error(s);
     const bool timed_out = cause.find("imeout") != std::string::npos || cause.find("timed out") != std::string::npos;
-    return util::Unexpected(Error(timed_out ? ErrorClass::timeout : ErrorClass::connect,
-                                  fmt::format("cannot connect to SSH server {}{}: {}", target.label(), through, cause)));
+    return util::Unexpected(
+        Error(timed_out ? ErrorClass::timeout : ErrorClass::connect,
+              fmt::format("cannot connect to SSH server {}{}: {}", target.label(), through, cause)));
   }
   PMA_TRY(verify_host_key(s, target));
   PMA_TRY(authenticate(s, target));
@@ -284,156 +281,9 @@ connect_one(const Target& target, const int fd, const DialOptions& options, cons
 
 } // namespace
 
-// ---------------------------------------------------------------- keepalives
-
-KeepAliveClock::KeepAliveClock(const KeepAlive settings)
-  : m_settings(settings)
-  , m_last_sent(std::chrono::steady_clock::now())
-{
-}
-
-namespace {
-
-// How long ago data last came in on TCP socket `fd`; nullopt if not TCP.
-std::optional<std::chrono::milliseconds>
-silence_of(const int fd)
-{
-  tcp_info info{};
-  socklen_t length = sizeof(info);
-  if (fd < 0 || ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) {
-    return std::nullopt;
-  }
-  return std::chrono::milliseconds(info.tcpi_last_data_recv);
-}
-
-} // namespace
-
-bool
-KeepAliveClock::tick(ssh_session session)
-{
-  if (m_settings.interval.count() == 0) {
-    return true;
-  }
-  const auto now = std::chrono::steady_clock::now();
-  if (now - m_last_sent < m_settings.interval) {
-    return true;
-  }
-  const auto silence = silence_of(ssh_get_fd(session));
-  if (silence && *silence < now - m_last_sent) {
-    m_unanswered = 0; // heard from since the last keepalive
-  }
-  if (silence && *silence < m_settings.interval) {
-    return true; // heard from within the interval: no keepalive needed
-  }
-  if (silence && m_unanswered >= m_settings.count_max) {
-    return false;
-  }
-  ssh_send_keepalive(session);
-  m_unanswered += silence ? 1 : 0;
-  m_last_sent = now;
-  return true;
-}
-
-int
-KeepAliveClock::poll_timeout(const int longest) const
-{
-  if (m_settings.interval.count() == 0) {
-    return longest;
-  }
-  const auto due = m_last_sent + m_settings.interval - std::chrono::steady_clock::now();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(due).count();
-  return static_cast<int>(std::clamp<long long>(ms, 0, longest));
-}
-
-// ---------------------------------------------------------------- jump hosts
-
-// A direct-tcpip channel through a jump host's session to the next host,
-// joined to one end of a socket pair; the next session runs over the other
-// end. A thread of its own owns the jump session and moves the bytes.
-class JumpTunnel {
-public:
-  JumpTunnel(SshSession hop, Pipe pipe, std::string label)
-    : m_hop(std::move(hop))
-    , m_pipe(pipe)
-    , m_label(std::move(label))
-  {
-    if (::pipe2(m_wake, O_CLOEXEC | O_NONBLOCK) == 0) {
-      m_thread = std::thread([this] { run(); });
-    }
-  }
-  ~JumpTunnel()
-  {
-    m_stop = true;
-    if (m_wake[1] >= 0) {
-      const char byte = 0;
-      [[maybe_unused]] const auto n = ::write(m_wake[1], &byte, 1);
-    }
-    if (m_thread.joinable()) {
-      m_thread.join();
-    }
-    close_pipe(m_pipe, ssh_is_connected(m_hop.get()) != 0);
-    for (const int fd : m_wake) {
-      if (fd >= 0) {
-        ::close(fd);
-      }
-    }
-    ssh_disconnect(m_hop.get());
-  }
-  JumpTunnel(const JumpTunnel&) = delete;
-  JumpTunnel& operator=(const JumpTunnel&) = delete;
-
-private:
-  void
-  run()
-  {
-    KeepAliveClock clock(m_hop.keepalive());
-    while (!m_stop && !m_pipe.finished()) {
-      const bool moved = pump_remote(m_pipe);
-      if (!clock.tick(m_hop.get())) {
-        util::log::info("ssh jump host {}: no answer to keepalives; the tunnel is closed", m_label);
-        break;
-      }
-      pollfd fds[3] = {{m_wake[0], POLLIN, 0},
-                       {m_pipe.reading_remote() ? ssh_get_fd(m_hop.get()) : -1, POLLIN, 0},
-                       {m_pipe.fd, m_pipe.local_events(), 0}};
-      if (::poll(fds, 3, moved ? 0 : clock.poll_timeout(1000)) < 0 && errno != EINTR) {
-        break;
-      }
-      if ((fds[1].revents & POLLIN) != 0) {
-        ssh_event_dopoll(event(), 0);
-      }
-      if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && !m_pipe.local_eof) {
-        pump_local(m_pipe);
-      }
-    }
-    ::shutdown(m_pipe.fd, SHUT_RDWR); // the session through it sees the end
-  }
-
-  // Processes packets for no channel of ours (window adjustments, keepalive replies).
-  ssh_event
-  event()
-  {
-    if (!m_event) {
-      m_event.reset(ssh_event_new());
-      if (m_event && ssh_event_add_session(m_event.get(), m_hop.get()) != SSH_OK) {
-        m_event.reset();
-      }
-    }
-    return m_event.get();
-  }
-
-  SshSession m_hop;
-  Pipe m_pipe;
-  const std::string m_label;
-  std::unique_ptr<ssh_event_struct, decltype(&ssh_event_free)> m_event{nullptr, &ssh_event_free};
-  int m_wake[2] = {-1, -1};
-  std::atomic<bool> m_stop{false};
-  std::thread m_thread;
-};
-
 class SessionOpener {
 public:
-  SessionOpener(const DialOptions& options)
+  explicit SessionOpener(const DialOptions& options)
     : m_options(options)
     , m_files(SshConfigFiles::standard())
   {
@@ -454,8 +304,8 @@ private:
   open(const Target& target, const int depth)
   {
     if (depth > k_max_jump_depth) {
-      return util::fail(ErrorClass::config, fmt::format("ProxyJump to {} nests more than {} jump hosts", target.alias,
-                                                        k_max_jump_depth));
+      return util::fail(ErrorClass::config,
+                        fmt::format("ProxyJump to {} nests more than {} jump hosts", target.alias, k_max_jump_depth));
     }
     SshSession session;
     session.m_keepalive = target.keepalive;
@@ -477,6 +327,7 @@ private:
       through = fmt::format(" through jump host {}", util::join(labels(hops), ", "));
       PMA_TRY_ASSIGN(fd, tunnel(std::move(previous), target, hops.back().label(), session));
       std::vector<std::string> aliases;
+      aliases.reserve(hops.size());
       for (const auto& hop : hops) {
         aliases.push_back(hop.alias);
       }
@@ -530,6 +381,7 @@ private:
   labels(const std::vector<Target>& hops)
   {
     std::vector<std::string> out;
+    out.reserve(hops.size());
     for (const auto& hop : hops) {
       out.push_back(hop.label());
     }

@@ -158,6 +158,7 @@ cut() {
   TEST "$title"
   start=$(date +%s)
   started=$(date +%s%N)
+  : >"$T/err" # before the job starts: the wait below must not read the last run's output
   "$PMA_BIN" bake -f "$rel/cut.yaml" --config "$LAB_CONFIG" --authfile "$LAB_AUTHFILE" --progress plain "$@" \
     >"$T/out" 2>"$T/err" &
   pid=$!

@@ -266,6 +266,7 @@ TEST "Ctrl-C during the builds: exit 130 at once, nothing published, nothing lef
 mkdir -p "$T/slow"
 printf 'FROM %s\nRUN sleep 6\n' "$LAB_BASE_IMAGE" >"$T/slow/Containerfile"
 start=$(date +%s)
+: >"$T/err" # before the job starts: the wait below must not read the last run's output
 "$PMA_BIN" build --config "$cfg" --authfile "$LAB_AUTHFILE" --progress plain -t "$repo/interrupted:1" "$T/slow" \
   >"$T/out" 2>"$T/err" &
 pid=$!

@@ -51,6 +51,7 @@ start_build() {
   build_label=$1
   shift
   started=$(date +%s%N)
+  : >"$T/err" # before the job starts: a wait on it must not read the last run's output
   "$PMA_BIN" build --rebuild "$@" >"$T/out" 2>"$T/err" &
   build_pid=$!
 }

@@ -39,6 +39,9 @@ hang() {
   local row_start started pid
   row_start=$(date +%s)
   started=$(date +%s%N)
+  # Emptied here, not by the background job's redirection: the wait below must not
+  # find the previous scenario's "STEP 2/2" before the new run has truncated the file.
+  : >"$T/err"
   # --rebuild: the scenarios build the same inputs again (incremental runs would skip them).
   "$PMA_BIN" build --authfile "$LAB_AUTHFILE" --progress plain --allow-shrink --rebuild --metadata-file "$T/meta.json" "$@" \
     >"$T/out" 2>"$T/err" &

@@ -28,15 +28,15 @@ struct SshJump {
 };
 
 struct SshHostConfig {
-  std::string alias;     // the name looked up
-  std::string host_name; // HostName (tokens expanded); else the alias
-  uint16_t port = 0;     // Port; 0: not set
-  std::string user;      // User; empty: not set
+  std::string alias;                                 // the name looked up
+  std::string host_name;                             // HostName (tokens expanded); else the alias
+  uint16_t port = 0;                                 // Port; 0: not set
+  std::string user;                                  // User; empty: not set
   std::vector<std::filesystem::path> identity_files; // IdentityFile, in order, expanded
   bool identities_only = false;
   std::vector<std::filesystem::path> known_hosts_files; // UserKnownHostsFile, expanded
-  std::string strict_host_key_checking;                  // yes, no, ask, accept-new, off; "" not set
-  std::vector<SshJump> proxy_jump;                       // empty: none
+  std::string strict_host_key_checking;                 // yes, no, ask, accept-new, off; "" not set
+  std::vector<SshJump> proxy_jump;                      // empty: none
   std::string proxy_jump_origin;
   std::optional<SshConfigValue> proxy_command; // set (not "none"): refused by the dialer
   int server_alive_interval = -1;              // seconds; -1: not set
