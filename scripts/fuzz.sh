@@ -35,9 +35,9 @@ for target in "${targets[@]}"; do
     result="CRASH (see $log)"
     status=1
   fi
-  execs=$(grep -oP 'stat::number_of_executed_units:\s*\K[0-9]+' "$log" | tail -1 || true)
-  cov=$(grep -oP '#[0-9]+\s+DONE\s+cov: \K[0-9]+' "$log" | tail -1 || true)
-  ft=$(grep -oP '#[0-9]+\s+DONE\s+cov: [0-9]+ ft: \K[0-9]+' "$log" | tail -1 || true)
+  execs=$(grep -aoP 'stat::number_of_executed_units:\s*\K[0-9]+' "$log" | tail -1 || true)
+  cov=$(grep -aoP '#[0-9]+\s+DONE\s+cov: \K[0-9]+' "$log" | tail -1 || true)
+  ft=$(grep -aoP '#[0-9]+\s+DONE\s+cov: [0-9]+ ft: \K[0-9]+' "$log" | tail -1 || true)
   printf '%-18s %10s %8s %8s %s\n' "$target" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$result"
 done
 exit $status

@@ -108,6 +108,13 @@ CredentialStore::from_auth_json(const std::string_view text, const std::string& 
       return auth_error(fmt::format("auth file {}: entry \"{}\" must be an object", source, it.key()));
     }
     Credential credential;
+    // As Go's decoder into containers/image's struct: a field that is there
+    // but not a string fails the whole file (found by fuzzing: it threw).
+    for (const char* field : {"auth", "identitytoken"}) {
+      if (it.value().contains(field) && !it.value()[field].is_string()) {
+        return auth_error(fmt::format(R"(auth file {}: entry "{}": "{}" must be a string)", source, it.key(), field));
+      }
+    }
     const std::string encoded = it.value().value("auth", std::string());
     credential.identity_token = it.value().value("identitytoken", std::string());
     if (!encoded.empty()) {

@@ -73,6 +73,11 @@ TEST_CASE("auth::CredentialStore malformed files name the file and entry")
         "auth file /a/auth.json: entry \"quay.io\": \"auth\" must encode user:password");
   CHECK(message(R"({"auths": []})").find("must be an object") != std::string::npos);
   CHECK(message("[]").find("expected a JSON object") != std::string::npos);
+  // Found by fuzzing: these threw instead of failing.
+  CHECK(message(R"({"auths": {"docker.io": {"identitytoken": {"auth": "x"}}}})") ==
+        "auth file /a/auth.json: entry \"docker.io\": \"identitytoken\" must be a string");
+  CHECK(message(R"({"auths": {"quay.io": {"auth": 42}}})") ==
+        "auth file /a/auth.json: entry \"quay.io\": \"auth\" must be a string");
 }
 
 TEST_CASE("auth::CredentialStore legacy .dockercfg")
