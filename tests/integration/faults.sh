@@ -270,7 +270,9 @@ observe
 
 scenario "a host's podman service killed (SIGKILL) mid-build" "rebuilt on the other host; exit 0; the dead host restarts clean"
 mkdir -p "$T/slow"
-printf 'FROM %s\nRUN sleep 4 && echo slow > /slow\n' "$LAB_BASE_IMAGE" >"$T/slow/Containerfile"
+# A slow step no host has in its layer cache (a cached one ends at once): new text each use.
+slow_step() { printf 'FROM %s\nRUN sleep 4 && echo slow-%s > /slow\n' "$LAB_BASE_IMAGE" "$$-$RANDOM$RANDOM" >"$T/slow/Containerfile"; }
+slow_step
 victim=s390x
 victim_pid=$(cat "$PMA_LAB_DIR/pids/$victim.pid")
 proxy b1 ppc64le
@@ -319,6 +321,7 @@ for phase in "upload|POST /build stall-upload 60|$ctx" "build||$T/slow" "push|PO
   IFS='|' read -r name rule dir <<<"$phase"
   scenario "Ctrl-C during the $name" "exit 130 within seconds, nothing published, hosts cleaned"
   if [[ -n $rule ]]; then proxy a1 amd64 "$rule"; else proxy a1 amd64; fi
+  [[ $dir != "$T/slow" ]] || slow_step
   start_build "SIGINT during the $name" --host "$a1" --authfile "$LAB_AUTHFILE" --progress plain \
     --platform linux/amd64 --allow-shrink -t "$tag" "$dir"
   if [[ -n $rule ]]; then await 10 grep -q "^stall" "$T/a1.log"; else await 10 grep -q "STEP 2/2" "$T/err"; fi
