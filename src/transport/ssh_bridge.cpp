@@ -14,12 +14,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <list>
 #include <mutex>
-#include <thread>
 
 #include "ssh_pipe.hpp"
 #include "ssh_session.hpp"
@@ -35,8 +33,6 @@ using util::ErrorClass;
 using util::Result;
 
 namespace {
-
-using SshEvent = std::unique_ptr<ssh_event_struct, decltype(&ssh_event_free)>;
 
 // How each HTTP connection reaches the remote podman socket.
 enum class Route {
@@ -59,24 +55,15 @@ public:
 
   ~SshConnection() override
   {
-    m_stop = true;
-    if (m_wake[1] >= 0) {
-      const char byte = 0;
-      [[maybe_unused]] const auto n = ::write(m_wake[1], &byte, 1);
-    }
-    if (m_thread.joinable()) {
-      m_thread.join();
-    }
-    for (int fd : {m_listen_fd, m_wake[0], m_wake[1]}) {
-      if (fd >= 0) {
-        ::close(fd);
-      }
+    m_thread.stop();
+    if (m_listen_fd >= 0) {
+      ::close(m_listen_fd);
     }
     if (!m_endpoint.unix_path.empty()) {
       ::unlink(m_endpoint.unix_path.c_str());
       ::rmdir(m_dir.c_str());
     }
-    unwatch_session();
+    m_event.unwatch();
     ssh_disconnect(m_session.get());
   }
 
@@ -103,7 +90,7 @@ public:
   start()
   {
     std::string cause;
-    ssh_channel probe = open_channel(&cause);
+    ssh_channel probe = open_channel(Route::forward, &cause);
     if (probe == nullptr) {
       std::string dial_cause;
       if (!probe_dial_stdio(&dial_cause)) {
@@ -122,37 +109,11 @@ public:
     }
 
     PMA_TRY(make_listener());
-    if (::pipe2(m_wake, O_CLOEXEC | O_NONBLOCK) != 0) {
-      return util::Unexpected(Error(ErrorClass::internal, fmt::format("pipe: {}", std::strerror(errno))));
-    }
-    watch_session();
-    m_thread = std::thread([this] { run(); });
-    return {};
+    m_event.watch(m_session.get());
+    return m_thread.start([this] { run(); });
   }
 
 private:
-  // Packets that belong to no open channel (the close of a finished one,
-  // window adjustments, keep-alives) are read only when something asks
-  // libssh to; without that, the session socket stays readable and the
-  // bridge's poll() spins. The event lets the bridge process them.
-  void
-  watch_session()
-  {
-    m_event.reset(ssh_event_new());
-    if (m_event && ssh_event_add_session(m_event.get(), m_session.get()) != SSH_OK) {
-      m_event.reset();
-    }
-  }
-
-  void
-  unwatch_session()
-  {
-    if (m_event) {
-      ssh_event_remove_session(m_event.get(), m_session.get());
-      m_event.reset();
-    }
-  }
-
   Result<void>
   make_listener()
   {
@@ -188,9 +149,9 @@ private:
     if (fd < 0) {
       return;
     }
-    ssh_channel channel = open_channel();
+    ssh_channel channel = open_channel(m_route);
     if (channel == nullptr && ssh_is_connected(m_session.get()) == 0 && reconnect()) {
-      channel = open_channel(); // the server went away (sshd restarted, network cut): a new session
+      channel = open_channel(m_route); // the server went away (sshd restarted, network cut): a new session
     }
     if (channel == nullptr) {
       ::close(fd); // the HTTP client sees the connection close
@@ -202,13 +163,13 @@ private:
     m_pipes.push_back(std::move(pipe));
   }
 
-  // A channel to the remote socket; null (and libssh's reason in `cause`) if refused.
+  // A channel to the remote socket by `route`; null (and libssh's reason in `cause`) if refused.
   ssh_channel
-  open_channel(std::string* cause = nullptr)
+  open_channel(const Route route, std::string* cause = nullptr)
   {
     ssh_channel channel = ssh_channel_new(m_session.get());
     const bool opened = channel != nullptr &&
-                        (m_route == Route::forward
+                        (route == Route::forward
                              ? ssh_channel_open_forward_unix(channel, m_remote_path.c_str(), "127.0.0.1", 0) == SSH_OK
                              : ssh_channel_open_session(channel) == SSH_OK &&
                                    ssh_channel_request_exec(channel, dial_stdio_command().c_str()) == SSH_OK);
@@ -242,10 +203,7 @@ private:
   bool
   probe_dial_stdio(std::string* cause)
   {
-    const Route saved = m_route;
-    m_route = Route::dial_stdio;
-    ssh_channel channel = open_channel(cause);
-    m_route = saved;
+    ssh_channel channel = open_channel(Route::dial_stdio, cause);
     if (channel == nullptr) {
       return false;
     }
@@ -290,11 +248,11 @@ private:
       return false;
     }
     drop_pipes();
-    unwatch_session();
+    m_event.unwatch();
     ssh_disconnect(m_session.get());
     m_session = std::move(*session);
     m_clock = KeepAliveClock(m_session.keepalive());
-    watch_session();
+    m_event.watch(m_session.get());
     util::log::info("ssh {}: the SSH session was lost; reconnected", m_label);
     return true;
   }
@@ -303,7 +261,7 @@ private:
   run()
   {
     std::vector<pollfd> fds;
-    while (!m_stop) {
+    while (!m_thread.stopping()) {
       const int session_fd = ssh_get_fd(m_session.get()); // a reconnection changes it
       bool moved = false;
       for (auto& pipe : m_pipes) {
@@ -332,7 +290,7 @@ private:
         ssh_disconnect(m_session.get());
       }
       fds.clear();
-      fds.push_back({m_wake[0], POLLIN, 0});
+      fds.push_back({m_thread.wake_fd(), POLLIN, 0});
       fds.push_back({m_listen_fd, POLLIN, 0});
       fds.push_back({session_wanted ? session_fd : -1, POLLIN, 0});
       for (const auto& pipe : m_pipes) {
@@ -342,8 +300,8 @@ private:
         util::log::debug("ssh {}: poll: {}", m_label, std::strerror(errno));
         break;
       }
-      if ((fds[2].revents & POLLIN) != 0 && m_event) {
-        ssh_event_dopoll(m_event.get(), 0);
+      if ((fds[2].revents & POLLIN) != 0) {
+        m_event.process();
       }
       if ((fds[1].revents & POLLIN) != 0) {
         accept_one();
@@ -375,7 +333,7 @@ private:
   SshSession m_session;
   KeepAliveClock m_clock{m_session.keepalive()};
   Route m_route = Route::forward;
-  SshEvent m_event{nullptr, &ssh_event_free};
+  detail::SessionEvent m_event;
   const std::string m_remote_path;
   const std::string m_server; // host:port
   const std::string m_label;  // redacted URL
@@ -383,10 +341,8 @@ private:
   std::string m_dir;
   Endpoint m_endpoint;
   int m_listen_fd = -1;
-  int m_wake[2] = {-1, -1};
-  std::atomic<bool> m_stop{false};
   std::list<Pipe> m_pipes; // bridge thread only
-  std::thread m_thread;
+  detail::PollThread m_thread;
 };
 
 class SshDialer : public Dialer {

@@ -1,12 +1,16 @@
-// A local socket joined to an SSH channel (ssh_pipe.hpp).
+// A local socket joined to an SSH channel, and the pieces of the threads that
+// move them (ssh_pipe.hpp).
 #include "ssh_pipe.hpp"
 
+#include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 namespace pma::transport::detail {
 
@@ -123,6 +127,73 @@ close_pipe(Pipe& pipe, const bool session_alive)
   if (pipe.fd >= 0) {
     ::close(pipe.fd);
     pipe.fd = -1;
+  }
+}
+
+PollThread::~PollThread()
+{
+  stop();
+  for (const int fd : m_wake) {
+    if (fd >= 0) {
+      ::close(fd);
+    }
+  }
+}
+
+util::Result<void>
+PollThread::start(std::function<void()> body)
+{
+  if (::pipe2(m_wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+    return util::Unexpected(util::Error(util::ErrorClass::internal, fmt::format("pipe: {}", std::strerror(errno))));
+  }
+  m_thread = std::thread(std::move(body));
+  return {};
+}
+
+void
+PollThread::stop()
+{
+  m_stop = true;
+  if (m_wake[1] >= 0) {
+    const char byte = 0;
+    [[maybe_unused]] const auto n = ::write(m_wake[1], &byte, 1);
+  }
+  if (m_thread.joinable()) {
+    m_thread.join();
+  }
+}
+
+SessionEvent::~SessionEvent()
+{
+  unwatch();
+}
+
+void
+SessionEvent::watch(ssh_session session)
+{
+  unwatch();
+  m_event.reset(ssh_event_new());
+  if (m_event && ssh_event_add_session(m_event.get(), session) != SSH_OK) {
+    m_event.reset();
+  }
+  m_session = m_event ? session : nullptr;
+}
+
+void
+SessionEvent::unwatch()
+{
+  if (m_event) {
+    ssh_event_remove_session(m_event.get(), m_session);
+    m_event.reset();
+    m_session = nullptr;
+  }
+}
+
+void
+SessionEvent::process()
+{
+  if (m_event) {
+    ssh_event_dopoll(m_event.get(), 0);
   }
 }
 

@@ -2,10 +2,16 @@
 
 // Private to src/transport's ssh_*.cpp: one local socket joined to one SSH
 // channel, moved by the thread that owns the channel's session.
+#include <pma/util/error.hpp>
+
 #include <libssh/libssh.h>
 
+#include <atomic>
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <string>
+#include <thread>
 
 namespace pma::transport::detail {
 
@@ -46,5 +52,54 @@ void pump_local(Pipe& pipe);
 
 // Closes (when its session is alive) and frees the channel, and closes the local socket.
 void close_pipe(Pipe& pipe, bool session_alive = true);
+
+// A thread that polls, with a pipe whose read end (wake_fd) is in its poll()
+// so that stop() can wake it.
+class PollThread {
+public:
+  PollThread() = default;
+  ~PollThread();
+  PollThread(const PollThread&) = delete;
+  PollThread& operator=(const PollThread&) = delete;
+
+  util::Result<void> start(std::function<void()> body);
+  // Asks the thread to stop, wakes it and joins it (again: nothing).
+  void stop();
+  bool
+  stopping() const
+  {
+    return m_stop;
+  }
+  int
+  wake_fd() const
+  {
+    return m_wake[0];
+  }
+
+private:
+  int m_wake[2] = {-1, -1};
+  std::atomic<bool> m_stop{false};
+  std::thread m_thread;
+};
+
+// Packets of a session that belong to no open channel (the close of a
+// finished one, window adjustments, keepalive replies) are read only when
+// something asks libssh to; without that the session socket stays readable
+// and a poll() on it spins. process() reads them, when the socket is readable.
+class SessionEvent {
+public:
+  SessionEvent() = default;
+  ~SessionEvent();
+  SessionEvent(const SessionEvent&) = delete;
+  SessionEvent& operator=(const SessionEvent&) = delete;
+
+  void watch(ssh_session session);
+  void unwatch();
+  void process();
+
+private:
+  std::unique_ptr<ssh_event_struct, decltype(&ssh_event_free)> m_event{nullptr, &ssh_event_free};
+  ssh_session m_session = nullptr;
+};
 
 } // namespace pma::transport::detail

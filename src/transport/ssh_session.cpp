@@ -324,14 +324,9 @@ private:
         hops[i].jumps.clear();
         PMA_TRY_ASSIGN(previous, over(std::move(previous), hops[i], hops[i - 1].label()));
       }
-      through = fmt::format(" through jump host {}", util::join(labels(hops), ", "));
+      through = " through jump host " + joined(hops, ", ", [](const Target& hop) { return hop.label(); });
       PMA_TRY_ASSIGN(fd, tunnel(std::move(previous), target, hops.back().label(), session));
-      std::vector<std::string> aliases;
-      aliases.reserve(hops.size());
-      for (const auto& hop : hops) {
-        aliases.push_back(hop.alias);
-      }
-      session.m_route = "via " + util::join(aliases, ",");
+      session.m_route = "via " + joined(hops, ",", [](const Target& hop) { return hop.alias; });
     }
     PMA_TRY_ASSIGN(session.m_session, connect_one(target, fd, m_options, through));
     return session;
@@ -377,15 +372,17 @@ private:
     return pair[1];
   }
 
-  static std::vector<std::string>
-  labels(const std::vector<Target>& hops)
+  // Each hop's `name`, joined by `separator`.
+  template <typename Name>
+  static std::string
+  joined(const std::vector<Target>& hops, const char* separator, Name name)
   {
-    std::vector<std::string> out;
-    out.reserve(hops.size());
+    std::vector<std::string> names;
+    names.reserve(hops.size());
     for (const auto& hop : hops) {
-      out.push_back(hop.label());
+      names.push_back(name(hop));
     }
-    return out;
+    return util::join(names, separator);
   }
 
   const DialOptions& m_options;

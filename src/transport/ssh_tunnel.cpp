@@ -4,7 +4,6 @@
 
 #include <pma/util/log.hpp>
 
-#include <fcntl.h>
 #include <libssh/server.h> // ssh_send_keepalive (for client sessions too)
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -86,30 +85,17 @@ JumpTunnel::JumpTunnel(SshSession hop, Pipe pipe, std::string label)
   , m_pipe(std::move(pipe))
   , m_label(std::move(label))
 {
-  if (::pipe2(m_wake, O_CLOEXEC | O_NONBLOCK) == 0) {
-    m_thread = std::thread([this] { run(); });
+  m_event.watch(m_hop.get());
+  if (!m_thread.start([this] { run(); })) {
+    ::shutdown(m_pipe.fd, SHUT_RDWR); // the session through it sees the end at once
   }
 }
 
 JumpTunnel::~JumpTunnel()
 {
-  m_stop = true;
-  if (m_wake[1] >= 0) {
-    const char byte = 0;
-    [[maybe_unused]] const auto n = ::write(m_wake[1], &byte, 1);
-  }
-  if (m_thread.joinable()) {
-    m_thread.join();
-  }
+  m_thread.stop();
   close_pipe(m_pipe, ssh_is_connected(m_hop.get()) != 0);
-  for (const int fd : m_wake) {
-    if (fd >= 0) {
-      ::close(fd);
-    }
-  }
-  if (m_event) {
-    ssh_event_remove_session(m_event.get(), m_hop.get());
-  }
+  m_event.unwatch();
   ssh_disconnect(m_hop.get());
 }
 
@@ -117,38 +103,26 @@ void
 JumpTunnel::run()
 {
   KeepAliveClock clock(m_hop.keepalive());
-  while (!m_stop && !m_pipe.finished()) {
+  while (!m_thread.stopping() && !m_pipe.finished()) {
     const bool moved = pump_remote(m_pipe);
     if (!clock.tick(m_hop.get())) {
       util::log::info("ssh jump host {}: no answer to keepalives; the tunnel is closed", m_label);
       break;
     }
-    pollfd fds[3] = {{m_wake[0], POLLIN, 0},
+    pollfd fds[3] = {{m_thread.wake_fd(), POLLIN, 0},
                      {m_pipe.reading_remote() ? ssh_get_fd(m_hop.get()) : -1, POLLIN, 0},
                      {m_pipe.fd, m_pipe.local_events(), 0}};
     if (::poll(fds, 3, moved ? 0 : clock.poll_timeout(1000)) < 0 && errno != EINTR) {
       break;
     }
-    if (ssh_event poller = event(); poller != nullptr && (fds[1].revents & POLLIN) != 0) {
-      ssh_event_dopoll(poller, 0);
+    if ((fds[1].revents & POLLIN) != 0) {
+      m_event.process();
     }
     if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && !m_pipe.local_eof) {
       pump_local(m_pipe);
     }
   }
   ::shutdown(m_pipe.fd, SHUT_RDWR); // the session through it sees the end
-}
-
-ssh_event
-JumpTunnel::event()
-{
-  if (!m_event) {
-    m_event.reset(ssh_event_new());
-    if (m_event && ssh_event_add_session(m_event.get(), m_hop.get()) != SSH_OK) {
-      m_event.reset();
-    }
-  }
-  return m_event.get();
 }
 
 } // namespace pma::transport::detail

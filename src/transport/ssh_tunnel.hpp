@@ -1,10 +1,7 @@
 #pragma once
 
 // Private to src/transport's ssh_*.cpp: a jump host's tunnel (ProxyJump).
-#include <atomic>
-#include <memory>
 #include <string>
-#include <thread>
 
 #include "ssh_pipe.hpp"
 #include "ssh_session.hpp"
@@ -24,16 +21,12 @@ public:
 
 private:
   void run();
-  // Processes packets for no channel of ours (window adjustments, keepalive replies).
-  ssh_event event();
 
   SshSession m_hop;
   Pipe m_pipe;
   const std::string m_label;
-  std::unique_ptr<ssh_event_struct, decltype(&ssh_event_free)> m_event{nullptr, &ssh_event_free};
-  int m_wake[2] = {-1, -1};
-  std::atomic<bool> m_stop{false};
-  std::thread m_thread;
+  SessionEvent m_event;
+  PollThread m_thread;
 };
 
 } // namespace pma::transport::detail
