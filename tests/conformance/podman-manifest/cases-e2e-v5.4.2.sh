@@ -129,11 +129,11 @@ c_e542_push_add_compression() {
   list=$HPREPO/list
   use_lab_creds
   note "registry container (REGISTRY_IMAGE, plain HTTP, no auth, localhost:5007): the lab's plain registry, $list"
-  note "build/basicalpine (FROM quay.io/libpod/alpine): a Containerfile FROM $LAB_BASE_IMAGE, built with --authfile \$LAB_AUTHFILE"
+  note "build/basicalpine (FROM quay.io/libpod/alpine): a Containerfile FROM $LAB_BASE_IMAGE with a label naming the case, built with --authfile \$LAB_AUTHFILE (upstream's images live in the test's own storage; here a FROM-only build is the base image itself, whose storage record concurrent cases' pulls of the same image rewrite: seen breaking the second push on a fresh lab)"
   note "containers.conf [engine] add_compression = [\"zstd\"] is given to podman-multiarch through CONTAINERS_CONF, as upstream gives it to podman"
   defer_rmi "$foobar" "$(N imageone)" "$(N imagetwo)"
   mkdir -p "$CASE_DIR/basicalpine"
-  printf 'FROM %s\n' "$LAB_BASE_IMAGE" > "$CASE_DIR/basicalpine/Containerfile"
+  printf 'FROM %s\nLABEL pmc.case=%s\n' "$LAB_BASE_IMAGE" "$(N basicalpine)" > "$CASE_DIR/basicalpine/Containerfile"
   clean build -q --authfile "$LAB_AUTHFILE" --platform linux/amd64 -t "$(N imageone)" "$CASE_DIR/basicalpine"
   clean build -q --authfile "$LAB_AUTHFILE" --platform linux/arm64 -t "$(N imagetwo)" "$CASE_DIR/basicalpine"
   clean manifest create "$foobar"
