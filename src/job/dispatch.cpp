@@ -2,6 +2,7 @@
 // (queue.hpp) as soon as the images it builds from are ready (pushed; or built,
 // for a job that takes them from their host's storage) and a host that may take
 // it has a free slot; each runs as a Worker on its own thread.
+#include <pma/job/request.hpp>
 #include <pma/util/interrupt.hpp>
 
 #include <fmt/format.h>
@@ -57,6 +58,78 @@ Job::image_contexts(const size_t job, const Queue& queue) const
   if (queued.index < target.pins.size()) {
     const auto& pins = target.pins[queued.index];
     out.insert(out.end(), pins.begin(), pins.end());
+  }
+  return out;
+}
+
+// A job may share its build request with others of its host (group.hpp) when
+// its context crosses a network (an SSH or TCP host) and nothing in its
+// request is its own: it builds FROM no other target and takes no directory as
+// a build context (each is an image of its platform).
+bool
+Job::groupable(const size_t job) const
+{
+  const Target& target = *m_targets[m_jobs[job].target];
+  const PlatformResult& result = target.outcome.platforms[m_jobs[job].index];
+  const auto* session = m_fleet.session(result.host);
+  return session != nullptr && session->host().url.scheme != transport::Scheme::unix_socket &&
+         m_entries[job].after.empty() && target.spec.target_contexts.empty() && target.options.local_contexts.empty();
+}
+
+// Whether two jobs of one target and host make the same request but for the
+// platform: same Containerfile, options, and bases pinned through the same lists.
+bool
+Job::one_request(const size_t a, const size_t b) const
+{
+  const Target& target = *m_targets[m_jobs[a].target];
+  const size_t ia = m_jobs[a].index;
+  const size_t ib = m_jobs[b].index;
+  const oci::Platform& pa = target.outcome.platforms[ia].platform;
+  const oci::Platform& pb = target.outcome.platforms[ib].platform;
+  const auto& caps = m_fleet.session(target.outcome.platforms[ia].host)->capabilities();
+  libpod::BuildRequest ra = build_request(target.options, pa, caps);
+  const libpod::BuildRequest rb = build_request(target.options, pb, caps);
+  ra.platform = rb.platform;
+  ra.platform_text = rb.platform_text;
+  const auto pins = [&](const size_t i) {
+    return i < target.pins.size() ? target.pins[i] : std::vector<std::string>{};
+  };
+  return ra == rb && containerfile_for(target.options, pa) == containerfile_for(target.options, pb) &&
+         pins(ia) == pins(ib);
+}
+
+std::map<size_t, std::shared_ptr<BuildGroup>>
+Job::groups_of(const std::vector<size_t>& started) const
+{
+  std::map<std::pair<size_t, std::string>, std::vector<size_t>> candidates; // (target, host) → jobs
+  for (const size_t job : started) {
+    if (groupable(job)) {
+      const auto& result = m_targets[m_jobs[job].target]->outcome.platforms[m_jobs[job].index];
+      candidates[{m_jobs[job].target, result.host}].push_back(job);
+    }
+  }
+  std::map<size_t, std::shared_ptr<BuildGroup>> out;
+  for (auto& [key, jobs] : candidates) {
+    while (jobs.size() > 1) {
+      std::vector<size_t> members;
+      std::vector<size_t> rest;
+      for (const size_t job : jobs) {
+        (members.empty() || one_request(members.front(), job) ? members : rest).push_back(job);
+      }
+      if (members.size() > 1) {
+        const Target& target = *m_targets[key.first];
+        std::vector<oci::Platform> platforms;
+        platforms.reserve(members.size());
+        for (const size_t job : members) {
+          platforms.push_back(target.outcome.platforms[m_jobs[job].index].platform);
+        }
+        auto group = std::make_shared<BuildGroup>(key.second, std::move(platforms));
+        for (const size_t job : members) {
+          out[job] = group;
+        }
+      }
+      jobs = std::move(rest);
+    }
   }
   return out;
 }
@@ -118,7 +191,9 @@ Job::build_all()
         break; // what has not started is skipped
       }
     } else {
+      std::vector<size_t> started;
       while (auto start = queue.next(candidates)) {
+        started.push_back(start->first);
         const QueuedJob job = m_jobs[start->first];
         Target& target = *m_targets[job.target];
         PlatformResult& result = target.outcome.platforms[job.index];
@@ -133,7 +208,13 @@ Job::build_all()
             result.pushed_to = push_destination(target.options, result, m_fleet.session(result.host)->capabilities());
           }
         }
-        threads.emplace_back([&, job, index = start->first, contexts = image_contexts(start->first, queue)] {
+      }
+      const auto groups = groups_of(started);
+      for (const size_t started_job : started) {
+        const QueuedJob job = m_jobs[started_job];
+        const auto group = groups.find(started_job);
+        threads.emplace_back([&, job, index = started_job, contexts = image_contexts(started_job, queue),
+                              group = group == groups.end() ? nullptr : group->second] {
           Target& mine = *m_targets[job.target];
           PlatformResult& built = mine.outcome.platforms[job.index];
           const auto on_built = [&] {
@@ -141,7 +222,7 @@ Job::build_all()
             queue.built(index, built.host);
             changed.notify_all();
           };
-          Worker(mine.run, mine.inputs, m_fleet, m_names, built, contexts, on_built).run();
+          Worker(mine.run, mine.inputs, m_fleet, m_names, built, contexts, on_built, group).run();
           mine.list.finished(job.index);
           const std::lock_guard done(mutex);
           queue.finished(index, built.state == Phase::done);

@@ -43,10 +43,13 @@ platform_args(const oci::Platform& platform, const bool native)
 }
 
 // A base image for one platform: the digest of that platform's manifest, and
-// the reference that pins it ("" when the build names it by digest already).
+// the reference that pins it ("" when the build names it by digest already);
+// `list_pinned` pins the list it was read from (the same for every platform,
+// as a build of several platforms in one request needs), else as `pinned`.
 struct Resolved {
   std::string digest;
   std::string pinned;
+  std::string list_pinned;
 };
 
 // Base images read from their registries, each once per run (one thread: the
@@ -68,18 +71,20 @@ public:
                                            "(docker.io/library/…) to pin it");
     }
     if (!ref->digest.empty()) {
-      return Resolved{ref->digest, ""};
+      return Resolved{ref->digest, "", ""};
     }
     if (ref->tag.empty()) {
       ref->tag = "latest";
     }
     PMA_TRY_ASSIGN(const auto* read, read_once(*ref));
     if (!read->is_list) {
-      return Resolved{read->digest, ref->with_digest(read->digest).to_string()};
+      const std::string pinned = ref->with_digest(read->digest).to_string();
+      return Resolved{read->digest, pinned, pinned};
     }
     for (const auto& entry : read->index.manifests) {
       if (entry.platform == platform) { // parse_index normalises platforms
-        return Resolved{entry.digest, ref->with_digest(entry.digest).to_string()};
+        return Resolved{entry.digest, ref->with_digest(entry.digest).to_string(),
+                        ref->with_digest(read->digest).to_string()};
       }
     }
     return util::fail(ErrorClass::registry, fmt::format("its list has no {} image", platform.to_string()));
@@ -228,13 +233,13 @@ public:
         out.unpinned.push_back(fmt::format("{}: FROM --platform={}", base.text, base.platform));
         continue;
       }
-      pin(out, pins, base.text, base.text, *platform, base.written);
+      pin(out, pins, base.text, base.text, *platform, base.written, base.platform.empty());
     }
     if (!m_from.empty()) {
-      pin(out, pins, m_from, m_from, result.platform, m_from);
+      pin(out, pins, m_from, m_from, result.platform, m_from, true);
     }
     for (const auto& [name, image] : m_given.images) {
-      pin(out, pins, "context:" + name, image, result.platform, name);
+      pin(out, pins, "context:" + name, image, result.platform, name, true);
     }
     for (size_t k = 0; k < m_options.local_contexts.size(); ++k) {
       auto& digest = m_locals[k];
@@ -249,9 +254,13 @@ public:
 private:
   // Base `name` (`image`) resolved for `platform` and pinned through the build
   // context `context_name`: a tag that moves while the run builds changes nothing.
+  // A base that follows the build's platform is pinned through the list it
+  // was read from: that names every platform's digest, and is the same pin
+  // for every platform, so one request may build several (group.hpp), and a
+  // platform's image is the same built alone or with others.
   void
   pin(Fingerprint& out, std::vector<std::string>& pins, const std::string& name, const std::string& image,
-      const oci::Platform& platform, const std::string& context_name)
+      const oci::Platform& platform, const std::string& context_name, const bool follows_build)
   {
     auto resolved = m_resolver.resolve(image, platform);
     if (!resolved) {
@@ -260,7 +269,8 @@ private:
     }
     out.bases[name] = resolved->digest;
     if (!resolved->pinned.empty()) {
-      pins.push_back(fmt::format("{}=image:{}", context_name, resolved->pinned));
+      pins.push_back(
+          fmt::format("{}=image:{}", context_name, follows_build ? resolved->list_pinned : resolved->pinned));
     }
   }
 

@@ -8,11 +8,13 @@
 
 #include <atomic>
 #include <future>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "fleet.hpp"
+#include "group.hpp"
 #include "inputs.hpp"
 #include "list.hpp"
 #include "names.hpp"
@@ -38,7 +40,8 @@ struct Target {
   Inputs inputs;
   std::vector<size_t> depends_on; // indices of the targets it builds from
   // Incremental builds, per outcome.platforms entry: the build contexts that
-  // pin its base images to the digests it was fingerprinted with ("TEXT=image:REF").
+  // pin its base images to the digests it was fingerprinted with ("TEXT=image:REF";
+  // through their lists where they follow the build's platform).
   std::vector<std::vector<std::string>> pins;
   // Every platform is unchanged and every tag serves the list this run would
   // push already: nothing is assembled or pushed.
@@ -85,6 +88,10 @@ private:
   bool emulators_matter() const;
   void build_all();
   std::vector<std::string> image_contexts(size_t job, const Queue& queue) const;
+  // The jobs among `started` that one request builds with others (group.hpp).
+  std::map<size_t, std::shared_ptr<BuildGroup>> groups_of(const std::vector<size_t>& started) const;
+  bool groupable(size_t job) const;
+  bool one_request(size_t a, size_t b) const;
   void publish();
   void record_fragments();
   void cleanup();

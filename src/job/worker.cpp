@@ -46,7 +46,8 @@ push_destination(const BuildOptions& options, const PlatformResult& result, cons
 }
 
 Worker::Worker(const Run& run, const Inputs& inputs, Fleet& fleet, Names& names, PlatformResult& result,
-               std::vector<std::string> image_contexts, std::function<void()> on_built)
+               std::vector<std::string> image_contexts, std::function<void()> on_built,
+               std::shared_ptr<BuildGroup> group)
   : m_run(run)
   , m_inputs(inputs)
   , m_fleet(fleet)
@@ -54,6 +55,7 @@ Worker::Worker(const Run& run, const Inputs& inputs, Fleet& fleet, Names& names,
   , m_result(result)
   , m_image_contexts(std::move(image_contexts))
   , m_on_built(std::move(on_built))
+  , m_group(std::move(group))
   , m_start(std::chrono::steady_clock::now())
 {
 }
@@ -201,12 +203,38 @@ Worker::remove_when_pushed(hosts::Session& host)
 Result<std::string>
 Worker::build(hosts::Session& host, libpod::LogTail& tail)
 {
-  const context::ContextPlan& plan = m_inputs.context_for(m_run.options, m_result.platform);
-  libpod::BuildRequest request = build_request(m_run.options, m_result.platform, host.capabilities());
   // Named for this run: what cleanup removes, by that name only.
   m_result.image_name = m_names.make(m_run.kind("build"), &m_result.platform);
   m_names.own(m_result.host, m_result.image_name);
+  if (m_group && m_group->host() == m_result.host) {
+    auto share = m_group->take(m_result.platform, [&] { return lead_group(host); });
+    m_group.reset(); // once: a retry or a failover builds it alone
+    for (const auto& line : share.log) {
+      tail.add(line);
+    }
+    if (share.kind != BuildGroup::Share::Kind::alone) {
+      return std::move(share.image);
+    }
+    m_run.progress().info(
+        fmt::format("{}: {}; building it alone on {}", m_result.platform.to_string(), share.why, m_result.host));
+    tail.clear();
+  }
+  const context::ContextPlan& plan = m_inputs.context_for(m_run.options, m_result.platform);
+  PMA_TRY_ASSIGN(auto request, prepare(host));
   request.tags = {m_result.image_name};
+  const auto compression = compression_for(m_run.options, host.host());
+  m_run.progress().phase(m_run.target, m_result.platform, m_result.host, Phase::upload,
+                         compression.kind == context::Compression::Kind::none
+                             ? fmt::format("{} bytes", plan.file_bytes)
+                             : fmt::format("{} bytes, {}-compressed", plan.file_bytes, compression.to_string()));
+  return send_build(host, request, plan, &tail);
+}
+
+Result<libpod::BuildRequest>
+Worker::prepare(hosts::Session& host)
+{
+  const context::ContextPlan& plan = m_inputs.context_for(m_run.options, m_result.platform);
+  libpod::BuildRequest request = build_request(m_run.options, m_result.platform, host.capabilities());
   request.containerfile = plan.containerfile;
   request.excludes = plan.excludes;
   request.registry_config = m_inputs.registry_config;
@@ -214,12 +242,7 @@ Worker::build(hosts::Session& host, libpod::LogTail& tail)
     request.settings.push_back({libpod::BuildOption::secret, m_inputs.secret_specs});
   }
   PMA_TRY(add_contexts(host, request));
-  const auto compression = compression_for(m_run.options, host.host());
-  m_run.progress().phase(m_run.target, m_result.platform, m_result.host, Phase::upload,
-                         compression.kind == context::Compression::Kind::none
-                             ? fmt::format("{} bytes", plan.file_bytes)
-                             : fmt::format("{} bytes, {}-compressed", plan.file_bytes, compression.to_string()));
-  return send_build(host, request, plan, &tail);
+  return request;
 }
 
 Result<std::string>

@@ -7,9 +7,11 @@
 #include <pma/libpod/emulator_crash.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "fleet.hpp"
+#include "group.hpp"
 #include "inputs.hpp"
 #include "names.hpp"
 #include "run_state.hpp"
@@ -22,8 +24,11 @@ public:
   // (a release target's contexts: {NAME: "target:OTHER"}).
   // `on_built`, if given, is called once the image is built and its platform
   // checked, before the push: images built FROM it on this host may start.
+  // `group`, if given: its first build is the group's request, shared with
+  // the other platforms its host builds (group.hpp).
   Worker(const Run& run, const Inputs& inputs, Fleet& fleet, Names& names, PlatformResult& result,
-         std::vector<std::string> image_contexts = {}, std::function<void()> on_built = {});
+         std::vector<std::string> image_contexts = {}, std::function<void()> on_built = {},
+         std::shared_ptr<BuildGroup> group = nullptr);
 
   // Returns with the platform done or failed (result.state, result.error).
   void run();
@@ -31,6 +36,12 @@ public:
 private:
   void finish(Phase state, std::optional<util::Error> error = std::nullopt);
   util::Result<std::string> build(hosts::Session& host, libpod::LogTail& tail);
+  // The request of this platform's build, without its name (tags).
+  util::Result<libpod::BuildRequest> prepare(hosts::Session& host);
+  // The group's build, run by the first of its platforms (worker_group.cpp).
+  std::vector<BuildGroup::Share> lead_group(hosts::Session& host);
+  std::vector<BuildGroup::Share> map_group_images(hosts::Session& host, const std::string& list,
+                                                  std::vector<BuildGroup::Share> shares);
   // `tail`, if given, keeps the end of the build's log (emulator crashes).
   util::Result<std::string> send_build(hosts::Session& host, const libpod::BuildRequest& request,
                                        const context::ContextPlan& plan, libpod::LogTail* tail = nullptr);
@@ -46,6 +57,7 @@ private:
   PlatformResult& m_result;
   std::vector<std::string> m_image_contexts;
   std::function<void()> m_on_built;
+  std::shared_ptr<BuildGroup> m_group;
   std::chrono::steady_clock::time_point m_start;
 };
 

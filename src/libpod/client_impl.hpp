@@ -80,6 +80,9 @@ public:
                                        const std::function<void(std::string_view)>& on_progress) override;
   util::Result<void> remove_image(const std::string& image) override;
   util::Result<std::vector<std::string>> image_names(const std::string& reference) override;
+  util::Result<void> tag_image(const std::string& image, const std::string& name) override;
+  util::Result<std::map<std::string, std::string>>
+  image_ids_by_digest(const std::vector<std::string>& digests) override;
 
   // manifests.cpp
   util::Result<std::string> manifest_create(const std::string& name, const std::vector<std::string>& index_annotations,

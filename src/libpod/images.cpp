@@ -12,6 +12,7 @@ namespace pma::libpod {
 namespace {
 
 constexpr std::string_view k_unknown_digest = "@@unknown-digest@@";
+constexpr size_t k_max_image_list_body = size_t{64} << 20;
 
 } // namespace
 
@@ -52,6 +53,12 @@ RestClient::build(const BuildRequest& request, const transport::BodyStream& cont
   Query query;
   query.add("dockerfile", request.containerfile);
   query.add("platform", request.platform_text.empty() ? request.platform.to_string() : request.platform_text);
+  for (const auto& platform : request.more_platforms) {
+    query.add("platform", platform);
+  }
+  if (!request.manifest.empty()) {
+    query.add("manifest", request.manifest);
+  }
   for (const auto& name : request.tags) {
     query.add("t", name);
   }
@@ -196,6 +203,52 @@ RestClient::image_names(const std::string& reference)
     }
   }
   return names;
+}
+
+Result<void>
+RestClient::tag_image(const std::string& image, const std::string& name)
+{
+  const size_t colon = name.rfind(':');
+  const bool tagged = colon != std::string::npos && name.find('/', colon) == std::string::npos;
+  Query query;
+  query.add("repo", tagged ? name.substr(0, colon) : name);
+  query.add("tag", tagged ? name.substr(colon + 1) : "latest");
+  PMA_TRY(call({.method = "POST", .target = path("/images/" + transport::url_encode(image) + "/tag") + query.text()},
+               "tag image " + image));
+  return {};
+}
+
+Result<std::map<std::string, std::string>>
+RestClient::image_ids_by_digest(const std::vector<std::string>& digests)
+{
+  // Every image: podman 4.3.1 has no digest filter. A host with thousands of
+  // images answers a few megabytes.
+  PMA_TRY_ASSIGN(const auto response,
+                 call({.method = "GET", .target = path("/images/json?all=true"), .max_body = k_max_image_list_body},
+                      "list images"));
+  const auto root = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  std::map<std::string, std::string> out;
+  const auto wanted = [&](const json& digest) {
+    return digest.is_string() && std::find(digests.begin(), digests.end(), digest.get<std::string>()) != digests.end();
+  };
+  for (const auto& image : root.is_array() ? root : json::array()) {
+    if (!image.is_object() || !image.contains("Id") || !image["Id"].is_string()) {
+      continue;
+    }
+    std::vector<json> mine;
+    if (image.contains("Digest")) {
+      mine.push_back(image["Digest"]);
+    }
+    if (image.contains("Digests") && image["Digests"].is_array()) {
+      mine.insert(mine.end(), image["Digests"].begin(), image["Digests"].end());
+    }
+    for (const auto& digest : mine) {
+      if (wanted(digest)) {
+        out.emplace(digest.get<std::string>(), image["Id"].get<std::string>());
+      }
+    }
+  }
+  return out;
 }
 
 } // namespace pma::libpod::detail

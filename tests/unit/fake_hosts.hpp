@@ -446,6 +446,16 @@ public:
   {
     return m_host.image_names(reference);
   }
+  Result<void>
+  tag_image(const std::string& /*image*/, const std::string& /*name*/) override
+  {
+    return util::fail(util::ErrorClass::internal, "not faked");
+  }
+  Result<std::map<std::string, std::string>>
+  image_ids_by_digest(const std::vector<std::string>& /*digests*/) override
+  {
+    return util::fail(util::ErrorClass::internal, "not faked");
+  }
   Result<std::string>
   manifest_create(const std::string& name, const std::vector<std::string>& /*index_annotations*/,
                   bool /*amend*/) override

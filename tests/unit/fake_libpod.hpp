@@ -68,6 +68,16 @@ public:
   {
     return std::vector<std::string>{};
   }
+  util::Result<void>
+  tag_image(const std::string& /*image*/, const std::string& /*name*/) override
+  {
+    return util::fail(util::ErrorClass::internal, "not faked");
+  }
+  util::Result<std::map<std::string, std::string>>
+  image_ids_by_digest(const std::vector<std::string>& /*digests*/) override
+  {
+    return util::fail(util::ErrorClass::internal, "not faked");
+  }
   util::Result<std::string>
   manifest_create(const std::string& name, const std::vector<std::string>& annotations, const bool amend) override
   {

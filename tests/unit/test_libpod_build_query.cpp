@@ -107,6 +107,49 @@ TEST_CASE("api build query: every option has its name and form")
   CHECK(has(q, R"(&nsoptions=[{"Host":true,"Name":"user","Path":""}]&networkmode=0)"));
 }
 
+TEST_CASE("api build query: several platforms, repeated (podman 4.3.1 refuses a comma list), into a list")
+{
+  for (const std::string version : {"4.3.1", "5.4.2"}) {
+    auto state = std::make_shared<pma::test::FakeHttp::State>();
+    auto client = make_libpod_client(std::make_unique<pma::test::FakeHttp>(state), "h");
+    state->answers.emplace_back(pma::test::ping_response(version));
+    REQUIRE(client->ping());
+    state->answers.emplace_back(HttpResponse{200, {}, R"({"stream":")" + std::string(64, 'a') + "\\n\"}\n"});
+    BuildRequest request;
+    request.platform = *Platform::parse("linux/arm64");
+    request.more_platforms = {"linux/amd64", "linux/s390x"};
+    request.manifest = "localhost/podman-multiarch-group:1-linux-arm64v8";
+    request.jobs = 3;
+    REQUIRE(client->build(request, pma::test::empty_body, [](const BuildEvent&) {}));
+    const std::string q = decoded(state->sent.back().target);
+    CHECK(has(q, "platform=linux/arm64/v8&platform=linux/amd64&platform=linux/s390x&"));
+    CHECK(has(q, "&manifest=localhost/podman-multiarch-group:1-linux-arm64v8"));
+    CHECK(has(q, "&jobs=3"));
+  }
+}
+
+TEST_CASE("api: naming an image, and finding images by their manifest digests (Digest or Digests)")
+{
+  auto state = std::make_shared<pma::test::FakeHttp::State>();
+  auto client = make_libpod_client(std::make_unique<pma::test::FakeHttp>(state), "h");
+  state->answers.emplace_back(pma::test::ping_response("4.3.1"));
+  REQUIRE(client->ping());
+  state->answers.emplace_back(HttpResponse{201, {}, ""});
+  REQUIRE(client->tag_image("abc", "localhost/podman-multiarch-build:1-linux-amd64"));
+  CHECK(decoded(state->sent.back().target) ==
+        "/v4.3.1/libpod/images/abc/tag?repo=localhost/podman-multiarch-build&tag=1-linux-amd64");
+  CHECK(state->sent.back().method == "POST");
+
+  state->answers.emplace_back(HttpResponse{
+      200,
+      {},
+      R"([{"Id":"i1","Digest":"sha256:a","Digests":["sha256:a"]},{"Id":"i2","Digest":"sha256:x","Digests":["sha256:x","sha256:b"]},{"Id":"i3","Digest":"sha256:c"},{"Digest":"sha256:d"}])"});
+  const auto ids = client->image_ids_by_digest({"sha256:a", "sha256:b", "sha256:d", "sha256:e"});
+  REQUIRE(ids);
+  CHECK(*ids == std::map<std::string, std::string>{{"sha256:a", "i1"}, {"sha256:b", "i2"}});
+  CHECK(decoded(state->sent.back().target) == "/v4.3.1/libpod/images/json?all=true");
+}
+
 TEST_CASE("api build query: forms that changed between versions")
 {
   SUBCASE("cachefrom: one plain name on 4.2-4.3, a JSON array from 4.4")

@@ -39,7 +39,11 @@ struct HostInfo {
 // POST /libpod/build. Registry credentials (registry_config) are only ever put in headers.
 struct BuildRequest {
   oci::Platform platform;
-  std::string platform_text;                     // platform= as sent; empty: platform.to_string()
+  std::string platform_text; // platform= as sent; empty: platform.to_string()
+  // More platforms built by the same request (platform= repeated: podman 4.3.1
+  // refuses a comma list), each image an entry of the local list `manifest`.
+  std::vector<std::string> more_platforms;
+  std::string manifest;                          // manifest=: the local list the images are added to
   std::string containerfile;                     // dockerfile=, the Containerfile's path in the context tar
   std::vector<std::string> tags;                 // t=
   std::map<std::string, std::string> build_args; // buildargs=
@@ -59,6 +63,8 @@ struct BuildRequest {
   std::vector<BuildSetting> settings;
   std::string registry_config; // X-Registry-Config value (base64url JSON)
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(30)};
+
+  bool operator==(const BuildRequest&) const = default;
 };
 
 struct ImageInfo {
@@ -184,6 +190,12 @@ public:
 
   // DELETE /libpod/images/{image}; not found is success.
   virtual util::Result<void> remove_image(const std::string& image) = 0;
+  // POST /libpod/images/{image}/tag: `name` ("repo:tag") becomes a name of `image`.
+  virtual util::Result<void> tag_image(const std::string& image, const std::string& name) = 0;
+  // The IDs of the local images whose manifest digest is one of `digests`
+  // (images/json?all=true: Digest, or one of Digests), by digest.
+  virtual util::Result<std::map<std::string, std::string>>
+  image_ids_by_digest(const std::vector<std::string>& digests) = 0;
   // Every name, matching `reference` (podman's reference filter: globs such as
   // "localhost/app-*"), of the images and lists that have one.
   virtual util::Result<std::vector<std::string>> image_names(const std::string& reference) = 0;
