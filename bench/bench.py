@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """podman-multiarch benchmarks against the lab (tests/lab/lab.sh up).
 
-    bench/bench.py [--quick] [--only e2e,farm,upload,fanout,overhead,release,incremental,slowlink] [--json FILE]
+    bench/bench.py [--quick] [--only e2e,farm,upload,fanout,overhead,release,incremental,slowlink,slowlink-one]
+                   [--json FILE]
 
 Every figure is measured in the same run as its baseline and reported as a
 ratio, because these machines are noisy. Prints a table per benchmark and
@@ -26,8 +27,10 @@ writes everything as JSON (default build/bench.json).
             base digest, against a warm full run and the changed target alone (bench/incremental.py).
   slowlink  a 250 MB source tree for 4 platforms over a shaped link (50 Mbit/s shared, 200 Mbit/s
             per host): podman-multiarch (zstd, and raw) vs podman farm build and the podman
-            remote client; bytes on the wire, client CPU (bench/slow_link.py; not in the
-            default set: it takes minutes and makes a network namespace).
+            remote client; bytes on the wire, client CPU; and 4 platforms on one host behind the
+            50 Mbit/s uplink against the remote client's one-request build (bench/slow_link.py;
+            not in the default set: it takes minutes and makes a network namespace).
+            slowlink-one runs that last profile alone.
 """
 import argparse
 import json
@@ -445,6 +448,8 @@ def main():
         incremental.bench_incremental(env, args.bin, results, rounds, Measured, timed, print_table)
     if "slowlink" in only:
         slow_link.run(env, args.bin, 1 if args.quick else 2, results, print_table)
+    elif "slowlink-one" in only:
+        slow_link.run(env, args.bin, 1 if args.quick else 2, results, print_table, profiles=("one-host",))
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as f:
         json.dump(results, f, indent=2)

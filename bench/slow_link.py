@@ -17,6 +17,11 @@ In the same run, for each profile:
   pma raw     the same with --compress none
   farm        podman farm build (5.4.2 client, --local=false)
   remote      the podman 5.4.2 remote client, `build` then `push` per host, all four at once
+and a third profile, one-host: the shared 50 Mbit/s uplink to a single host that builds all
+four platforms (three under emulation: a laptop's one build VM), where
+  pma         podman-multiarch build, one upload for the four platforms
+  remote      the remote client's own one-request build: `build --platform A,B,C,D
+              --manifest L`, then `manifest push --all`
 Bytes on the wire are the veth's transmit counter over the run, per host; client CPU is the
 tool's user+system time over its wall time.
 """
@@ -138,6 +143,8 @@ class Link:
 
     def shape(self, profile):
         sh(f"tc qdisc del dev {VETH} root", check=False)
+        if profile is None:
+            return
         if profile == "shared":
             sh(f"tc qdisc add dev {VETH} root tbf rate 50mbit burst 64kb latency 200ms")
             return
@@ -183,7 +190,28 @@ def measured(argv_list, env):
     return {"wall": wall, "cpu": cpu, "bytes": Link.sent() - start_bytes}
 
 
-def run(env, pma, rounds, results, print_table):
+def one_host(link, env, pma, farm, src, tag, rounds):
+    """The one-host profile: every platform on node 0, through the shared uplink."""
+    farm_sh = os.path.join(ROOT, "bench", "farm.sh")
+    platforms = ",".join(platform for _, platform in NODES)
+    common = [pma, "build", "--progress", "quiet", "--authfile", farm["FARM_AUTHFILE"], "--host",
+              f"{platforms}@s-one={link.url(0)}"]
+    link.shape(None)
+    measured([common + ["--no-push", src]], env)  # each platform's base image, once, untimed and unshaped
+    link.shape("shared")
+    samples = {"pma": [], "remote": []}
+    for r in range(rounds):
+        samples["pma"].append(measured([common + ["-t", f"{tag}:one-{r}", src]], env))
+        remote = f"{tag}:remote-one-{r}"
+        built = measured([[farm_sh, "podman", "--url", link.url(0), "build", "--authfile", "/farm/auth.json",
+                           "--platform", platforms, "--manifest", remote, "/farm/ctx"]], env)
+        pushed = measured([[farm_sh, "podman", "--url", link.url(0), "manifest", "push", "--all", "--authfile",
+                            "/farm/auth.json", remote, f"docker://{remote}"]], env)
+        samples["remote"].append({k: built[k] + pushed[k] for k in built})
+    return {k: {m: statistics.median(s[m] for s in v) for m in ("wall", "cpu", "bytes")} for k, v in samples.items()}
+
+
+def run(env, pma, rounds, results, print_table, profiles=("shared", "per-host", "one-host")):
     farm_sh = os.path.join(ROOT, "bench", "farm.sh")
     out = subprocess.run([farm_sh, "up"], env=env, capture_output=True, text=True)
     if out.returncode != 0:
@@ -211,7 +239,16 @@ def run(env, pma, rounds, results, print_table):
             # the base image and the layer cache, once, untimed and unshaped
             measured([[pma, "build", "--no-push", "--progress", "quiet", "--authfile", farm["FARM_AUTHFILE"]] + hosts +
                       [src]], env)
-            for profile in ("shared", "per-host"):
+            if "one-host" in profiles:
+                med = one_host(link, env, pma, farm, src, tag, rounds)
+                rows.append({
+                    "profile": "one-host", "rounds": rounds, "raw_mb": round(raw / 1e6, 1),
+                    **{f"{k}_s": round(v["wall"], 2) for k, v in med.items()},
+                    **{f"{k}_wire": round(v["bytes"] / raw, 3) for k, v in med.items()},
+                    "pma_cores": round(med["pma"]["cpu"] / med["pma"]["wall"], 2),
+                    "vs_remote": round(med["pma"]["wall"] / med["remote"]["wall"], 3),
+                })
+            for profile in [p for p in profiles if p != "one-host"]:
                 link.shape(profile)
                 samples = {k: [] for k in ("pma", "pma_raw", "farm", "remote")}
                 for r in range(rounds):
@@ -246,8 +283,18 @@ def run(env, pma, rounds, results, print_table):
     finally:
         subprocess.run([farm_sh, "down"], env=env, capture_output=True)
     results["slowlink"] = rows
-    print_table("Publishing a %d MB source tree to 4 hosts over a shaped link (median of %d)" % (raw // 10**6, rounds), [
-        ("profile", "profile", "9"), ("pma s", "pma_s", "6.1f"), ("raw s", "pma_raw_s", "6.1f"),
-        ("farm s", "farm_s", "7.1f"), ("remote s", "remote_s", "8.1f"), ("÷farm", "vs_farm", "6.2f"),
-        ("÷remote", "vs_remote", "7.2f"), ("wire/host", "pma_wire", "9.3f"), ("farm wire", "farm_wire", "9.3f"),
-        ("remote wire", "remote_wire", "11.3f"), ("cores", "pma_cores", "5.2f")], rows)
+    four = [r for r in rows if r["profile"] != "one-host"]
+    one = [r for r in rows if r["profile"] == "one-host"]
+    if four:
+        print_table("Publishing a %d MB source tree to 4 hosts over a shaped link (median of %d)" %
+                    (raw // 10**6, rounds), [
+                        ("profile", "profile", "9"), ("pma s", "pma_s", "6.1f"), ("raw s", "pma_raw_s", "6.1f"),
+                        ("farm s", "farm_s", "7.1f"), ("remote s", "remote_s", "8.1f"), ("÷farm", "vs_farm", "6.2f"),
+                        ("÷remote", "vs_remote", "7.2f"), ("wire/host", "pma_wire", "9.3f"),
+                        ("farm wire", "farm_wire", "9.3f"), ("remote wire", "remote_wire", "11.3f"),
+                        ("cores", "pma_cores", "5.2f")], four)
+    if one:
+        print_table("The same, 4 platforms on one host behind the 50 Mbit/s uplink (median of %d)" % rounds, [
+            ("pma s", "pma_s", "6.1f"), ("remote s", "remote_s", "8.1f"), ("÷remote", "vs_remote", "7.2f"),
+            ("pma wire", "pma_wire", "8.3f"), ("remote wire", "remote_wire", "11.3f"),
+            ("cores", "pma_cores", "5.2f")], one)
