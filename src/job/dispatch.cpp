@@ -92,7 +92,7 @@ Job::one_request(const size_t a, const size_t b) const
   ra.platform = rb.platform;
   ra.platform_text = rb.platform_text;
   const auto pins = [&](const size_t i) {
-    return i < target.pins.size() ? target.pins[i] : std::vector<std::string>{};
+    return i < target.list_pins.size() ? target.list_pins[i] : std::vector<std::string>{};
   };
   return ra == rb && containerfile_for(target.options, pa) == containerfile_for(target.options, pb) &&
          pins(ia) == pins(ib);
@@ -123,7 +123,10 @@ Job::groups_of(const std::vector<size_t>& started) const
         for (const size_t job : members) {
           platforms.push_back(target.outcome.platforms[m_jobs[job].index].platform);
         }
-        auto group = std::make_shared<BuildGroup>(key.second, std::move(platforms));
+        const size_t first = m_jobs[members.front()].index;
+        auto group = std::make_shared<BuildGroup>(key.second, std::move(platforms),
+                                                  first < target.list_pins.size() ? target.list_pins[first]
+                                                                                  : std::vector<std::string>{});
         for (const size_t job : members) {
           out[job] = group;
         }

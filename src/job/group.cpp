@@ -5,9 +5,10 @@
 
 namespace pma::job::detail {
 
-BuildGroup::BuildGroup(std::string host, std::vector<oci::Platform> platforms)
+BuildGroup::BuildGroup(std::string host, std::vector<oci::Platform> platforms, std::vector<std::string> contexts)
   : m_host(std::move(host))
   , m_platforms(std::move(platforms))
+  , m_contexts(std::move(contexts))
 {
 }
 

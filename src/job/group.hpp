@@ -30,7 +30,9 @@ public:
     std::string why;
   };
 
-  BuildGroup(std::string host, std::vector<oci::Platform> platforms);
+  // `contexts`: the image build contexts of the request (bases pinned through
+  // their lists), the same for every platform.
+  BuildGroup(std::string host, std::vector<oci::Platform> platforms, std::vector<std::string> contexts);
 
   const std::string&
   host() const
@@ -42,6 +44,11 @@ public:
   {
     return m_platforms;
   }
+  const std::vector<std::string>&
+  contexts() const
+  {
+    return m_contexts;
+  }
 
   // The first platform to ask runs `build` (one Share per platform, in
   // platforms() order); the others wait for it.
@@ -50,6 +57,7 @@ public:
 private:
   std::string m_host;
   std::vector<oci::Platform> m_platforms;
+  std::vector<std::string> m_contexts;
   std::mutex m_mutex;
   std::condition_variable m_done;
   bool m_started = false;

@@ -197,10 +197,12 @@ public:
   }
 
   // Every part but the release targets it builds FROM; `pins` gets the
-  // build contexts that pin its bases.
+  // build contexts that pin its bases, `list_pins` the same through the lists
+  // they were read from where they follow the build's platform.
   Result<Fingerprint>
-  of(const PlatformResult& result, std::vector<std::string>& pins)
+  of(const PlatformResult& result, std::vector<std::string>& pins, std::vector<std::string>& list_pins)
   {
+    const Pins into{pins, list_pins};
     Fingerprint out;
     const std::string containerfile = containerfile_for(m_options, result.platform);
     const context::ContextPlan& plan = m_inputs.contexts.at(containerfile);
@@ -233,13 +235,13 @@ public:
         out.unpinned.push_back(fmt::format("{}: FROM --platform={}", base.text, base.platform));
         continue;
       }
-      pin(out, pins, base.text, base.text, *platform, base.written, base.platform.empty());
+      pin(out, into, base.text, base.text, *platform, base.written, base.platform.empty());
     }
     if (!m_from.empty()) {
-      pin(out, pins, m_from, m_from, result.platform, m_from, true);
+      pin(out, into, m_from, m_from, result.platform, m_from, true);
     }
     for (const auto& [name, image] : m_given.images) {
-      pin(out, pins, "context:" + name, image, result.platform, name, true);
+      pin(out, into, "context:" + name, image, result.platform, name, true);
     }
     for (size_t k = 0; k < m_options.local_contexts.size(); ++k) {
       auto& digest = m_locals[k];
@@ -254,12 +256,18 @@ public:
 private:
   // Base `name` (`image`) resolved for `platform` and pinned through the build
   // context `context_name`: a tag that moves while the run builds changes nothing.
-  // A base that follows the build's platform is pinned through the list it
-  // was read from: that names every platform's digest, and is the same pin
-  // for every platform, so one request may build several (group.hpp), and a
-  // platform's image is the same built alone or with others.
+  struct Pins {
+    std::vector<std::string>& pins;
+    std::vector<std::string>& list_pins;
+  };
+
+  // A base is pinned by its platform's digest; and, for a request that builds
+  // several platforms (group.hpp), through the list it was read from where it
+  // follows the build's platform: that names every platform's digest and is
+  // the same pin for all. (Separate requests on one host must not share that
+  // name: podman 5.4.2 then loses one platform's pull, "image not known".)
   void
-  pin(Fingerprint& out, std::vector<std::string>& pins, const std::string& name, const std::string& image,
+  pin(Fingerprint& out, const Pins& into, const std::string& name, const std::string& image,
       const oci::Platform& platform, const std::string& context_name, const bool follows_build)
   {
     auto resolved = m_resolver.resolve(image, platform);
@@ -269,7 +277,8 @@ private:
     }
     out.bases[name] = resolved->digest;
     if (!resolved->pinned.empty()) {
-      pins.push_back(
+      into.pins.push_back(fmt::format("{}=image:{}", context_name, resolved->pinned));
+      into.list_pins.push_back(
           fmt::format("{}=image:{}", context_name, follows_build ? resolved->list_pinned : resolved->pinned));
     }
   }
@@ -293,12 +302,13 @@ Job::fingerprint_all()
     Target& target = *target_ptr;
     TargetFingerprints fingerprints(target, resolver);
     target.pins.assign(target.outcome.platforms.size(), {});
+    target.list_pins.assign(target.outcome.platforms.size(), {});
     for (size_t i = 0; i < target.outcome.platforms.size(); ++i) {
       PlatformResult& result = target.outcome.platforms[i];
       if (result.state != Phase::queued) {
         continue;
       }
-      PMA_TRY_ASSIGN(auto fingerprint, fingerprints.of(result, target.pins[i]));
+      PMA_TRY_ASSIGN(auto fingerprint, fingerprints.of(result, target.pins[i], target.list_pins[i]));
       // The targets it builds FROM, by their fingerprints: a change travels down the graph.
       for (const size_t d : target.depends_on) {
         const Target& base = *m_targets[d];

@@ -40,9 +40,11 @@ struct Target {
   Inputs inputs;
   std::vector<size_t> depends_on; // indices of the targets it builds from
   // Incremental builds, per outcome.platforms entry: the build contexts that
-  // pin its base images to the digests it was fingerprinted with ("TEXT=image:REF";
-  // through their lists where they follow the build's platform).
+  // pin its base images to the digests it was fingerprinted with ("TEXT=image:REF").
   std::vector<std::vector<std::string>> pins;
+  // The same through the lists the bases were read from where they follow the
+  // build's platform: equal across platforms, for a request that builds several.
+  std::vector<std::vector<std::string>> list_pins;
   // Every platform is unchanged and every tag serves the list this run would
   // push already: nothing is assembled or pushed.
   bool current = false;

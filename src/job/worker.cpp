@@ -220,7 +220,7 @@ Worker::build(hosts::Session& host, libpod::LogTail& tail)
     tail.clear();
   }
   const context::ContextPlan& plan = m_inputs.context_for(m_run.options, m_result.platform);
-  PMA_TRY_ASSIGN(auto request, prepare(host));
+  PMA_TRY_ASSIGN(auto request, prepare(host, m_image_contexts));
   request.tags = {m_result.image_name};
   const auto compression = compression_for(m_run.options, host.host());
   m_run.progress().phase(m_run.target, m_result.platform, m_result.host, Phase::upload,
@@ -231,7 +231,7 @@ Worker::build(hosts::Session& host, libpod::LogTail& tail)
 }
 
 Result<libpod::BuildRequest>
-Worker::prepare(hosts::Session& host)
+Worker::prepare(hosts::Session& host, const std::vector<std::string>& image_contexts)
 {
   const context::ContextPlan& plan = m_inputs.context_for(m_run.options, m_result.platform);
   libpod::BuildRequest request = build_request(m_run.options, m_result.platform, host.capabilities());
@@ -241,7 +241,7 @@ Worker::prepare(hosts::Session& host)
   if (!m_inputs.secret_specs.empty()) {
     request.settings.push_back({libpod::BuildOption::secret, m_inputs.secret_specs});
   }
-  PMA_TRY(add_contexts(host, request));
+  PMA_TRY(add_contexts(host, request, image_contexts));
   return request;
 }
 
@@ -280,10 +280,11 @@ Worker::send_build(hosts::Session& host, const libpod::BuildRequest& request, co
 // ("FROM scratch", "COPY . /"), for the same platform, and named for this run:
 // the request then names it as an image context.
 Result<void>
-Worker::add_contexts(hosts::Session& host, libpod::BuildRequest& request)
+Worker::add_contexts(hosts::Session& host, libpod::BuildRequest& request,
+                     const std::vector<std::string>& image_contexts)
 {
   const auto& locals = m_run.options.local_contexts;
-  if (locals.empty() && m_image_contexts.empty()) {
+  if (locals.empty() && image_contexts.empty()) {
     return {};
   }
   std::vector<std::string> values;
@@ -294,14 +295,14 @@ Worker::add_contexts(hosts::Session& host, libpod::BuildRequest& request)
   if (given != request.settings.end()) {
     // An image context given on the command line is replaced by its pin.
     for (const auto& value : given->values) {
-      if (std::none_of(m_image_contexts.begin(), m_image_contexts.end(),
+      if (std::none_of(image_contexts.begin(), image_contexts.end(),
                        [&](const std::string& mine) { return name_of(mine) == name_of(value); })) {
         values.push_back(value);
       }
     }
     request.settings.erase(given);
   }
-  values.insert(values.end(), m_image_contexts.begin(), m_image_contexts.end());
+  values.insert(values.end(), image_contexts.begin(), image_contexts.end());
   for (size_t i = 0; i < locals.size(); ++i) {
     const auto& local = locals[i];
     const context::ContextPlan& plan = m_inputs.local_context_plans.at(i);

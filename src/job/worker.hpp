@@ -37,7 +37,7 @@ private:
   void finish(Phase state, std::optional<util::Error> error = std::nullopt);
   util::Result<std::string> build(hosts::Session& host, libpod::LogTail& tail);
   // The request of this platform's build, without its name (tags).
-  util::Result<libpod::BuildRequest> prepare(hosts::Session& host);
+  util::Result<libpod::BuildRequest> prepare(hosts::Session& host, const std::vector<std::string>& image_contexts);
   // The group's build, run by the first of its platforms (worker_group.cpp).
   std::vector<BuildGroup::Share> lead_group(hosts::Session& host);
   std::vector<BuildGroup::Share> map_group_images(hosts::Session& host, const std::string& list,
@@ -45,7 +45,8 @@ private:
   // `tail`, if given, keeps the end of the build's log (emulator crashes).
   util::Result<std::string> send_build(hosts::Session& host, const libpod::BuildRequest& request,
                                        const context::ContextPlan& plan, libpod::LogTail* tail = nullptr);
-  util::Result<void> add_contexts(hosts::Session& host, libpod::BuildRequest& request);
+  util::Result<void> add_contexts(hosts::Session& host, libpod::BuildRequest& request,
+                                  const std::vector<std::string>& image_contexts);
   util::Result<void> check_platform(hosts::Session& host);
   util::Result<void> push(hosts::Session& host);
   void remove_when_pushed(hosts::Session& host);

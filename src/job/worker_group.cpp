@@ -37,7 +37,7 @@ Worker::lead_group(hosts::Session& host)
   const auto& platforms = m_group->platforms();
   const size_t count = platforms.size();
   std::vector<Share> shares(count);
-  auto prepared = prepare(host);
+  auto prepared = prepare(host, m_group->contexts());
   if (!prepared) {
     return all_alone(std::move(shares), fmt::format("one request for {} platforms could not be made ({})", count,
                                                     prepared.error().message));

@@ -56,7 +56,7 @@ TEST_SUITE("job")
 
   TEST_CASE("group: the first platform to ask builds for all, the others wait for its result")
   {
-    BuildGroup group("h", platforms());
+    BuildGroup group("h", platforms(), {});
     std::atomic<int> builds = 0;
     const auto build = [&] {
       ++builds;
@@ -92,7 +92,7 @@ TEST_SUITE("job")
 
   TEST_CASE("group: a build that gives fewer results leaves the rest to build alone")
   {
-    BuildGroup group("h", platforms());
+    BuildGroup group("h", platforms(), {});
     const auto share = group.take(platforms()[2], [] { return std::vector<BuildGroup::Share>(1); });
     CHECK(share.kind == BuildGroup::Share::Kind::alone);
   }
