@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
 dir=${2:-build-fuzz}
-targets=(fuzz_config fuzz_podman_conf fuzz_streams fuzz_ignore fuzz_reference fuzz_auth fuzz_ssh_config)
+targets=(fuzz_config fuzz_podman_conf fuzz_streams fuzz_ignore fuzz_reference fuzz_auth fuzz_ssh_config fuzz_sign)
 
 (
   flock 9 # one build of the tree at a time

@@ -7,7 +7,7 @@ set -euo pipefail
 build_packages=(
   meson ninja-build pkg-config g++ cmake
   libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev libcxxopts-dev doctest-dev
-  libssh-dev libarchive-dev libfmt-dev libtomlplusplus-dev libssl-dev libre2-dev
+  libssh-dev libarchive-dev libfmt-dev libtomlplusplus-dev libssl-dev libre2-dev libsodium-dev
 )
 lab_packages=(
   podman runc crun buildah skopeo fuse-overlayfs uidmap slirp4netns

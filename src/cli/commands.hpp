@@ -5,13 +5,14 @@
 
 namespace pma::cli {
 
-Command build_command();      // build_cmd.cpp
-Command bake_command();       // bake_cmd.cpp
-Command publish_command();    // publish_cmd.cpp
-Command hosts_command();      // hosts_cmd.cpp
-Command inspect_command();    // inspect_cmd.cpp
-Command manifest_command();   // manifest_cmd.cpp
-Command version_command();    // version_cmd.cpp
-Command completion_command(); // completion_cmd.cpp
+Command build_command();                 // build_cmd.cpp
+Command bake_command();                  // bake_cmd.cpp
+Command publish_command();               // publish_cmd.cpp
+Command hosts_command();                 // hosts_cmd.cpp
+Command inspect_command();               // inspect_cmd.cpp
+Command manifest_command();              // manifest_cmd.cpp
+Command version_command();               // version_cmd.cpp
+Command completion_command();            // completion_cmd.cpp
+Command generate_sigstore_key_command(); // sign_cmd.cpp
 
 } // namespace pma::cli

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <exception>
 
 #include "commands.hpp"
@@ -20,7 +21,7 @@ commands()
 {
   static const std::vector<Command> table = {build_command(),   bake_command(),      publish_command(),
                                              hosts_command(),   inspect_command(),   manifest_command(),
-                                             version_command(), completion_command()};
+                                             version_command(), completion_command(), generate_sigstore_key_command()};
   return table;
 }
 
@@ -32,8 +33,12 @@ print_usage()
   fmt::print("Usage: podman-multiarch [GLOBAL OPTIONS] COMMAND [OPTIONS]\n\n"
              "Build and publish multi-architecture container images on podman hosts.\n\n"
              "Commands:\n");
+  size_t width = 0;
   for (const auto& command : commands()) {
-    fmt::print("  {:<10}  {}\n", command.name, command.summary);
+    width = std::max(width, command.name.size());
+  }
+  for (const auto& command : commands()) {
+    fmt::print("  {:<{}}  {}\n", command.name, width, command.summary);
   }
   fmt::print("\nGlobal options:\n");
   for (const auto& option : global_options()) {

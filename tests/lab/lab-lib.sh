@@ -68,7 +68,11 @@ lab_podman() {
 # lab_podman5 ARGS...: trixie's podman 5.4.2 CLI as a remote client (podman --remote ARGS),
 # e.g. `lab_podman5 --url "unix://$LAB_SOCK_amd64" farm build ...`. Runs in a throwaway mount
 # namespace with $PMA_LAB_DIR and the current directory visible at their real paths.
-lab_podman5() {
+lab_podman5() { lab_trixie podman --remote "$@"; }
+
+# lab_trixie COMMAND ARGS...: a program of the podman 5 chroot (trixie), e.g. skopeo 1.18,
+# the same way.
+lab_trixie() {
   local c=$LAB_PODMAN5_ROOT
   [[ -x $c/usr/bin/podman ]] || { lab_die "no podman 5 chroot at $c (run lab.sh up)"; return 1; }
   # shellcheck disable=SC2016
@@ -80,8 +84,8 @@ lab_podman5() {
       mount --rbind /dev "$C/dev"
       mkdir -p "$C$D" && mount --bind "$D" "$C$D"
       case $W/ in "$D"/* | /) ;; *) mkdir -p "$C$W" && mount --rbind "$W" "$C$W" ;; esac
-      exec chroot "$C" sh -c "cd \"\$0\" && PODMAN_IGNORE_CGROUPSV1_WARNING=1 exec podman --remote \"\$@\"" "$W" "$@"
-    ' lab-podman5 "$@"
+      exec chroot "$C" sh -c "cd \"\$0\" && PODMAN_IGNORE_CGROUPSV1_WARNING=1 exec \"\$@\"" "$W" "$@"
+    ' lab-trixie "$@"
 }
 
 # ---------------------------------------------------------------- process bookkeeping

@@ -38,7 +38,7 @@ REG=127.0.0.1:$LAB_REGISTRY_PORT
 PLAIN=127.0.0.1:$LAB_PLAIN_REGISTRY_PORT
 REG_USER=pma
 BASE_REPO=lab/busybox:latest
-TRIXIE_PACKAGES=podman,runc,ca-certificates,iptables,netavark,aardvark-dns
+TRIXIE_PACKAGES=podman,runc,ca-certificates,iptables,netavark,aardvark-dns,skopeo
 DEBIAN_MIRROR=${LAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # Debian architecture : OCI architecture : OCI variant
 BASE_ARCHES="amd64:amd64: arm64:arm64:v8 ppc64el:ppc64le: s390x:s390x:"
@@ -341,7 +341,7 @@ cache_base_image() {
 # The podman 5 root file system: debootstrap once, reuse from the cache.
 cache_trixie() {
   local t=$CACHE/trixie-rootfs
-  [[ -x $t/usr/bin/podman ]] && return 0
+  [[ -x $t/usr/bin/podman && -x $t/usr/bin/skopeo ]] && return 0
   local tmp=$CACHE/trixie-rootfs.tmp
   _lab_umount_under "$tmp"
   rm -rf --one-file-system "$tmp"
@@ -409,7 +409,7 @@ up_bookworm_hosts() {
 
 prepare_chroot() {
   local c=$LAB_PODMAN5_ROOT
-  if [[ ! -x $c/usr/bin/podman ]]; then
+  if [[ ! -x $c/usr/bin/podman || ! -x $c/usr/bin/skopeo ]]; then
     # never copy/delete while a previous service may still have it mounted
     lab_service_running "$LAB_PODMAN5_HOST" && lab_die "podman 5 host runs without its chroot?"
     rm -rf --one-file-system "$c.tmp"
@@ -448,7 +448,7 @@ up_podman5_host() {
     wait "$TRIXIE_JOB" || { cat "$D/logs/cache-trixie.log" >&2; lab_die "debootstrap of trixie failed"; }
     TRIXIE_JOB=
   fi
-  [[ -x $CACHE/trixie-rootfs/usr/bin/podman ]] || NOTE=" (debootstrap)"
+  [[ -x $CACHE/trixie-rootfs/usr/bin/skopeo ]] || NOTE=" (debootstrap)"
   cache_trixie
   prepare_chroot
   lab_start_host "$LAB_PODMAN5_HOST"
@@ -549,7 +549,7 @@ cmd_up() {
   stage preflight preflight
   stage binfmt setup_binfmt
   stage "keys+config" setup_files
-  if [[ ! -x $LAB_PODMAN5_ROOT/usr/bin/podman && ! -x $CACHE/trixie-rootfs/usr/bin/podman ]]; then
+  if [[ ! -x $LAB_PODMAN5_ROOT/usr/bin/skopeo && ! -x $CACHE/trixie-rootfs/usr/bin/skopeo ]]; then
     # the slowest one-time step runs while the rest comes up
     mkdir -p "$CACHE"
     lab_log "debootstrap trixie into $CACHE/trixie-rootfs (once, in background)"

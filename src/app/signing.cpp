@@ -1,0 +1,71 @@
+// Signing keys on disk (signing.hpp).
+#include <pma/app/signing.hpp>
+#include <pma/sign/key.hpp>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace pma::app {
+
+using util::ErrorClass;
+using util::Result;
+
+namespace {
+
+// Creates `path` with `mode` (never an existing file) and writes `text`.
+Result<void>
+write_new(const std::filesystem::path& path, const std::string& text, const mode_t mode)
+{
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) {
+    return util::fail(ErrorClass::usage, errno == EEXIST
+                                             ? fmt::format("refusing to overwrite the existing {}", path.string())
+                                             : fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+  }
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      const int saved = errno;
+      ::close(fd);
+      ::unlink(path.c_str());
+      return util::fail(ErrorClass::usage, fmt::format("cannot write {}: {}", path.string(), std::strerror(saved)));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(path.c_str());
+    return util::fail(ErrorClass::usage, fmt::format("cannot write {}", path.string()));
+  }
+  return {};
+}
+
+} // namespace
+
+Result<KeyPaths>
+write_sigstore_key_pair(const std::string& prefix, const std::string_view passphrase)
+{
+  const KeyPaths paths{prefix + ".private", prefix + ".pub"};
+  for (const auto& path : {paths.private_key, paths.public_key}) {
+    std::error_code ec;
+    if (std::filesystem::symlink_status(path, ec).type() != std::filesystem::file_type::not_found) {
+      return util::fail(ErrorClass::usage, fmt::format("refusing to overwrite the existing {}", path.string()));
+    }
+  }
+  PMA_TRY_ASSIGN(const auto files, sign::generate_key_pair(passphrase));
+  PMA_TRY(write_new(paths.private_key, files.private_pem, 0600));
+  if (auto written = write_new(paths.public_key, files.public_pem, 0644); !written) {
+    ::unlink(paths.private_key.c_str());
+    return util::Unexpected(std::move(written).error());
+  }
+  return paths;
+}
+
+} // namespace pma::app
