@@ -19,8 +19,8 @@ namespace pma::cli {
 const std::vector<Command>&
 commands()
 {
-  static const std::vector<Command> table = {build_command(),   bake_command(),      publish_command(),
-                                             hosts_command(),   inspect_command(),   manifest_command(),
+  static const std::vector<Command> table = {build_command(),   bake_command(),       publish_command(),
+                                             hosts_command(),   inspect_command(),    manifest_command(),
                                              version_command(), completion_command(), generate_sigstore_key_command()};
   return table;
 }
