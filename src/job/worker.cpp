@@ -204,7 +204,7 @@ Result<std::string>
 Worker::build(hosts::Session& host, libpod::LogTail& tail)
 {
   // Named for this run: what cleanup removes, by that name only.
-  m_result.image_name = m_names.make(m_run.kind("build"), &m_result.platform);
+  m_result.image_name = image_name_for(m_result.platform);
   m_names.own(m_result.host, m_result.image_name);
   if (m_group && m_group->host() == m_result.host) {
     auto share = m_group->take(m_result.platform, [&] { return lead_group(host); });
@@ -222,12 +222,39 @@ Worker::build(hosts::Session& host, libpod::LogTail& tail)
   const context::ContextPlan& plan = m_inputs.context_for(m_run.options, m_result.platform);
   PMA_TRY_ASSIGN(auto request, prepare(host, m_image_contexts));
   request.tags = {m_result.image_name};
-  const auto compression = compression_for(m_run.options, host.host());
   m_run.progress().phase(m_run.target, m_result.platform, m_result.host, Phase::upload,
-                         compression.kind == context::Compression::Kind::none
-                             ? fmt::format("{} bytes", plan.file_bytes)
-                             : fmt::format("{} bytes, {}-compressed", plan.file_bytes, compression.to_string()));
+                         upload_note(plan, compression_for(m_run.options, host.host())));
   return send_build(host, request, plan, &tail);
+}
+
+std::string
+Worker::image_name_for(const oci::Platform& platform) const
+{
+  return m_names.make(m_run.kind("build"), &platform);
+}
+
+std::string
+upload_note(const context::ContextPlan& plan, const context::Compression& compression)
+{
+  return compression.kind == context::Compression::Kind::none
+             ? fmt::format("{} bytes", plan.file_bytes)
+             : fmt::format("{} bytes, {}-compressed", plan.file_bytes, compression.to_string());
+}
+
+void
+Worker::show_event(const oci::Platform& platform, const libpod::BuildEvent& event, const std::string_view text,
+                   libpod::LogTail* tail) const
+{
+  if (event.kind == libpod::BuildEvent::Kind::step) {
+    m_run.progress().phase(m_run.target, platform, m_result.host, Phase::build,
+                           fmt::format("step {}/{}", event.step, event.steps));
+  }
+  if (tail != nullptr) {
+    tail->add(event.text);
+  }
+  if (auto line = shown_build_line(text)) {
+    m_run.progress().log(m_run.target, platform, m_result.host, *line);
+  }
 }
 
 Result<libpod::BuildRequest>
@@ -256,16 +283,7 @@ Worker::send_build(hosts::Session& host, const libpod::BuildRequest& request, co
       building = true;
       m_run.progress().phase(m_run.target, m_result.platform, m_result.host, Phase::build, "");
     }
-    if (event.kind == libpod::BuildEvent::Kind::step) {
-      m_run.progress().phase(m_run.target, m_result.platform, m_result.host, Phase::build,
-                             fmt::format("step {}/{}", event.step, event.steps));
-    }
-    if (tail != nullptr) {
-      tail->add(event.text);
-    }
-    if (auto line = shown_build_line(event.text)) {
-      m_run.progress().log(m_run.target, m_result.platform, m_result.host, *line);
-    }
+    show_event(m_result.platform, event, event.text, tail);
   });
   if (!image && image.error().connection_lost()) {
     Error error = std::move(image).error();

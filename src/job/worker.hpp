@@ -36,6 +36,12 @@ public:
 private:
   void finish(Phase state, std::optional<util::Error> error = std::nullopt);
   util::Result<std::string> build(hosts::Session& host, libpod::LogTail& tail);
+  // The run's name for its image of `platform` on the host.
+  std::string image_name_for(const oci::Platform& platform) const;
+  // One line of a build's log for `platform` (`text`: as shown, without a
+  // platform prefix): its step, the tail (if given) and the progress log.
+  void show_event(const oci::Platform& platform, const libpod::BuildEvent& event, std::string_view text,
+                  libpod::LogTail* tail) const;
   // The request of this platform's build, without its name (tags).
   util::Result<libpod::BuildRequest> prepare(hosts::Session& host, const std::vector<std::string>& image_contexts);
   // The group's build, run by the first of its platforms (worker_group.cpp).
@@ -66,5 +72,8 @@ private:
 // (podman ≥ 4.9), else the per-arch tag (--arch-tag-format).
 std::string push_destination(const BuildOptions& options, const PlatformResult& result,
                              const libpod::Capabilities& caps);
+
+// "N bytes", or "N bytes, zstd-compressed": what an upload sends.
+std::string upload_note(const context::ContextPlan& plan, const context::Compression& compression);
 
 } // namespace pma::job::detail

@@ -61,11 +61,7 @@ Worker::lead_group(hosts::Session& host)
   const auto compression = compression_for(m_run.options, host.host());
   for (const auto& platform : platforms) {
     m_run.progress().phase(m_run.target, platform, m_result.host, Phase::upload,
-                           fmt::format("{} bytes{}, one upload for {} platforms", plan.file_bytes,
-                                       compression.kind == context::Compression::Kind::none
-                                           ? ""
-                                           : fmt::format(", {}-compressed", compression.to_string()),
-                                       count));
+                           fmt::format("{}, one upload for {} platforms", upload_note(plan, compression), count));
   }
   std::vector<libpod::LogTail> tails(count);
   std::optional<size_t> current; // the platform the last prefixed line named
@@ -86,14 +82,7 @@ Worker::lead_group(hosts::Session& host)
         // A line no prefix names goes to the platform named last (with several
         // at once, podman's lines interleave), or before any, to every one.
         for (size_t i = current.value_or(0); i < (current ? *current + 1 : count); ++i) {
-          if (event.kind == libpod::BuildEvent::Kind::step) {
-            m_run.progress().phase(m_run.target, platforms[i], m_result.host, Phase::build,
-                                   fmt::format("step {}/{}", event.step, event.steps));
-          }
-          tails[i].add(event.text);
-          if (auto line = shown_build_line(text)) {
-            m_run.progress().log(m_run.target, platforms[i], m_result.host, *line);
-          }
+          show_event(platforms[i], event, text, &tails[i]);
         }
       });
   for (size_t i = 0; i < count; ++i) {
@@ -150,7 +139,7 @@ Worker::map_group_images(hosts::Session& host, const std::string& list, std::vec
     if (ids && entry != entries.end() && ids->contains(entry->digest)) {
       id = ids->at(entry->digest);
     }
-    const std::string name = m_names.make(m_run.kind("build"), &platforms[i]);
+    const std::string name = image_name_for(platforms[i]);
     m_names.own(m_result.host, name);
     auto tagged = !id.empty() ? client.tag_image(id, name)
                   : ids       ? util::Result<void>(util::fail(ErrorClass::api, "no image has its digest"))

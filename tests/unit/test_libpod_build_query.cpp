@@ -30,14 +30,23 @@ decoded(const std::string& text)
   return out;
 }
 
+// A client of a fake podman `version` service, pinged; `state` sees what it sends.
+std::unique_ptr<LibpodClient>
+client_for(const std::string& version, std::shared_ptr<pma::test::FakeHttp::State>& state)
+{
+  state = std::make_shared<pma::test::FakeHttp::State>();
+  auto client = make_libpod_client(std::make_unique<pma::test::FakeHttp>(state), "h");
+  state->answers.emplace_back(pma::test::ping_response(version));
+  REQUIRE(client->ping());
+  return client;
+}
+
 // The query a podman `version` service receives for `settings`.
 std::string
 query_for(const std::string& version, const std::vector<BuildSetting>& settings, const std::string& labels_test = "")
 {
-  auto state = std::make_shared<pma::test::FakeHttp::State>();
-  auto client = make_libpod_client(std::make_unique<pma::test::FakeHttp>(state), "h");
-  state->answers.emplace_back(pma::test::ping_response(version));
-  REQUIRE(client->ping());
+  std::shared_ptr<pma::test::FakeHttp::State> state;
+  auto client = client_for(version, state);
   state->answers.emplace_back(HttpResponse{200, {}, R"({"stream":")" + std::string(64, 'a') + "\\n\"}\n"});
   BuildRequest request;
   request.platform = *Platform::parse("linux/arm64");
@@ -110,10 +119,8 @@ TEST_CASE("api build query: every option has its name and form")
 TEST_CASE("api build query: several platforms, repeated (podman 4.3.1 refuses a comma list), into a list")
 {
   for (const std::string version : {"4.3.1", "5.4.2"}) {
-    auto state = std::make_shared<pma::test::FakeHttp::State>();
-    auto client = make_libpod_client(std::make_unique<pma::test::FakeHttp>(state), "h");
-    state->answers.emplace_back(pma::test::ping_response(version));
-    REQUIRE(client->ping());
+    std::shared_ptr<pma::test::FakeHttp::State> state;
+    auto client = client_for(version, state);
     state->answers.emplace_back(HttpResponse{200, {}, R"({"stream":")" + std::string(64, 'a') + "\\n\"}\n"});
     BuildRequest request;
     request.platform = *Platform::parse("linux/arm64");
@@ -130,10 +137,8 @@ TEST_CASE("api build query: several platforms, repeated (podman 4.3.1 refuses a 
 
 TEST_CASE("api: naming an image, and finding images by their manifest digests (Digest or Digests)")
 {
-  auto state = std::make_shared<pma::test::FakeHttp::State>();
-  auto client = make_libpod_client(std::make_unique<pma::test::FakeHttp>(state), "h");
-  state->answers.emplace_back(pma::test::ping_response("4.3.1"));
-  REQUIRE(client->ping());
+  std::shared_ptr<pma::test::FakeHttp::State> state;
+  auto client = client_for("4.3.1", state);
   state->answers.emplace_back(HttpResponse{201, {}, ""});
   REQUIRE(client->tag_image("abc", "localhost/podman-multiarch-build:1-linux-amd64"));
   CHECK(decoded(state->sent.back().target) ==
