@@ -38,6 +38,8 @@ private:
   util::Result<std::string> build(hosts::Session& host, libpod::LogTail& tail);
   // The run's name for its image of `platform` on the host.
   std::string image_name_for(const oci::Platform& platform) const;
+  // The name every image of this platform's group request carries (worker_group.cpp).
+  std::string group_image_name() const;
   // One line of a build's log for `platform` (`text`: as shown, without a
   // platform prefix): its step, the tail (if given) and the progress log.
   void show_event(const oci::Platform& platform, const libpod::BuildEvent& event, std::string_view text,

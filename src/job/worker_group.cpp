@@ -31,6 +31,12 @@ all_alone(std::vector<Share> shares, const std::string& why)
 
 } // namespace
 
+std::string
+Worker::group_image_name() const
+{
+  return m_names.make(m_run.kind("group-build"), &m_result.platform);
+}
+
 std::vector<Share>
 Worker::lead_group(hosts::Session& host)
 {
@@ -53,6 +59,11 @@ Worker::lead_group(hosts::Session& host)
   const std::string list = m_names.make(m_run.kind("group"), &m_result.platform);
   m_names.own(m_result.host, list);
   request.manifest = list;
+  // Every image the request commits carries this name for a moment (the last
+  // keeps it): one committed after the request failed, which podman 5 goes on
+  // building, is then the run's to remove rather than an unnamed leftover.
+  request.tags = {group_image_name()};
+  m_names.own(m_result.host, request.tags.front());
   if (!request.jobs || (*request.jobs != 0 && *request.jobs < static_cast<int>(count))) {
     request.jobs = static_cast<int>(count); // the platforms at once, as separate requests would be
   }
@@ -153,8 +164,10 @@ Worker::map_group_images(hosts::Session& host, const std::string& list, std::vec
     shares[i].kind = Share::Kind::built;
     shares[i].image = id;
   }
-  // Not the images it lists; if this fails, the run's cleanup removes it by name.
+  // Neither removes a named image (the list: never those it lists; the name: only
+  // from an image that has others). If they fail, the run's cleanup removes them.
   static_cast<void>(client.manifest_rm({list}, /*ignore=*/true));
+  static_cast<void>(client.remove_image(group_image_name()));
   return shares;
 }
 
