@@ -60,7 +60,7 @@ Reader::authenticate(const oci::ImageRef& ref, const std::string& challenge_head
 {
   const Challenge challenge = parse_challenge(challenge_header);
   const auto service = challenge.params.find("service");
-  const std::string scope = "repository:" + ref.repository + ":pull";
+  const std::string scope = "repository:" + ref.repository + (m_options.push ? ":pull,push" : ":pull");
   const auth::RegistryLogin login =
       m_credentials.registry_login(ref.name(), service != challenge.params.end() ? service->second : "", scope);
   if (challenge.scheme == "basic") {

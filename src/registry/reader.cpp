@@ -23,12 +23,16 @@ using util::Result;
 
 namespace {
 
-// Where a registry name is served from (Docker Hub's API lives elsewhere).
+// "application/vnd.oci.image.index.v1+json; charset=utf-8" → the type alone.
 std::string
-api_host(const std::string& registry)
+bare_media_type(const std::string& content_type)
 {
-  return registry == "docker.io" ? "registry-1.docker.io" : registry;
+  return std::string(util::trim(content_type.substr(0, content_type.find(';'))));
 }
+
+} // namespace
+
+namespace detail {
 
 // The first error of a distribution-spec error body, as "CODE: message".
 std::pair<std::string, std::string>
@@ -44,16 +48,11 @@ registry_error(const std::string& body)
   return {"", std::string(util::trim(body.substr(0, 200)))};
 }
 
-// "application/vnd.oci.image.index.v1+json; charset=utf-8" → the type alone.
 std::string
-bare_media_type(const std::string& content_type)
+api_host(const std::string& registry)
 {
-  return std::string(util::trim(content_type.substr(0, content_type.find(';'))));
+  return registry == "docker.io" ? "registry-1.docker.io" : registry;
 }
-
-} // namespace
-
-namespace detail {
 
 std::optional<HttpUrl>
 parse_http_url(const std::string_view text)
@@ -117,23 +116,31 @@ Reader::send(const std::string& host_port, const bool https, transport::HttpRequ
 Result<transport::HttpResponse>
 Reader::get(const oci::ImageRef& ref, const std::string& path, const std::string& accept, const size_t limit)
 {
-  const std::string host = api_host(ref.registry);
-  const std::string target = "/v2/" + ref.repository + "/" + path;
+  transport::HttpRequest request{.target = path};
+  if (!accept.empty()) {
+    request.headers.emplace_back("Accept", accept);
+  }
+  return call(ref, std::move(request), limit);
+}
+
+Result<transport::HttpResponse>
+Reader::call(const oci::ImageRef& ref, transport::HttpRequest request, const size_t limit)
+{
+  const std::string host = detail::api_host(ref.registry);
+  if (!request.target.starts_with("/v2/")) {
+    request.target = "/v2/" + ref.repository + "/" + request.target;
+  }
   const auto attempt = [&]() -> Result<transport::HttpResponse> {
-    transport::HttpHeaders headers;
-    if (!accept.empty()) {
-      headers.emplace_back("Accept", accept);
-    }
+    transport::HttpRequest authorized = request;
     if (const auto it = m_authorization.find(ref.name()); it != m_authorization.end()) {
-      headers.emplace_back("Authorization", it->second);
+      authorized.headers.emplace_back("Authorization", it->second);
     }
-    const transport::HttpRequest request{.target = target, .headers = headers};
-    auto response = send(host, !m_plain_http, request, limit);
+    auto response = send(host, !m_plain_http, authorized, limit);
     if (!response && !m_plain_http && !m_options.tls_verify && response.error().cls == ErrorClass::connect) {
       // --tls-verify=false also allows plain HTTP, as in containers/image.
       util::log::debug("{}: no HTTPS ({}), trying HTTP", host, response.error().message);
       m_plain_http = true;
-      auto plain = send(host, false, request, limit);
+      auto plain = send(host, false, authorized, limit);
       if (plain) {
         return plain;
       }
@@ -158,17 +165,19 @@ Reader::get(const oci::ImageRef& ref, const std::string& path, const std::string
   }
   if (response && (response->status == 401 || response->status == 403)) {
     const auto source = m_credentials.source_of(ref.name());
-    const auto [code, message] = registry_error(response->body);
+    const auto [code, message] = detail::registry_error(response->body);
+    const std::string read_or_write = m_options.push ? "write to" : "read";
+    const std::string for_what = m_options.push ? "for writing to" : "for";
     if (source.empty()) {
       return util::Unexpected(Error(ErrorClass::auth,
-                                    fmt::format("{} requires authentication to read {} and no credentials were found "
+                                    fmt::format("{} requires authentication to {} {} and no credentials were found "
                                                 "for it",
-                                                ref.registry, ref.repository),
+                                                ref.registry, read_or_write, ref.repository),
                                     fmt::format("podman login {}, or --authfile / --creds", ref.registry)));
     }
     return util::Unexpected(Error(ErrorClass::auth,
-                                  fmt::format("{} refused the credentials from {} for {}{}", ref.registry, source,
-                                              ref.repository, message.empty() ? "" : ": " + message),
+                                  fmt::format("{} refused the credentials from {} {} {}{}", ref.registry, source,
+                                              for_what, ref.repository, message.empty() ? "" : ": " + message),
                                   "check the user name and password (--creds USER:PASSWORD or --authfile FILE)"));
   }
   return response;
@@ -193,12 +202,12 @@ Reader::find(const oci::ImageRef& ref, std::string* missing_code)
                  get(ref, "manifests/" + reference, std::string(oci::media_type::k_accept_any), k_max_manifest_size));
   if (response.status == 404) {
     if (missing_code != nullptr) {
-      *missing_code = registry_error(response.body).first;
+      *missing_code = detail::registry_error(response.body).first;
     }
     return std::optional<Manifest>();
   }
   if (response.status != 200) {
-    const auto [code, message] = registry_error(response.body);
+    const auto [code, message] = detail::registry_error(response.body);
     // A proxy's "502 Bad Gateway" page, a "too many requests": worth another try.
     return util::Unexpected(
         Error(ErrorClass::registry, fmt::format("{}: the registry answered {}{}", ref.to_string(), response.status,
@@ -283,7 +292,8 @@ Reader::blob(const oci::ImageRef& repository, const std::string& digest, const s
     // Blob storage (S3, a CDN) lives elsewhere; the signed URL needs no token.
     std::string location = response->header("Location");
     if (location.starts_with('/')) {
-      location = fmt::format("{}://{}{}", m_plain_http ? "http" : "https", api_host(repository.registry), location);
+      location =
+          fmt::format("{}://{}{}", m_plain_http ? "http" : "https", detail::api_host(repository.registry), location);
     }
     const auto url = detail::parse_http_url(location);
     if (!url) {

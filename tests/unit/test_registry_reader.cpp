@@ -1,5 +1,6 @@
 #include <pma/oci/digest.hpp>
 #include <pma/registry/reader.hpp>
+#include <pma/registry/writer.hpp>
 #include <pma/util/base64.hpp>
 
 #include <doctest/doctest.h>
@@ -33,6 +34,17 @@ struct Fixture {
     return registry::Reader(credentials, std::move(options));
   }
 
+  registry::Writer
+  writer()
+  {
+    registry::ReaderOptions options{.tls_verify = true, .cert_roots = {}};
+    options.http = [this](const transport::Endpoint& endpoint) {
+      endpoints.push_back(endpoint);
+      return std::make_unique<test::FakeHttp>(state);
+    };
+    return registry::Writer(credentials, std::move(options));
+  }
+
   void
   with_password()
   {
@@ -60,6 +72,92 @@ header_of(const transport::HttpRequest& request, const std::string& name)
 } // namespace
 
 TEST_SUITE_BEGIN("registry");
+
+TEST_CASE("registry::Writer uploads a blob where the registry says, with a push token")
+{
+  Fixture f;
+  f.with_password();
+  f.state->answers.emplace_back(HttpResponse{
+      401, {{"WWW-Authenticate", R"(Bearer realm="https://auth.example.com/token",service="quay.io")"}}, ""});
+  f.state->answers.emplace_back(HttpResponse{200, {}, R"({"token":"T0KEN"})"});
+  f.state->answers.emplace_back(HttpResponse{404, {}, ""});
+  f.state->answers.emplace_back(
+      HttpResponse{202, {{"Location", "https://quay.io/v2/acme/app/blobs/uploads/u1?_state=abc"}}, ""});
+  f.state->answers.emplace_back(HttpResponse{201, {}, ""});
+  auto writer = f.writer();
+  const auto digest = writer.put_blob(image_ref("quay.io/acme/app"), "payload");
+  REQUIRE(digest);
+  CHECK(*digest == oci::digest_of("payload"));
+  REQUIRE(f.state->sent.size() == 5);
+  CHECK(f.state->sent[1].target == "/token?service=quay.io&scope=repository%3Aacme%2Fapp%3Apull%2Cpush");
+  CHECK(f.state->sent[2].method == "HEAD");
+  CHECK(f.state->sent[2].target == "/v2/acme/app/blobs/" + *digest);
+  CHECK(f.state->sent[3].method == "POST");
+  CHECK(f.state->sent[3].target == "/v2/acme/app/blobs/uploads/");
+  CHECK(f.state->sent[4].method == "PUT");
+  CHECK(f.state->sent[4].target == "/v2/acme/app/blobs/uploads/u1?_state=abc&digest=" + *digest);
+  CHECK(f.state->sent[4].body == "payload");
+  CHECK(header_of(f.state->sent[4], "Authorization") == "Bearer T0KEN");
+
+  // Present already: not sent again; or sent without asking first.
+  f.state->sent.clear();
+  f.state->answers.emplace_back(HttpResponse{200, {}, ""});
+  CHECK(writer.put_blob(image_ref("quay.io/acme/app"), "payload"));
+  CHECK(f.state->sent.size() == 1);
+  f.state->answers.emplace_back(HttpResponse{202, {{"Location", "/v2/acme/app/blobs/uploads/u2"}}, ""});
+  f.state->answers.emplace_back(HttpResponse{403, {}, R"({"errors":[{"code":"DENIED","message":"no"}]})"});
+  const auto refused = writer.put_blob(image_ref("quay.io/acme/app"), "other", /*skip_if_present=*/false);
+  REQUIRE_FALSE(refused);
+  CHECK(f.state->sent.back().target == "/v2/acme/app/blobs/uploads/u2?digest=" + oci::digest_of("other"));
+  CHECK(refused.error().message == "quay.io refused the credentials from --creds for writing to acme/app: no");
+}
+
+TEST_CASE("registry::Writer puts a manifest with its media type, and removes a tag without its manifest")
+{
+  Fixture f;
+  const std::string bytes = k_index;
+  f.state->answers.emplace_back(HttpResponse{201, {{"Docker-Content-Digest", oci::digest_of(bytes)}}, ""});
+  auto writer = f.writer();
+  const auto put =
+      writer.put_manifest(image_ref("127.0.0.1:5000/a/b:1"), "application/vnd.oci.image.index.v1+json", bytes);
+  REQUIRE(put);
+  CHECK(*put == oci::digest_of(bytes));
+  CHECK(f.state->sent[0].method == "PUT");
+  CHECK(f.state->sent[0].target == "/v2/a/b/manifests/1");
+  CHECK(f.state->sent[0].content_type == "application/vnd.oci.image.index.v1+json");
+
+  SUBCASE("a registry that deletes tags (OCI distribution 1.1)")
+  {
+    f.state->answers.emplace_back(HttpResponse{202, {}, ""});
+    CHECK(*writer.remove_tag(image_ref("127.0.0.1:5000/a/b:staging"), "run"));
+    CHECK(f.state->sent.back().method == "DELETE");
+    CHECK(f.state->sent.back().target == "/v2/a/b/manifests/staging");
+  }
+  SUBCASE("distribution 2.x: the tag moves to a placeholder, deleted by digest")
+  {
+    f.state->answers.emplace_back(
+        HttpResponse{400, {}, R"({"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match"}]})"});
+    f.state->answers.emplace_back(HttpResponse{200, {}, ""}); // HEAD of the "{}" config
+    f.state->answers.emplace_back(HttpResponse{201, {}, ""});
+    f.state->answers.emplace_back(HttpResponse{202, {}, ""});
+    CHECK(*writer.remove_tag(image_ref("127.0.0.1:5000/a/b:staging"), "run-1"));
+    REQUIRE(f.state->sent.size() == 5);
+    CHECK(f.state->sent[3].target == "/v2/a/b/manifests/staging");
+    CHECK(f.state->sent[3].body.find(R"("io.podman-multiarch.note":"run-1")") != std::string::npos);
+    CHECK(f.state->sent[4].method == "DELETE");
+    CHECK(f.state->sent[4].target == "/v2/a/b/manifests/" + oci::digest_of(f.state->sent[3].body));
+  }
+  SUBCASE("deletion disabled: false, the tag names the placeholder")
+  {
+    f.state->answers.emplace_back(HttpResponse{405, {}, R"({"errors":[{"code":"UNSUPPORTED"}]})"});
+    f.state->answers.emplace_back(HttpResponse{200, {}, ""});
+    f.state->answers.emplace_back(HttpResponse{201, {}, ""});
+    f.state->answers.emplace_back(HttpResponse{405, {}, R"({"errors":[{"code":"UNSUPPORTED"}]})"});
+    const auto removed = writer.remove_tag(image_ref("127.0.0.1:5000/a/b:staging"), "run");
+    REQUIRE(removed);
+    CHECK_FALSE(*removed);
+  }
+}
 
 TEST_CASE("registry::parse_challenge")
 {

@@ -1,9 +1,10 @@
 #pragma once
 
-// A read-only registry client for `inspect`: it fetches a manifest exactly as
-// the registry serves it (podman's API cannot return those bytes, see
-// docs/api-experiments-inspect.md), and small blobs such as an image config.
-// It never writes to a registry: builds and pushes go through podman.
+// A read-only registry client for `inspect` and the job's tag reads: it
+// fetches a manifest exactly as the registry serves it (podman's API cannot
+// return those bytes, see docs/api-experiments-inspect.md), and small blobs
+// such as an image config. It never writes (writer.hpp does, for signatures
+// and tag moves only): images are pushed by podman.
 
 #include <pma/auth/credentials.hpp>
 #include <pma/oci/platform.hpp>
@@ -59,7 +60,8 @@ using HttpFactory = std::function<std::unique_ptr<transport::HttpClient>(const t
 struct ReaderOptions {
   bool tls_verify = true; // false: unverified HTTPS, then plain HTTP (podman's --tls-verify=false)
   std::vector<std::filesystem::path> cert_roots = default_cert_roots();
-  HttpFactory http; // empty: real connections (tests inject fakes)
+  HttpFactory http;  // empty: real connections (tests inject fakes)
+  bool push = false; // ask for write access too (token scope "pull,push"): registry::Writer
 };
 
 class Reader {
@@ -85,11 +87,24 @@ public:
   // The platform of a single image `manifest` of `repository`, from its config blob.
   util::Result<oci::Platform> platform_of(const oci::ImageRef& repository, const Manifest& manifest);
 
+protected:
+  // One request to `ref`'s registry: a target relative to /v2/<repository>/
+  // (or a whole /v2/… path), with the credentials it asks for, the TLS trust
+  // of certs.d, and --tls-verify=false's plain-HTTP fallback. Any status is a
+  // result, except 401/403 after authenticating (class auth).
+  util::Result<transport::HttpResponse> call(const oci::ImageRef& ref, transport::HttpRequest request, size_t limit);
+  util::Result<transport::HttpResponse> send(const std::string& host_port, bool https, transport::HttpRequest request,
+                                             size_t limit) const;
+  // Whether this registry turned out to speak plain HTTP (--tls-verify=false).
+  bool
+  plain_http() const
+  {
+    return m_plain_http;
+  }
+
 private:
   util::Result<transport::HttpResponse> get(const oci::ImageRef& ref, const std::string& path,
                                             const std::string& accept, size_t limit);
-  util::Result<transport::HttpResponse> send(const std::string& host_port, bool https, transport::HttpRequest request,
-                                             size_t limit) const;
   util::Error not_found(const oci::ImageRef& ref, const std::string& code);
   util::Result<void> authenticate(const oci::ImageRef& ref, const std::string& challenge_header);
   util::Result<transport::Endpoint> endpoint_for(const std::string& host_port, bool https) const;
