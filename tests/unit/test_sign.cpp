@@ -1,5 +1,7 @@
 // Sigstore keys and signatures against what skopeo 1.18 (containers/image
 // 5.34) wrote in the lab: its key file, and a signature it stored.
+#include <pma/oci/digest.hpp>
+#include <pma/sign/attachment.hpp>
 #include <pma/sign/key.hpp>
 #include <pma/sign/signature.hpp>
 #include <pma/util/base64.hpp>
@@ -198,5 +200,50 @@ TEST_SUITE("sign")
     CHECK(write("")->empty());
     std::filesystem::remove_all(dir);
     CHECK_FALSE(read_passphrase_file(dir / "missing"));
+  }
+
+  TEST_CASE("sign: attachment manifests are written and appended to as containers/image does")
+  {
+    const Signature first{R"({"critical":{}})", std::string("\x30\x45\x02", 3)};
+    const Signature second{R"({"critical":{"x":1}})", "sig2"};
+    const auto created = append_signatures("", "", {first});
+    REQUIRE(created);
+    CHECK(created->config == R"({"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":[")" +
+                                 pma::oci::digest_of(first.payload) + R"("]}})");
+    CHECK(created->payloads == std::vector<std::string>{first.payload});
+    const auto manifest = nlohmann::json::parse(created->manifest);
+    CHECK(manifest["schemaVersion"] == 2);
+    CHECK(manifest["mediaType"] == "application/vnd.oci.image.manifest.v1+json");
+    CHECK(manifest["config"]["mediaType"] == "application/vnd.oci.image.config.v1+json");
+    CHECK(manifest["config"]["digest"] == pma::oci::digest_of(created->config));
+    CHECK(manifest["config"]["size"] == created->config.size());
+    REQUIRE(manifest["layers"].size() == 1);
+    CHECK(manifest["layers"][0]["mediaType"] == "application/vnd.dev.cosign.simplesigning.v1+json");
+    CHECK(manifest["layers"][0]["digest"] == pma::oci::digest_of(first.payload));
+    CHECK(manifest["layers"][0]["annotations"]["dev.cosignproject.cosign/signature"] ==
+          base64_encode(first.signature, false));
+
+    // Appended: the first stays first; the same signature again is not added twice.
+    const auto appended = append_signatures(created->manifest, created->config, {first, second});
+    REQUIRE(appended);
+    CHECK(appended->payloads == std::vector<std::string>{second.payload});
+    const auto parsed = parse_attachment(appended->manifest);
+    REQUIRE(parsed);
+    REQUIRE(parsed->layers.size() == 2);
+    CHECK(parsed->layers[0].payload_digest == pma::oci::digest_of(first.payload));
+    CHECK(parsed->layers[0].signature == first.signature);
+    CHECK(parsed->layers[1].payload_size == static_cast<std::int64_t>(second.payload.size()));
+    CHECK(parsed->config_digest == pma::oci::digest_of(appended->config));
+    CHECK(nlohmann::json::parse(appended->config)["rootfs"]["diff_ids"].size() == 2);
+
+    // Another tool's config keeps its fields; layers of other kinds are skipped when read.
+    const auto foreign = append_signatures(
+        R"({"schemaVersion":2,"config":{"digest":"sha256:00"},"layers":[{"mediaType":"application/octet-stream","digest":"sha256:11","size":1}]})",
+        R"({"created":"0001-01-01T00:00:00Z","rootfs":{"type":"layers","diff_ids":["sha256:11"]}})", {second});
+    REQUIRE(foreign);
+    CHECK(nlohmann::json::parse(foreign->config)["created"] == "0001-01-01T00:00:00Z");
+    CHECK(parse_attachment(foreign->manifest)->layers.size() == 1);
+    CHECK_FALSE(parse_attachment("[]"));
+    CHECK_FALSE(append_signatures("{}", "not json", {first}));
   }
 }
