@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 
 namespace pma::job::detail {
 
@@ -197,39 +198,162 @@ ListAssembler::push(hosts::Session& coordinator, const std::vector<const Platfor
   for (const auto* image : images) {
     platforms.push_back(image->platform);
   }
+  PMA_TRY(m_run.env.signer != nullptr ? push_signed(coordinator, platforms) : push_to_tags(coordinator, platforms));
+  m_outcome.media_type = oci::media_type::list_for_format(options.format);
+  return {};
+}
+
+bool
+ListAssembler::moved(const oci::ImageRef& tag) const
+{
+  return std::find(m_outcome.tags.begin(), m_outcome.tags.end(), tag.to_string()) != m_outcome.tags.end();
+}
+
+Result<void>
+ListAssembler::push_to_tags(hosts::Session& coordinator, const std::vector<oci::Platform>& platforms)
+{
+  const BuildOptions& options = m_run.options;
   for (size_t i = 0; i < options.tags.size(); ++i) {
     const auto& tag = options.tags[i];
-    if (std::find(m_outcome.tags.begin(), m_outcome.tags.end(), tag.to_string()) != m_outcome.tags.end()) {
+    if (moved(tag)) {
       continue; // pushed before a coordinator failed
     }
     if (util::interrupt::requested()) {
       return util::Unexpected(Error(ErrorClass::interrupted, "interrupted: the list was not pushed"));
     }
     PMA_TRY(m_tags.recheck(i, platforms, coordinator));
-    libpod::ManifestPushRequest request;
-    request.destination = tag.to_string();
-    // Instances already live in the first tag's repository; elsewhere they
-    // must be copied along.
-    request.all = tag.name() != m_inputs->repository.name();
-    request.format = options.format;
-    request.auth_header = m_run.credentials.header_for({tag.name(), m_inputs->repository.name()});
-    request.tls_verify = options.tls_verify;
-    m_run.progress().info(fmt::format("pushing the list to {}", tag.to_string()));
-    Result<std::string> digest = util::fail(ErrorClass::internal, "not pushed");
-    PMA_TRY(m_run.with_retries("pushing the list to " + tag.to_string(), m_outcome.list_push_retries, [&] {
-      digest = client.manifest_push(m_name, request);
-      return digest ? Result<void>() : util::Unexpected(digest.error());
-    }));
-    if (!m_outcome.index_digest.empty() && m_outcome.index_digest != *digest) {
-      m_run.progress().warning(fmt::format("{} got index {}, unlike {} for the first tag", tag.to_string(), *digest,
-                                           m_outcome.index_digest));
-    }
-    if (m_outcome.index_digest.empty()) {
-      m_outcome.index_digest = *digest;
-    }
-    m_outcome.tags.push_back(tag.to_string());
+    PMA_TRY_ASSIGN(const std::string digest, push_to(coordinator, tag));
+    record_tag(tag, digest);
   }
-  m_outcome.media_type = oci::media_type::list_for_format(options.format);
+  return {};
+}
+
+Result<std::string>
+ListAssembler::push_to(hosts::Session& coordinator, const oci::ImageRef& destination)
+{
+  const BuildOptions& options = m_run.options;
+  libpod::ManifestPushRequest request;
+  request.destination = destination.to_string();
+  // Instances already live in the first tag's repository; elsewhere they
+  // must be copied along.
+  request.all = destination.name() != m_inputs->repository.name();
+  request.format = options.format;
+  request.auth_header = m_run.credentials.header_for({destination.name(), m_inputs->repository.name()});
+  request.tls_verify = options.tls_verify;
+  m_run.progress().info(fmt::format("pushing the list to {}", destination.to_string()));
+  Result<std::string> digest = util::fail(ErrorClass::internal, "not pushed");
+  PMA_TRY(m_run.with_retries("pushing the list to " + destination.to_string(), m_outcome.list_push_retries, [&] {
+    digest = coordinator.client().manifest_push(m_name, request);
+    return digest ? Result<void>() : util::Unexpected(digest.error());
+  }));
+  return digest;
+}
+
+void
+ListAssembler::record_tag(const oci::ImageRef& tag, const std::string& digest)
+{
+  if (!m_outcome.index_digest.empty() && m_outcome.index_digest != digest) {
+    m_run.progress().warning(
+        fmt::format("{} got index {}, unlike {} for the first tag", tag.to_string(), digest, m_outcome.index_digest));
+  }
+  if (m_outcome.index_digest.empty()) {
+    m_outcome.index_digest = digest;
+  }
+  m_outcome.tags.push_back(tag.to_string());
+}
+
+// Signed: podman pushes the list under a staging tag of each repository, the
+// list and its images are signed for every tag there, and only then do the
+// tags move, to the bytes that were signed (docs/signing.md, "Order").
+Result<void>
+ListAssembler::push_signed(hosts::Session& coordinator, const std::vector<oci::Platform>& platforms)
+{
+  const BuildOptions& options = m_run.options;
+  ReleaseSigner& signer = *m_run.env.signer;
+  struct Repository {
+    oci::ImageRef staged;
+    std::vector<size_t> tags; // options.tags indexes
+    std::optional<StagedList> list;
+    bool pushed = false;
+  };
+  std::vector<Repository> repositories;
+  const std::string staging_tag =
+      "podman-multiarch-staging-" + m_run.id + (m_run.name_part.empty() ? "" : "-" + m_run.name_part);
+  for (size_t i = 0; i < options.tags.size(); ++i) {
+    const auto& tag = options.tags[i];
+    auto it = std::find_if(repositories.begin(), repositories.end(),
+                           [&](const Repository& r) { return r.staged.name() == tag.name(); });
+    if (it == repositories.end()) {
+      repositories.push_back({tag.with_tag(staging_tag), {}, std::nullopt});
+      it = std::prev(repositories.end());
+    }
+    it->tags.push_back(i);
+  }
+  const auto remove_staging = [&] {
+    for (const auto& repository : repositories) {
+      if (!repository.pushed) {
+        continue;
+      }
+      const auto removed = signer.remove_staging(repository.staged, m_run.id);
+      if (!removed || !*removed) {
+        m_run.progress().warning(fmt::format("the staging tag {} could not be removed ({}); it names no release",
+                                             repository.staged.to_string(),
+                                             removed ? "the registry deletes nothing" : removed.error().message));
+      }
+    }
+  };
+  const auto fail = [&](Error error) -> Result<void> {
+    remove_staging();
+    return util::Unexpected(std::move(error));
+  };
+  SignReport report;
+  std::chrono::steady_clock::duration signing{};
+  for (auto& repository : repositories) {
+    if (util::interrupt::requested()) {
+      return fail(Error(ErrorClass::interrupted, "interrupted: the list was not pushed; no tag moved"));
+    }
+    repository.pushed = true;
+    if (auto pushed = push_to(coordinator, repository.staged); !pushed) {
+      return fail(std::move(pushed).error());
+    }
+    std::vector<oci::ImageRef> tags;
+    for (const size_t i : repository.tags) {
+      tags.push_back(options.tags[i]);
+    }
+    const auto started = std::chrono::steady_clock::now();
+    auto list = signer.sign(repository.staged, tags, report);
+    signing += std::chrono::steady_clock::now() - started;
+    if (!list) {
+      Error error = std::move(list).error();
+      error.message = "signing: " + error.message + "; no tag moved";
+      return fail(std::move(error));
+    }
+    repository.list = std::move(*list);
+  }
+  m_outcome.signing = report;
+  m_run.progress().info(fmt::format("signed and verified {} manifests ({} new signatures, {} kept) in {} ms",
+                                    report.signed_manifests + report.kept, report.signatures, report.kept,
+                                    std::chrono::duration_cast<std::chrono::milliseconds>(signing).count()));
+  for (const auto& repository : repositories) {
+    for (const size_t i : repository.tags) {
+      const auto& tag = options.tags[i];
+      if (moved(tag)) {
+        continue; // moved before a coordinator failed
+      }
+      if (util::interrupt::requested()) {
+        return fail(Error(ErrorClass::interrupted, "interrupted before the list moved to " + tag.to_string()));
+      }
+      if (auto ok = m_tags.recheck(i, platforms, coordinator); !ok) {
+        return fail(std::move(ok).error());
+      }
+      m_run.progress().info(fmt::format("moving {} to the signed list", tag.to_string()));
+      if (auto moved = signer.move_tag(*repository.list, tag); !moved) {
+        return fail(std::move(moved).error());
+      }
+      record_tag(tag, repository.list->digest);
+    }
+  }
+  remove_staging();
   return {};
 }
 

@@ -42,6 +42,14 @@ private:
   hosts::Session* coordinator_locked();
   util::Result<void> add(const PlatformResult& image);
   util::Result<void> push(hosts::Session& coordinator, const std::vector<const PlatformResult*>& images);
+  util::Result<void> push_to_tags(hosts::Session& coordinator, const std::vector<oci::Platform>& platforms);
+  util::Result<void> push_signed(hosts::Session& coordinator, const std::vector<oci::Platform>& platforms);
+  // The list pushed by the coordinator to `destination`; its digest.
+  util::Result<std::string> push_to(hosts::Session& coordinator, const oci::ImageRef& destination);
+  // Whether the list went to `tag` already (before a coordinator failed).
+  bool moved(const oci::ImageRef& tag) const;
+  // The list went to `tag` with `digest`.
+  void record_tag(const oci::ImageRef& tag, const std::string& digest);
 
   const Run& m_run;
   Fleet& m_fleet;
@@ -66,7 +74,9 @@ private:
 // message ("" for a run of one list, "app: " in a release).
 // What every tag served when the run began is the list of this run (Tags::
 // served_list_of): the outcome says it is published, and nothing is pushed.
-void keep_served_list(const Run& run, const Tags& tags, BuildOutcome& outcome, const std::string& about);
+// With a signer, the signatures missing for any tag are added (an error:
+// the outcome's too).
+util::Result<void> keep_served_list(const Run& run, const Tags& tags, BuildOutcome& outcome, const std::string& about);
 
 util::Result<void> push_and_verify(const Run& run, ListAssembler& list, Tags& tags, BuildOutcome& outcome,
                                    const std::vector<const PlatformResult*>& images, const std::string& failures,

@@ -258,7 +258,7 @@ Publisher::publish(TargetJob& target)
   if (!target.decision.failures.empty()) {
     m_env.progress.warning(named(target, "partial publish: " + target.decision.failures));
   } else if (target.tags.served_list_of(target.decision.images)) {
-    keep_served_list(target.run, target.tags, target.outcome, named(target, ""));
+    (void)keep_served_list(target.run, target.tags, target.outcome, named(target, ""));
     return;
   }
   target.list.start(target.inputs);
@@ -293,10 +293,10 @@ run_publish(const PublishOptions& options, const std::vector<config::Host>& host
 
 PublishOutcome
 run_publish(const PublishOptions& options, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
-            const auth::CredentialStore& credentials, Progress& progress)
+            const auth::CredentialStore& credentials, Progress& progress, ReleaseSigner* signer)
 {
   RegistryReader registry(credentials, options.tls_verify.value_or(true));
-  Environment environment{hosts::network_connector(), registry, progress};
+  Environment environment{hosts::network_connector(), registry, progress, {}, signer};
   return run_publish(options, hosts, connect, credentials, environment);
 }
 

@@ -57,17 +57,14 @@ Job::publish()
     if (decision.refusal || !target.run.publishes()) {
       continue;
     }
-    if (target.current) {
-      keep_served_list(target.run, target.tags, target.outcome, target.about());
-      continue;
-    }
-    if (!decision.failures.empty()) {
+    if (!target.current && !decision.failures.empty()) {
       partial = true;
       m_env.progress.warning(
           fmt::format("partial publish{}: {}", m_one_image ? "" : " of " + target.spec.name, decision.failures));
     }
-    if (auto ok = push_and_verify(target.run, target.list, target.tags, target.outcome, decision.images,
-                                  decision.failures, target.about());
+    if (auto ok = target.current ? keep_served_list(target.run, target.tags, target.outcome, target.about())
+                                 : push_and_verify(target.run, target.list, target.tags, target.outcome,
+                                                   decision.images, decision.failures, target.about());
         !ok) {
       m_outcome.exit_status = m_one_image ? target.outcome.exit_status : ExitStatus::failure;
       m_outcome.error = std::move(ok).error();
@@ -121,10 +118,33 @@ Job::record_fragments()
   }
 }
 
-void
+Result<void>
 keep_served_list(const Run& run, const Tags& tags, BuildOutcome& outcome, const std::string& about)
 {
   const auto* served = tags.served_before(0);
+  if (run.env.signer != nullptr) {
+    // Signatures of what the tags serve already: the missing ones are added.
+    SignReport report;
+    std::vector<std::string> repositories;
+    for (const auto& tag : run.options.tags) {
+      if (std::find(repositories.begin(), repositories.end(), tag.name()) != repositories.end()) {
+        continue;
+      }
+      repositories.push_back(tag.name());
+      std::vector<oci::ImageRef> same;
+      std::copy_if(run.options.tags.begin(), run.options.tags.end(), std::back_inserter(same),
+                   [&](const oci::ImageRef& other) { return other.name() == tag.name(); });
+      if (auto ok = run.env.signer->sign(tag, same, report); !ok) {
+        Error error = std::move(ok).error();
+        error.message = about + "signing: " + error.message;
+        outcome.exit_status = util::exit_status_for(error.cls);
+        outcome.error = error;
+        return util::Unexpected(std::move(error));
+      }
+    }
+    outcome.signing = report;
+    run.progress().info(fmt::format("{}signatures: {} kept, {} added", about, report.kept, report.signatures));
+  }
   for (const auto& tag : run.options.tags) {
     outcome.tags.push_back(tag.to_string());
   }
@@ -134,6 +154,7 @@ keep_served_list(const Run& run, const Tags& tags, BuildOutcome& outcome, const 
   outcome.exit_status = ExitStatus::success;
   run.progress().info(
       fmt::format("{}unchanged: every tag serves index {} already; nothing pushed", about, served->digest));
+  return {};
 }
 
 Result<void>

@@ -15,10 +15,10 @@ run_release(const Release& release, const std::vector<config::Host>& hosts, cons
 
 ReleaseOutcome
 run_release(const Release& release, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
-            const auth::CredentialStore& credentials, Progress& progress)
+            const auth::CredentialStore& credentials, Progress& progress, ReleaseSigner* signer)
 {
   RegistryReader registry(credentials, release.options.tls_verify.value_or(true));
-  Environment environment{hosts::network_connector(), registry, progress};
+  Environment environment{hosts::network_connector(), registry, progress, {}, signer};
   return run_release(release, hosts, connect, credentials, environment);
 }
 
@@ -36,10 +36,10 @@ run_build(const BuildOptions& options, const std::vector<config::Host>& hosts, c
 
 BuildOutcome
 run_build(const BuildOptions& options, const std::vector<config::Host>& hosts, const hosts::ConnectOptions& connect,
-          const auth::CredentialStore& credentials, Progress& progress)
+          const auth::CredentialStore& credentials, Progress& progress, ReleaseSigner* signer)
 {
   RegistryReader registry(credentials, options.tls_verify.value_or(true));
-  Environment environment{hosts::network_connector(), registry, progress};
+  Environment environment{hosts::network_connector(), registry, progress, {}, signer};
   return run_build(options, hosts, connect, credentials, environment);
 }
 

@@ -119,6 +119,12 @@ public:
     m_tags[tag] = {bytes, std::string(oci::media_type::oci_index), digest};
     return digest;
   }
+  void
+  erase(const std::string& tag)
+  {
+    const std::lock_guard lock(m_mutex);
+    m_tags.erase(tag);
+  }
   std::optional<oci::Index>
   index(const std::string& tag) const
   {

@@ -89,7 +89,7 @@ struct Lab {
   job::BuildOutcome&
   run()
   {
-    job::Environment env{connector, registry, progress, timings};
+    job::Environment env{connector, registry, progress, timings, signer};
     outcome = job::run_build(options, configs, {}, credentials, env);
     return outcome;
   }
@@ -121,6 +121,7 @@ struct Lab {
   auth::CredentialStore credentials = *auth::CredentialStore::from_auth_json("{}", "test");
   job::Timings timings{500ms, 200ms, 0ms};
   job::BuildOutcome outcome;
+  job::ReleaseSigner* signer = nullptr;
 
 private:
   std::filesystem::path m_context = make_context();
@@ -1008,3 +1009,109 @@ TEST_CASE("engine: a build that lost its cache lookup to another build's removal
 }
 
 TEST_SUITE_END();
+
+namespace {
+
+// Signs nothing for real: records the order of the steps over FakeRegistry,
+// where the coordinator's list pushes land.
+class FakeSigner : public job::ReleaseSigner {
+public:
+  explicit FakeSigner(FakeRegistry& registry)
+    : m_registry(registry)
+  {
+  }
+
+  Result<job::StagedList>
+  sign(const oci::ImageRef& staged, const std::vector<oci::ImageRef>& tags, job::SignReport& report) override
+  {
+    steps.push_back("sign " + staged.tag + " for " + std::to_string(tags.size()));
+    if (on_sign) {
+      if (auto error = on_sign()) {
+        return util::Unexpected(*error);
+      }
+    }
+    const auto read = m_registry.read(staged);
+    REQUIRE(read);
+    REQUIRE(read->has_value());
+    ++report.signed_manifests;
+    return job::StagedList{staged, (*read)->digest, (*read)->media_type, (*read)->bytes, {}};
+  }
+  Result<void>
+  move_tag(const job::StagedList& list, const oci::ImageRef& tag) override
+  {
+    steps.push_back("move " + tag.tag);
+    m_registry.put(tag.to_string(), list.bytes);
+    return {};
+  }
+  Result<bool>
+  remove_staging(const oci::ImageRef& staged, const std::string& /*note*/) override
+  {
+    steps.push_back("remove " + staged.tag);
+    m_registry.erase(staged.to_string());
+    return true;
+  }
+
+  std::vector<std::string> steps;
+  std::function<std::optional<util::Error>()> on_sign;
+
+private:
+  FakeRegistry& m_registry;
+};
+
+} // namespace
+
+TEST_CASE("engine: a signed publish moves the tags last, to the list it signed")
+{
+  Lab lab;
+  FakeSigner signer(lab.registry);
+  lab.signer = &signer;
+  lab.options.tags.push_back(*oci::ImageRef::parse(std::string(k_repository) + ":latest"));
+  lab.registry.put(k_tag,
+                   R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})");
+  lab.options.allow_shrink = true;
+
+  SUBCASE("signed: one staging push, then the tags, then the staging tag is removed")
+  {
+    const auto& outcome = lab.run();
+    REQUIRE_MESSAGE(outcome.exit_status == ExitStatus::success, (outcome.error ? outcome.error->describe() : ""));
+    REQUIRE(signer.steps.size() == 4);
+    CHECK(signer.steps[0].starts_with("sign podman-multiarch-staging-"));
+    CHECK(signer.steps[0].ends_with(" for 2"));
+    CHECK(signer.steps[1] == "move 1");
+    CHECK(signer.steps[2] == "move latest");
+    CHECK(signer.steps[3].starts_with("remove podman-multiarch-staging-"));
+    CHECK(lab.host("amd").count("manifest push") == 1); // podman pushed only to the staging tag
+    CHECK(lab.registry.platforms(k_tag) == three());
+    CHECK(outcome.tags.size() == 2);
+    REQUIRE(outcome.signing);
+    CHECK(outcome.signing->signed_manifests == 1);
+    CHECK(outcome.verified);
+  }
+  SUBCASE("signing fails: no tag moves, the staging tag is removed")
+  {
+    signer.on_sign = [] { return util::Error(util::ErrorClass::registry, "blob upload answered 403"); };
+    const auto& outcome = lab.run();
+    CHECK(outcome.exit_status == ExitStatus::failure);
+    CHECK(outcome.error->message.find("signing: ") != std::string::npos);
+    CHECK(outcome.error->message.find("no tag moved") != std::string::npos);
+    CHECK(outcome.tags.empty());
+    CHECK(lab.registry.index(k_tag)->manifests.empty()); // what it served before
+    CHECK_FALSE(lab.registry.index(std::string(k_repository) + ":latest"));
+    REQUIRE(signer.steps.size() == 2);
+    CHECK(signer.steps[1].starts_with("remove "));
+  }
+  SUBCASE("Ctrl-C while signing: no tag moves")
+  {
+    signer.on_sign = [] {
+      util::interrupt::request();
+      return std::optional<util::Error>();
+    };
+    const auto& outcome = lab.run();
+    CHECK(outcome.exit_status == ExitStatus::interrupted);
+    CHECK(outcome.tags.empty());
+    CHECK(lab.registry.index(k_tag)->manifests.empty());
+    CHECK(std::none_of(signer.steps.begin(), signer.steps.end(),
+                       [](const std::string& step) { return step.starts_with("move "); }));
+    CHECK(signer.steps.back().starts_with("remove "));
+  }
+}

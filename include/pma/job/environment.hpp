@@ -2,6 +2,7 @@
 
 #include <pma/hosts/session.hpp>
 #include <pma/job/progress.hpp>
+#include <pma/job/signer.hpp>
 #include <pma/oci/reference.hpp>
 #include <pma/registry/reader.hpp>
 #include <pma/util/error.hpp>
@@ -54,6 +55,9 @@ struct Environment {
   TagReader& registry;
   Progress& progress;
   Timings timings{};
+  // --sign-by-sigstore-private-key: lists go to a staging tag, are signed,
+  // and the tags move last (null: lists are pushed to the tags by podman).
+  ReleaseSigner* signer = nullptr;
 };
 
 } // namespace pma::job

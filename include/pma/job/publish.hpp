@@ -57,7 +57,7 @@ struct PublishOutcome {
 // list on a coordinator among `hosts`, pushes it to its tags and verifies it.
 PublishOutcome run_publish(const PublishOptions& options, const std::vector<config::Host>& hosts,
                            const hosts::ConnectOptions& connect, const auth::CredentialStore& credentials,
-                           Progress& progress);
+                           Progress& progress, ReleaseSigner* signer = nullptr);
 
 // The same in `environment` (tests: fakes).
 PublishOutcome run_publish(const PublishOptions& options, const std::vector<config::Host>& hosts,

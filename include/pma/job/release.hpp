@@ -62,7 +62,7 @@ struct ReleaseOutcome {
 // when every required target built (podman-multiarch-bake(1)).
 ReleaseOutcome run_release(const Release& release, const std::vector<config::Host>& hosts,
                            const hosts::ConnectOptions& connect, const auth::CredentialStore& credentials,
-                           Progress& progress);
+                           Progress& progress, ReleaseSigner* signer = nullptr);
 
 // The same in `environment` (tests: fakes).
 ReleaseOutcome run_release(const Release& release, const std::vector<config::Host>& hosts,

@@ -141,8 +141,9 @@ struct BuildOutcome {
   std::vector<std::string> tags_not_pushed; // tags the run should have moved but did not (they keep what they had)
   std::string index_digest;
   std::string media_type;
-  std::string coordinator; // host that assembled the list
-  bool verified = false;   // the registry's index was read back and matched
+  std::string coordinator;           // host that assembled the list
+  bool verified = false;             // the registry's index was read back and matched
+  std::optional<SignReport> signing; // a signed publish: what it wrote
   int list_push_retries = 0;
   // Names this run gave on hosts that did not answer its cleanup in time, by host.
   std::vector<std::pair<std::string, std::vector<std::string>>> left_behind;
@@ -157,7 +158,7 @@ struct BuildOutcome {
 // exit code), so that the caller can still print what happened per platform.
 BuildOutcome run_build(const BuildOptions& options, const std::vector<config::Host>& hosts,
                        const hosts::ConnectOptions& connect, const auth::CredentialStore& credentials,
-                       Progress& progress);
+                       Progress& progress, ReleaseSigner* signer = nullptr);
 
 // The same job in `environment`: its hosts, registry and progress (tests: fakes).
 BuildOutcome run_build(const BuildOptions& options, const std::vector<config::Host>& hosts,
