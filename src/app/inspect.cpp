@@ -1,7 +1,10 @@
 // inspect IMAGE (include/pma/app/inspect.hpp).
 #include <pma/app/inspect.hpp>
+#include <pma/job/signer.hpp>
 #include <pma/oci/index.hpp>
 #include <pma/registry/reader.hpp>
+#include <pma/sign/key.hpp>
+#include <pma/util/fs.hpp>
 #include <pma/util/log.hpp>
 
 #include <fmt/format.h>
@@ -51,6 +54,24 @@ inspect_registry(const oci::ImageRef& ref, const auth::CredentialStore& credenti
   PMA_TRY_ASSIGN(const auto platform, reader.platform_of(ref, manifest));
   inspection.rows.push_back({platform, manifest.digest, manifest.media_type, *inspection.size, index.annotations});
   return inspection;
+}
+
+Result<SignatureCheck>
+check_signatures(const oci::ImageRef& ref, const Inspection& inspection, const std::filesystem::path& key_file,
+                 const auth::CredentialStore& credentials, const bool tls_verify)
+{
+  PMA_TRY_ASSIGN(const std::string pem, util::read_file(key_file));
+  PMA_TRY_ASSIGN(const auto key, sign::PublicKey::parse(pem, key_file.string()));
+  registry::Reader reader(credentials, {.tls_verify = tls_verify});
+  SignatureCheck check{key_file.string(), ref.digest.empty() ? job::signature_identity(ref) : "", std::nullopt, {}};
+  if (inspection.is_list.value_or(false)) {
+    PMA_TRY_ASSIGN(check.index, job::has_signature(reader, ref, *inspection.digest, check.identity, key));
+  }
+  for (const auto& row : inspection.rows) {
+    PMA_TRY_ASSIGN(const bool valid, job::has_signature(reader, ref, row.digest, check.identity, key));
+    check.rows.push_back(valid);
+  }
+  return check;
 }
 
 // podman < 4.6 ignores credentials when inspecting a registry reference, and
@@ -135,7 +156,17 @@ inspect(const InspectRequest& request)
 {
   PMA_TRY_ASSIGN(const auto credentials, load_credentials(request.auth_options));
   if (!request.host) {
-    return inspect_registry(request.ref, credentials, request.tls_verify, request.raw);
+    PMA_TRY_ASSIGN(auto inspection, inspect_registry(request.ref, credentials, request.tls_verify, request.raw));
+    if (request.verify_key) {
+      PMA_TRY_ASSIGN(inspection.signatures,
+                     check_signatures(request.ref, inspection, *request.verify_key, credentials, request.tls_verify));
+    }
+    return inspection;
+  }
+  if (request.verify_key) {
+    return util::Unexpected(Error(ErrorClass::usage,
+                                  "--verify-key reads the signatures from the registry, which --host does not",
+                                  "drop --host to read the registry directly"));
   }
   if (request.raw) {
     return util::Unexpected(Error(ErrorClass::usage,

@@ -25,6 +25,7 @@ constexpr const char* k_examples = R"(  podman-multiarch inspect quay.io/acme/ap
   podman-multiarch inspect --raw quay.io/acme/app:1.4 | sha256sum
   podman-multiarch inspect --format json quay.io/acme/app@sha256:3f1c... | jq '.manifests[].platform'
   podman-multiarch inspect --host power9 registry.internal:5000/acme/app:1.4
+  podman-multiarch inspect --verify-key release.pub quay.io/acme/app:1.4
 )";
 
 Error
@@ -51,7 +52,8 @@ run_inspect(const Invocation& call)
                                         .auth_options = auth_options(call),
                                         .tls_verify = call.get<bool>("tls-verify"),
                                         .raw = raw,
-                                        .host = via_host ? std::optional(host_choice(call)) : std::nullopt});
+                                        .host = via_host ? std::optional(host_choice(call)) : std::nullopt,
+                                        .verify_key = call.text("verify-key")});
   if (!inspection) {
     return report(inspection.error());
   }
@@ -66,6 +68,11 @@ run_inspect(const Invocation& call)
     util::log::warn("read through {}, whose API does not report the {} (n/a); without --host podman-multiarch reads "
                     "the registry itself",
                     inspection->source, util::join(missing, ", "));
+  }
+  if (inspection->signatures && !inspection->signatures->all()) {
+    (void)std::fflush(stdout);
+    return report(Error(ErrorClass::api,
+                        fmt::format("not every manifest has a valid signature by {}", inspection->signatures->key)));
   }
   return util::to_int(util::ExitStatus::success);
 }
@@ -90,6 +97,10 @@ inspect_command()
                                             cxxopts::value<std::string>()->default_value("table"),
                                             "FORMAT",
                                             {"table", "json"}},
+                                           {"Signatures", "verify-key",
+                                            "Show which manifests have a valid sigstore signature by this public key "
+                                            "(exit 1 unless all do)",
+                                            cxxopts::value<std::string>(), "PUBLIC-KEY"},
                                            operands_holder("Output", "image")}}),
           .operands = {.holder = "image", .synopsis = "IMAGE", .min = 1, .max = 1},
           .refusal = refusal,

@@ -77,8 +77,26 @@ human_size(const int64_t bytes)
   return fmt::format("{:.3g}{}", value, units.at(unit));
 }
 
+// --verify-key: a row per manifest, the index first.
 std::string
-inspect_table(const app::Inspection& view)
+signatures_table(const app::Inspection& view)
+{
+  const auto& check = *view.signatures;
+  const auto cell = [](const bool valid) { return std::string(valid ? "yes" : "no"); };
+  Table table({"MANIFEST", "DIGEST", "SIGNED"});
+  if (check.index) {
+    table.add_row({"index", view.digest.value_or(k_unknown), cell(*check.index)});
+  }
+  for (size_t i = 0; i < view.rows.size() && i < check.rows.size(); ++i) {
+    table.add_row({platform_cell(view.rows[i].platform), view.rows[i].digest, cell(check.rows[i])});
+  }
+  return fmt::format("\nsignatures by {} for {}:\n", check.key,
+                     check.identity.empty() ? "any tag of the repository" : check.identity) +
+         table.render();
+}
+
+std::string
+manifests_table(const app::Inspection& view)
 {
   std::string out =
       fmt::format("{}  {}  {}", view.reference, view.digest.value_or(k_unknown), view.media_type.value_or(k_unknown));
@@ -115,6 +133,12 @@ inspect_table(const app::Inspection& view)
 }
 
 std::string
+inspect_table(const app::Inspection& view)
+{
+  return manifests_table(view) + (view.signatures ? signatures_table(view) : "");
+}
+
+std::string
 inspect_json(const app::Inspection& view)
 {
   ordered_json manifests = ordered_json::array();
@@ -131,14 +155,26 @@ inspect_json(const app::Inspection& view)
       manifests.back()["inputs"] = inputs_json(*fingerprint);
     }
   }
-  const ordered_json root = {{"reference", view.reference},
-                             {"source", view.source},
-                             {"digest", or_null(view.digest)},
-                             {"mediaType", or_null(view.media_type)},
-                             {"size", or_null(view.size)},
-                             {"isList", or_null(view.is_list)},
-                             {"annotations", or_null(view.annotations)},
-                             {"manifests", manifests}};
+  ordered_json root = {{"reference", view.reference},
+                       {"source", view.source},
+                       {"digest", or_null(view.digest)},
+                       {"mediaType", or_null(view.media_type)},
+                       {"size", or_null(view.size)},
+                       {"isList", or_null(view.is_list)},
+                       {"annotations", or_null(view.annotations)},
+                       {"manifests", manifests}};
+  if (view.signatures) {
+    const auto& check = *view.signatures;
+    ordered_json rows = ordered_json::array();
+    for (size_t i = 0; i < view.rows.size() && i < check.rows.size(); ++i) {
+      rows.push_back({{"digest", view.rows[i].digest}, {"signed", static_cast<bool>(check.rows[i])}});
+    }
+    root["signatures"] = {{"key", check.key},
+                          {"identity", check.identity.empty() ? ordered_json(nullptr) : ordered_json(check.identity)},
+                          {"index", or_null(check.index)},
+                          {"manifests", rows},
+                          {"all", check.all()}};
+  }
   return root.dump(2) + "\n";
 }
 

@@ -6,7 +6,9 @@
 #include <pma/oci/reference.hpp>
 #include <pma/util/error.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -32,6 +34,20 @@ struct InspectEntry {
 // What a reference names. Optional fields are unknown to the source (a
 // podman host cannot report an index's digest, for example), which the views
 // show as "n/a" instead of pretending there is nothing.
+// --verify-key: which manifests have a valid signature by the key.
+struct SignatureCheck {
+  std::string key;           // the public key file, as given
+  std::string identity;      // what a signature must claim; "" (a digest reference): any tag of the repository
+  std::optional<bool> index; // nullopt: a single image
+  std::vector<bool> rows;    // per Inspection::rows entry
+
+  bool
+  all() const
+  {
+    return index.value_or(true) && std::all_of(rows.begin(), rows.end(), [](bool valid) { return valid; });
+  }
+};
+
 struct Inspection {
   std::string reference;
   std::string source;                     // "registry 127.0.0.1:5000", "host amd64 (podman 4.3.1)"
@@ -42,6 +58,7 @@ struct Inspection {
   std::optional<Annotations> annotations; // of the index
   std::vector<InspectEntry> rows;
   std::string raw; // InspectRequest::raw: the registry's bytes, unchanged (nothing else is set)
+  std::optional<SignatureCheck> signatures; // InspectRequest::verify_key
 };
 
 struct InspectRequest {
@@ -50,6 +67,9 @@ struct InspectRequest {
   bool tls_verify = true;
   bool raw = false;               // the manifest's bytes only
   std::optional<HostChoice> host; // read through the first host selected, not the registry
+  // --verify-key: look for each manifest's sigstore signature by this public
+  // key (registry reads only), as containers/image would.
+  std::optional<std::filesystem::path> verify_key;
 };
 
 util::Result<Inspection> inspect(const InspectRequest& request);
