@@ -25,7 +25,8 @@ bake(const job::Release& release, const BakeRequest& request, job::Progress& pro
   for (const auto& target : release.targets) {
     PMA_TRY(check_for_hosts(target.options, selection.hosts));
   }
-  auto outcome = job::run_release(release, selection.hosts, selection.connect, credentials, progress);
+  PMA_TRY_ASSIGN(const auto signer, signer_for(request.signing, release.options, credentials));
+  auto outcome = job::run_release(release, selection.hosts, selection.connect, credentials, progress, signer.get());
   if (auto ok = write_run_fragment(request.fragment_file, outcome.fragment, progress); !ok) {
     outcome.exit_status = util::exit_status_for(ok.error().cls);
     outcome.error = std::move(ok).error();

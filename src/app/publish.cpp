@@ -21,7 +21,11 @@ publish(const PublishRequest& request, job::Progress& progress)
   if (!options.manifest_host.empty()) {
     PMA_TRY(check_manifest_host(options.manifest_host, selection.hosts));
   }
-  return job::run_publish(options, selection.hosts, selection.connect, credentials, progress);
+  std::unique_ptr<job::ReleaseSigner> signer;
+  if (request.signing) {
+    PMA_TRY_ASSIGN(signer, load_signer(*request.signing, credentials, options.tls_verify.value_or(true)));
+  }
+  return job::run_publish(options, selection.hosts, selection.connect, credentials, progress, signer.get());
 }
 
 } // namespace pma::app

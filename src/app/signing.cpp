@@ -1,9 +1,12 @@
 // Signing keys on disk (signing.hpp).
 #include <pma/app/signing.hpp>
 #include <pma/sign/key.hpp>
+#include <pma/util/fs.hpp>
+#include <pma/util/redact.hpp>
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -66,6 +69,48 @@ write_sigstore_key_pair(const std::string& prefix, const std::string_view passph
     return util::Unexpected(std::move(written).error());
   }
   return paths;
+}
+
+Result<std::unique_ptr<job::ReleaseSigner>>
+load_signer(const SigningRequest& request, const auth::CredentialStore& credentials, const bool tls_verify)
+{
+  if (!request.passphrase.empty()) {
+    util::redact::add(request.passphrase);
+  }
+  const std::string file = request.private_key.string();
+  struct stat info {};
+  if (::stat(request.private_key.c_str(), &info) != 0) {
+    return util::fail(ErrorClass::usage, fmt::format("cannot read the signing key {}: {}", file, std::strerror(errno)));
+  }
+  if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    return util::Unexpected(
+        util::Error(ErrorClass::usage,
+                    fmt::format("the signing key {} is open to others (mode {:04o}): refusing to use it", file,
+                                info.st_mode & 07777U),
+                    fmt::format("chmod 600 {}", file)));
+  }
+  PMA_TRY_ASSIGN(const std::string pem, util::read_file(request.private_key));
+  PMA_TRY_ASSIGN(auto key, sign::PrivateKey::decrypt(pem, request.passphrase, file));
+  return job::make_registry_signer(credentials, std::move(key), {.tls_verify = tls_verify});
+}
+
+Result<std::unique_ptr<job::ReleaseSigner>>
+signer_for(const std::optional<SigningRequest>& request, const job::BuildOptions& options,
+           const auth::CredentialStore& credentials)
+{
+  if (!request) {
+    return std::unique_ptr<job::ReleaseSigner>();
+  }
+  if (options.no_push || options.fragment || options.tags.empty()) {
+    return util::Unexpected(util::Error(
+        ErrorClass::usage,
+        fmt::format("--sign-by-sigstore-private-key signs what is published: not with {}",
+                    options.no_push ? "--no-push" : (options.fragment ? "--fragment" : "a build without -t")),
+        options.fragment ? "sign when the fragments are published: podman-multiarch publish "
+                           "--sign-by-sigstore-private-key FILE"
+                         : ""));
+  }
+  return load_signer(*request, credentials, options.tls_verify.value_or(true));
 }
 
 } // namespace pma::app

@@ -52,7 +52,7 @@ bake_options_table()
       {"Bake", "emulation", "Where native hosts lack a platform: never, fallback, always", cxxopts::value<std::string>()->default_value("fallback"), "MODE", {"never", "fallback", "always"}, k_checked_by_command},
       {"Bake", "timeout", "Give up the whole release after this long: nothing is published, the hosts are cleaned up", cxxopts::value<std::string>(), "DURATION"},
       operands_holder("Bake", "targets"),
-    }, {registry_options("Publishing"), retry_options(), {
+    }, {registry_options("Publishing"), signing_options(), retry_options(), {
       {"Publishing", "dry-run", "Print the plan (target, platform → host, what each waits for) and touch nothing"},
       {"Publishing", "check", "Compare each target's inputs with what its tags serve and build nothing: exit 0 when all are unchanged, 5 when some would be built"},
       {"Publishing", "rebuild", "Build these targets even where their inputs are unchanged (--rebuild alone: all; --rebuild=TARGET,…)", cxxopts::value<std::vector<std::string>>()->implicit_value("*"), "TARGETS"},
@@ -175,8 +175,12 @@ run_bake(const Invocation& call)
     return util::to_int(util::ExitStatus::success);
   }
   const std::string progress_mode = output::resolve_progress_mode(*progress_choice, stderr);
+  auto signing = signing_request(call);
+  if (!signing) {
+    return report(signing.error());
+  }
   const app::BakeRequest bake_request{std::move(*request), host_choice(call), auth_options(call),
-                                      call.text("fragment").value_or("")};
+                                      call.text("fragment").value_or(""), std::move(*signing)};
   const bool color = output::use_color(stderr);
   const auto outcome = [&] {
     auto progress = output::make_progress(progress_mode, stderr, color);

@@ -60,7 +60,7 @@ build_options_table()
       {"Build", "idle-timeout", "Give up a platform whose build prints nothing for this long", cxxopts::value<std::string>()->default_value("30m"), "DURATION"},
       {"Build", "emulator-crash-retries", "Build a platform again this many times when qemu-user crashed in its build", cxxopts::value<int>()->default_value("1"), "N"},
       operands_holder("Build", "context"),
-    }, {registry_options("Publishing"), retry_options(), {
+    }, {registry_options("Publishing"), signing_options(), retry_options(), {
       {"Publishing", "dry-run", "Print the plan (platform → host) and touch nothing"},
       {"Publishing", "check", "Compare each platform's inputs with what the tags serve and build nothing: exit 0 when all are unchanged, 5 when some would be built"},
       {"Publishing", "rebuild", "Build every platform, even those whose inputs are unchanged"},
@@ -99,8 +99,12 @@ run_build(const Invocation& call)
   }
   const std::string progress_mode =
       output::resolve_progress_mode(call.given("quiet") ? "quiet" : *progress_choice, stderr);
+  auto signing = signing_request(call);
+  if (!signing) {
+    return report(signing.error());
+  }
   const app::BuildRequest request{std::move(*options), host_choice(call), auth_options(call),
-                                  call.text("fragment").value_or("")};
+                                  call.text("fragment").value_or(""), std::move(*signing)};
   const bool color = output::use_color(stderr);
   const auto outcome = [&] {
     auto progress = output::make_progress(progress_mode, stderr, color);

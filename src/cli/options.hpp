@@ -3,6 +3,7 @@
 // Private to src/cli: the options several commands share, declared once, and
 // how they become the use cases' requests.
 #include <pma/app/selection.hpp>
+#include <pma/app/signing.hpp>
 #include <pma/cli/command.hpp>
 #include <pma/context/context.hpp>
 
@@ -41,6 +42,17 @@ std::vector<Option> registry_options(const std::string& group = "Registry");
 
 // --retry and --retry-delay (podman's names and defaults).
 std::vector<Option> retry_options();
+
+// --sign-by-sigstore-private-key and --sign-passphrase-file (podman's names).
+std::vector<Option> signing_options();
+// Their values: nullopt without a key; the passphrase from its file, else
+// asked for on the terminal (an error when there is none).
+util::Result<std::optional<app::SigningRequest>> signing_request(const Invocation& call);
+
+// One line from the terminal, not echoed; nullopt when stdin is no terminal.
+std::optional<std::string> read_hidden(const std::string& prompt);
+// Overwrites a secret before its memory is given back.
+void wipe(std::string& secret);
 
 // --compress (build and bake).
 std::vector<Option> transfer_options();

@@ -42,7 +42,7 @@ publish_options_table()
       {"Publishing", "cleanup", "Remove the temporary list from the coordinator afterwards", cxxopts::value<bool>()->default_value("true")->implicit_value("true"), "BOOL"},
       {"Publishing", "manifest-host", "Host that assembles and pushes the list (default: the most capable)", cxxopts::value<std::string>(), "HOST"},
       operands_holder("Publishing", "fragments"),
-    }, {registry_options("Publishing"), retry_options(), {
+    }, {registry_options("Publishing"), signing_options(), retry_options(), {
       {"Output", "progress", util::join(output::progress_modes(), ", "), cxxopts::value<std::string>()->default_value("auto"), "MODE", output::progress_modes(), k_checked_by_command},
       {"Output", "q,quiet", "Same as --progress quiet"},
       {"Output", "metadata-file", "Write the result as JSON to FILE", cxxopts::value<std::string>(), "FILE"},
@@ -75,7 +75,8 @@ platforms_of(const std::vector<std::string>& items, const std::string_view optio
 Result<app::PublishRequest>
 publish_request(const Invocation& call)
 {
-  app::PublishRequest request{call.operands(), {}, host_choice(call), auth_options(call)};
+  PMA_TRY_ASSIGN(auto signing, signing_request(call));
+  app::PublishRequest request{call.operands(), {}, host_choice(call), auth_options(call), std::move(signing)};
   job::PublishOptions& options = request.options;
   for (const auto& tag : call.texts("tag")) {
     PMA_TRY_ASSIGN(auto ref, oci::ImageRef::parse(tag));

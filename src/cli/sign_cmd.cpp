@@ -3,11 +3,6 @@
 #include <pma/sign/key.hpp>
 
 #include <fmt/format.h>
-#include <sodium.h>
-#include <termios.h>
-#include <unistd.h>
-
-#include <iostream>
 
 #include "commands.hpp"
 #include "options.hpp"
@@ -19,31 +14,6 @@ namespace {
 constexpr const char* k_examples = "  podman-multiarch generate-sigstore-key --output-prefix release\n"
                                    "  podman-multiarch generate-sigstore-key --output-prefix keys/release "
                                    "--passphrase-file pass.txt\n";
-
-void
-wipe(std::string& secret)
-{
-  sodium_memzero(secret.data(), secret.size());
-}
-
-// One line from the terminal, not echoed; nullopt when stdin is no terminal.
-std::optional<std::string>
-read_hidden(const std::string& prompt)
-{
-  termios saved{};
-  if (::isatty(STDIN_FILENO) == 0 || ::tcgetattr(STDIN_FILENO, &saved) != 0) {
-    return std::nullopt;
-  }
-  termios quiet = saved;
-  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  fmt::print(stderr, "{}", prompt);
-  ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-  std::string line;
-  std::getline(std::cin, line);
-  ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
-  fmt::print(stderr, "\n");
-  return line;
-}
 
 util::Result<std::string>
 passphrase_for(const Invocation& call, const std::string& prefix)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <pma/app/selection.hpp>
+#include <pma/app/signing.hpp>
 #include <pma/bake/release_file.hpp>
 #include <pma/job/progress.hpp>
 #include <pma/job/release.hpp>
@@ -15,6 +16,7 @@ struct BakeRequest {
   HostChoice hosts;
   auth::AuthOptions auth_options; // --authfile, --creds
   std::string fragment_file;      // --fragment (release.options.fragment): where the fragment goes
+  std::optional<SigningRequest> signing;
 };
 
 // The release the files describe, resolved and checked; no host is contacted

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <pma/app/selection.hpp>
+#include <pma/app/signing.hpp>
 #include <pma/job/progress.hpp>
 #include <pma/job/run.hpp>
 #include <pma/util/error.hpp>
@@ -14,6 +15,7 @@ struct BuildRequest {
   HostChoice hosts;
   auth::AuthOptions auth_options; // --authfile, --creds
   std::string fragment_file;      // --fragment (options.fragment): where the fragment goes
+  std::optional<SigningRequest> signing;
 };
 
 // Loads the credentials, selects the hosts, checks what needs their names and

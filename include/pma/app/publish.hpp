@@ -1,6 +1,7 @@
 #pragma once
 
 #include <pma/app/selection.hpp>
+#include <pma/app/signing.hpp>
 #include <pma/job/progress.hpp>
 #include <pma/job/publish.hpp>
 #include <pma/util/error.hpp>
@@ -17,6 +18,7 @@ struct PublishRequest {
   job::PublishOptions options; // its fragments are read here, from fragment_files
   HostChoice hosts;
   auth::AuthOptions auth_options; // --authfile, --creds
+  std::optional<SigningRequest> signing;
 };
 
 // Reads every fragment (a file that is not one is a usage error naming it),

@@ -1,9 +1,14 @@
 #pragma once
 
 // Signing keys on disk (podman-multiarch-generate-sigstore-key(1)).
+#include <pma/auth/credentials.hpp>
+#include <pma/job/run.hpp>
+#include <pma/job/signer.hpp>
 #include <pma/util/error.hpp>
 
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,5 +22,24 @@ struct KeyPaths {
 // A new key pair written as `skopeo generate-sigstore-key` writes it; an
 // existing file is never overwritten, and nothing is left half-written.
 util::Result<KeyPaths> write_sigstore_key_pair(const std::string& prefix, std::string_view passphrase);
+
+// --sign-by-sigstore-private-key and its passphrase (read by the command line).
+struct SigningRequest {
+  std::filesystem::path private_key;
+  std::string passphrase;
+};
+
+// The key decrypted, as a signer of lists and images in the registries
+// `credentials` reach. Refuses a key file that its group or others may read
+// (as ssh refuses such a private key), and a wrong passphrase — before any
+// build starts. The passphrase is hidden from every message from here on.
+util::Result<std::unique_ptr<job::ReleaseSigner>>
+load_signer(const SigningRequest& request, const auth::CredentialStore& credentials, bool tls_verify);
+
+// load_signer() for a run of `options` (null without a key); refuses a key
+// for a run that publishes no list (--no-push, --fragment, no tag).
+util::Result<std::unique_ptr<job::ReleaseSigner>> signer_for(const std::optional<SigningRequest>& request,
+                                                             const job::BuildOptions& options,
+                                                             const auth::CredentialStore& credentials);
 
 } // namespace pma::app
