@@ -13,6 +13,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <random>
 
 namespace pma::app {
 
@@ -244,6 +246,34 @@ inspect_list(ManifestHost& host, const std::string& name, const std::optional<bo
   return index->body;
 }
 
+namespace {
+
+// The list at `staged` signed for `tag`, which then moves to it; the staging
+// tag is removed whatever happens. The list's digest.
+Result<std::string>
+sign_and_move(job::ReleaseSigner& signer, const oci::ImageRef& staged, const oci::ImageRef& tag)
+{
+  job::SignReport report;
+  auto list = signer.sign(staged, {tag}, report);
+  auto moved = list ? signer.move_tag(*list, tag) : Result<void>(util::Unexpected(list.error()));
+  const auto removed = signer.remove_staging(staged, staged.tag);
+  if (!removed || !*removed) {
+    util::log::warn("the staging tag {} could not be removed ({})", staged.to_string(),
+                    removed ? "the registry deletes nothing" : removed.error().message);
+  }
+  if (!moved) {
+    Error error = std::move(moved).error();
+    error.message =
+        fmt::format("{}: {}; {} was not moved", list ? "moving the tag" : "signing", error.message, tag.to_string());
+    return util::Unexpected(std::move(error));
+  }
+  util::log::info("signed {} and {} images for {} ({} new signatures)", list->digest, list->images.size(),
+                  tag.to_string(), report.signatures);
+  return list->digest;
+}
+
+} // namespace
+
 Result<void>
 push_list(ManifestHost& host, const PushRequest& request)
 {
@@ -282,6 +312,19 @@ push_list(ManifestHost& host, const PushRequest& request)
     }
   }
   PMA_TRY_ASSIGN(const auto policy, retry_policy(request.retries, request.retry_delay));
+  std::unique_ptr<job::ReleaseSigner> signer;
+  std::optional<oci::ImageRef> tag;
+  std::optional<oci::ImageRef> staged;
+  if (request.signing) {
+    PMA_TRY_ASSIGN(signer, load_signer(*request.signing, host.credentials, request.tls_verify.value_or(true)));
+    tag = oci::TransportRef::parse(push.destination).registry_image();
+    if (!tag || !tag->digest.empty()) {
+      return util::fail(ErrorClass::usage,
+                        fmt::format("signing needs a registry tag as the destination, not {}", push.destination));
+    }
+    staged = tag->with_tag(fmt::format("podman-multiarch-staging-{:08x}", std::random_device()()));
+    push.destination = staged->to_string();
+  }
   Result<std::string> digest = util::fail(ErrorClass::internal, "not pushed");
   PMA_TRY(util::with_retries(
       policy, "pushing " + list,
@@ -290,6 +333,9 @@ push_list(ManifestHost& host, const PushRequest& request)
         return digest ? Result<void>() : util::Unexpected(digest.error());
       },
       [](int /*retry*/, const std::string& message) { util::log::warn("{}", message); }));
+  if (signer) {
+    PMA_TRY_ASSIGN(digest, sign_and_move(*signer, *staged, *tag));
+  }
   if (request.digest_file) {
     std::ofstream out(*request.digest_file, std::ios::trunc);
     out << *digest;

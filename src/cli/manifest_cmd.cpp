@@ -166,6 +166,11 @@ run_push(const Invocation& call)
   if (!call.given("quiet")) {
     push.on_progress = [](std::string_view line) { fmt::print(stderr, "{}\n", util::redact::apply(line)); };
   }
+  auto signing = signing_request(call);
+  if (!signing) {
+    return report(signing.error());
+  }
+  push.signing = std::move(*signing);
   return in_session(call, [&](app::ManifestHost& host) -> Result<int> {
     PMA_TRY(app::push_list(host, push));
     return util::to_int(util::ExitStatus::success); // podman prints nothing on success: the digest goes to --digestfile
@@ -341,7 +346,7 @@ verbs()
                {"Push", "force-compression", "Recompress layers already compressed otherwise (podman 4.7 or newer)",
                 cxxopts::value<bool>()->implicit_value("true"), "BOOL"},
                {"Push", "allow-empty", "Push a list that has no images (podman does without asking)"}},
-           retry_options(), manifest_registry_options()}),
+           signing_options(), retry_options(), manifest_registry_options()}),
       verb({.name = "rm",
             .summary = "Remove lists from the host (not their images)",
             .examples = "  podman-multiarch manifest rm --host x86 localhost/app:1.4\n"

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <pma/app/selection.hpp>
+#include <pma/app/signing.hpp>
 #include <pma/auth/credentials.hpp>
 #include <pma/hosts/session.hpp>
 #include <pma/libpod/client.hpp>
@@ -102,6 +103,9 @@ struct PushRequest {
   std::string retry_delay = "2s";         // --retry-delay, as given
   std::optional<std::string> digest_file; // --digestfile: written after the push
   bool remove_after = false;              // --rm
+  // --sign-by-sigstore-private-key: pushed under a staging tag, the list and
+  // its images signed for DESTINATION, which moves last (docs/signing.md).
+  std::optional<SigningRequest> signing;
 };
 
 util::Result<std::string> create_list(ManifestHost& host, const CreateRequest& request);
