@@ -175,6 +175,12 @@ outcome_json(const job::BuildOutcome& outcome)
                       {"platforms", platforms},
                       {"skipped", skipped},
                       {"exitCode", util::to_int(outcome.exit_status)}};
+  if (outcome.signing) {
+    // Signed: manifests given new signatures, those whose signatures for every tag were there already.
+    out["signatures"] = {{"signedManifests", outcome.signing->signed_manifests},
+                         {"new", outcome.signing->signatures},
+                         {"kept", outcome.signing->kept}};
+  }
   if (!outcome.left_behind.empty()) {
     ordered_json left = ordered_json::array();
     for (const auto& [host, names] : outcome.left_behind) {
