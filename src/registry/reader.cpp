@@ -91,8 +91,20 @@ Reader::endpoint_for(const std::string& host_port, const bool https) const
 Result<transport::HttpResponse>
 Reader::send(const std::string& host_port, const bool https, transport::HttpRequest request, const size_t limit) const
 {
-  PMA_TRY_ASSIGN(const auto endpoint, endpoint_for(host_port, https));
-  auto http = m_options.http ? m_options.http(endpoint) : transport::make_http_client(endpoint);
+  PMA_TRY_ASSIGN(auto endpoint, endpoint_for(host_port, https));
+  std::unique_ptr<transport::HttpClient> injected;
+  transport::HttpClient* http = nullptr;
+  if (m_options.http) {
+    injected = m_options.http(endpoint);
+    http = injected.get();
+  } else {
+    auto& kept = m_connections.open[(https ? "https://" : "http://") + host_port];
+    if (!kept) {
+      endpoint.keep_alive = true;
+      kept = transport::make_http_client(endpoint);
+    }
+    http = kept.get();
+  }
   // A success body is collected here up to `limit`; an error body (read only
   // for its message) by the transport, up to k_max_error_size.
   transport::BodyCollector body(limit);

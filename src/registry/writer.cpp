@@ -54,7 +54,17 @@ Writer::put_blob(const oci::ImageRef& repository, const std::string_view bytes, 
       return digest;
     }
   }
-  PMA_TRY_ASSIGN(const auto started, call(repository, {.method = "POST", .target = "blobs/uploads/"}, k_max_answer));
+  // A monolithic upload in the POST (OCI distribution; one request where a
+  // registry takes it, 201), else the POST starts an upload (202) the PUT ends.
+  PMA_TRY_ASSIGN(const auto started, call(repository,
+                                          {.method = "POST",
+                                           .target = "blobs/uploads/?digest=" + digest,
+                                           .body = std::string(bytes),
+                                           .content_type = "application/octet-stream"},
+                                          k_max_answer));
+  if (started.status == 201) {
+    return digest;
+  }
   if (started.status != 202) {
     return util::Unexpected(refused(repository, "starting a blob upload", started));
   }

@@ -250,6 +250,7 @@ private:
   const Endpoint m_endpoint;
   const std::chrono::milliseconds m_connect_timeout;
   const std::chrono::milliseconds m_idle_timeout;
+  std::unique_ptr<httplib::Client> m_kept; // Endpoint::keep_alive: the connection kept between requests
 };
 
 util::Result<HttpResponse>
@@ -267,11 +268,15 @@ HttplibClient::send(const HttpRequest& request)
   // request even if the watch's stop() were lost.
   const auto idle_timeout = std::min(request.idle_timeout.value_or(m_idle_timeout), budget);
 
-  httplib::Client client = make_client(m_endpoint);
+  std::optional<httplib::Client> fresh;
+  if (m_endpoint.keep_alive && !m_kept) {
+    m_kept = std::make_unique<httplib::Client>(make_client(m_endpoint));
+  }
+  httplib::Client& client = m_endpoint.keep_alive ? *m_kept : fresh.emplace(make_client(m_endpoint));
   client.set_connection_timeout(std::min(m_connect_timeout, budget));
   client.set_read_timeout(idle_timeout);
   client.set_write_timeout(idle_timeout);
-  client.set_keep_alive(false);
+  client.set_keep_alive(m_endpoint.keep_alive);
   // Without it the request waits behind the TLS Finished message for the
   // peer's delayed ACK: 40-50 ms per HTTPS request (Unix sockets: no-op).
   client.set_tcp_nodelay(true);

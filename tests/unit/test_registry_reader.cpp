@@ -93,7 +93,8 @@ TEST_CASE("registry::Writer uploads a blob where the registry says, with a push 
   CHECK(f.state->sent[2].method == "HEAD");
   CHECK(f.state->sent[2].target == "/v2/acme/app/blobs/" + *digest);
   CHECK(f.state->sent[3].method == "POST");
-  CHECK(f.state->sent[3].target == "/v2/acme/app/blobs/uploads/");
+  CHECK(f.state->sent[3].target == "/v2/acme/app/blobs/uploads/?digest=" + *digest);
+  CHECK(f.state->sent[3].body == "payload"); // taken whole by registries that can (201)
   CHECK(f.state->sent[4].method == "PUT");
   CHECK(f.state->sent[4].target == "/v2/acme/app/blobs/uploads/u1?_state=abc&digest=" + *digest);
   CHECK(f.state->sent[4].body == "payload");

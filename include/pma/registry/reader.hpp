@@ -109,8 +109,23 @@ private:
   util::Result<void> authenticate(const oci::ImageRef& ref, const std::string& challenge_header);
   util::Result<transport::Endpoint> endpoint_for(const std::string& host_port, bool https) const;
 
+  // The connections kept open, per scheme, host and port: one TLS handshake
+  // per registry, not per request. A copy starts with none (copies serve
+  // other threads).
+  struct Connections {
+    Connections() = default;
+    Connections(const Connections& /*other*/) {}
+    Connections&
+    operator=(const Connections& /*other*/)
+    {
+      return *this;
+    }
+    std::map<std::string, std::unique_ptr<transport::HttpClient>> open;
+  };
+
   const auth::CredentialStore& m_credentials;
   ReaderOptions m_options;
+  mutable Connections m_connections;
   bool m_plain_http = false; // --tls-verify=false and the registry does not speak TLS
   // "Bearer …" (scoped to one repository) or "Basic …", per registry/repository,
   // once a challenge was answered.

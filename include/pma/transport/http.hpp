@@ -45,6 +45,10 @@ struct Endpoint {
   // Put before every request's target: a tcp:// URL's path ("/prefix"), as
   // podman's and Docker's clients do for a service behind a path-routing proxy.
   std::string path_prefix;
+  // Keep the connection open between the requests of one HttpClient (a
+  // registry's: each new TLS connection costs a handshake). Such a client
+  // serves one thread at a time.
+  bool keep_alive = false;
 
   bool
   is_unix() const
