@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """podman-multiarch benchmarks against the lab (tests/lab/lab.sh up).
 
-    bench/bench.py [--quick] [--only e2e,farm,upload,fanout,overhead,release,incremental,slowlink,slowlink-one]
+    bench/bench.py [--quick] [--only e2e,farm,upload,fanout,overhead,release,incremental,signing,slowlink,
+                                   slowlink-one]
                    [--json FILE]
 
 Every figure is measured in the same run as its baseline and reported as a
@@ -25,6 +26,7 @@ writes everything as JSON (default build/bench.json).
             (bench/release.py).
   incremental  the same release run as a nightly would: unchanged, one file changed, a new
             base digest, against a warm full run and the changed target alone (bench/incremental.py).
+  signing   publishing 4 platforms under 2 tags, signed and not; what signing adds (bench/signing.py).
   slowlink  a 250 MB source tree for 4 platforms over a shaped link (50 Mbit/s shared, 200 Mbit/s
             per host): podman-multiarch (zstd, and raw) vs podman farm build and the podman
             remote client; bytes on the wire, client CPU; and 4 platforms on one host behind the
@@ -45,6 +47,7 @@ import threading
 import time
 
 import incremental
+import signing
 import slow_link
 import release
 
@@ -418,7 +421,7 @@ def bench_overhead(env, pma, results, rounds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1 round, 100 MB context only")
-    parser.add_argument("--only", default="e2e,farm,upload,fanout,overhead,release,incremental")
+    parser.add_argument("--only", default="e2e,farm,upload,fanout,overhead,release,incremental,signing")
     parser.add_argument("--json", default=os.path.join(ROOT, "build", "bench.json"))
     parser.add_argument("--bin", default=os.path.join(ROOT, "build", "podman-multiarch"))
     args = parser.parse_args()
@@ -446,6 +449,8 @@ def main():
         release.bench_release(env, args.bin, results, rounds, Measured, timed, print_table)
     if "incremental" in only:
         incremental.bench_incremental(env, args.bin, results, rounds, Measured, timed, print_table)
+    if "signing" in only:
+        signing.bench_signing(env, args.bin, results, 3 if args.quick else 7, Measured, print_table)
     if "slowlink" in only:
         slow_link.run(env, args.bin, 1 if args.quick else 2, results, print_table)
     elif "slowlink-one" in only:

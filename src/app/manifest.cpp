@@ -317,6 +317,7 @@ push_list(ManifestHost& host, const PushRequest& request)
   std::optional<oci::ImageRef> staged;
   if (request.signing) {
     PMA_TRY_ASSIGN(signer, load_signer(*request.signing, host.credentials, request.tls_verify.value_or(true)));
+    PMA_TRY(signer->prepare()); // a wrong passphrase before anything is pushed
     tag = oci::TransportRef::parse(push.destination).registry_image();
     if (!tag || !tag->digest.empty()) {
       return util::fail(ErrorClass::usage,

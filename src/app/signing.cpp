@@ -89,9 +89,13 @@ load_signer(const SigningRequest& request, const auth::CredentialStore& credenti
                                 info.st_mode & 07777U),
                     fmt::format("chmod 600 {}", file)));
   }
-  PMA_TRY_ASSIGN(const std::string pem, util::read_file(request.private_key));
-  PMA_TRY_ASSIGN(auto key, sign::PrivateKey::decrypt(pem, request.passphrase, file));
-  return job::make_registry_signer(credentials, std::move(key), {.tls_verify = tls_verify});
+  PMA_TRY_ASSIGN(std::string pem, util::read_file(request.private_key));
+  // Decrypted while the run dials its hosts; the job waits for it before building.
+  return job::make_registry_signer(credentials,
+                                   [pem = std::move(pem), passphrase = request.passphrase, file] {
+                                     return sign::PrivateKey::decrypt(pem, passphrase, file);
+                                   },
+                                   {.tls_verify = tls_verify});
 }
 
 Result<std::unique_ptr<job::ReleaseSigner>>

@@ -207,6 +207,11 @@ Job::run()
   if (auto ok = check_before_building(); !ok) {
     return fail(std::move(ok).error(), m_refused_status);
   }
+  if (m_env.signer != nullptr) {
+    if (auto ok = m_env.signer->prepare(); !ok) { // a wrong passphrase costs no build
+      return fail(std::move(ok).error());
+    }
+  }
   if (!util::interrupt::requested()) {
     build_all();
   }

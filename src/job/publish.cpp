@@ -147,6 +147,11 @@ Publisher::run()
   if (util::interrupt::requested()) {
     return fail(Error(ErrorClass::interrupted, "interrupted: nothing published"));
   }
+  if (m_env.signer != nullptr) {
+    if (auto ok = m_env.signer->prepare(); !ok) {
+      return fail(std::move(ok).error());
+    }
+  }
   std::vector<std::string> published;
   for (auto& target : m_targets) {
     BuildOutcome& outcome = target->outcome;

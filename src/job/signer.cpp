@@ -12,7 +12,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <thread>
 
 namespace pma::job {
@@ -25,45 +28,67 @@ namespace {
 // A signature payload is a few hundred bytes.
 constexpr size_t k_max_payload = size_t{64} << 10;
 
-// Whether one of `layers` (of `repository`'s attachment for `digest`) is a
-// signature by `key` for `digest` and `identity` ("": any tag of the repository).
-Result<bool>
-valid_among(registry::Reader& reader, const oci::ImageRef& repository, const std::vector<sign::AttachedLayer>& layers,
-            const std::string& digest, const std::string& identity, const sign::PublicKey& key)
+// The identities ("host/repo:tag") that `layers` (of `repository`'s
+// attachment for `digest`) hold a valid signature by `key` for; each payload
+// is read once.
+Result<std::set<std::string>>
+signed_identities(registry::Reader& reader, const oci::ImageRef& repository,
+                  const std::vector<sign::AttachedLayer>& layers, const std::string& digest, const sign::PublicKey& key)
 {
+  std::set<std::string> out;
   for (const auto& layer : layers) {
     if (layer.payload_size > static_cast<std::int64_t>(k_max_payload)) {
       continue;
     }
     PMA_TRY_ASSIGN(const auto payload, reader.blob(repository, layer.payload_digest, k_max_payload));
-    if (!key.verifies(payload, layer.signature)) {
-      continue;
-    }
     const auto claims = sign::parse_payload(payload);
-    if (claims && claims->manifest_digest == digest &&
-        (identity.empty() ? claims->docker_reference.starts_with(repository.name() + ":")
-                          : claims->docker_reference == identity)) {
-      return true;
+    if (claims && claims->manifest_digest == digest && key.verifies(payload, layer.signature)) {
+      out.insert(claims->docker_reference);
     }
   }
-  return false;
+  return out;
 }
 
 class RegistrySigner : public ReleaseSigner {
 public:
-  RegistrySigner(const auth::CredentialStore& credentials, sign::PrivateKey key, sign::PublicKey public_key,
+  RegistrySigner(const auth::CredentialStore& credentials, std::function<Result<sign::PrivateKey>()> decrypt,
                  SignerOptions options)
     : m_credentials(credentials)
-    , m_key(std::move(key))
-    , m_public(std::move(public_key))
     , m_options(std::move(options))
     , m_writer(make_writer())
+    , m_decrypting(std::async(std::launch::async, std::move(decrypt)))
   {
+  }
+
+  Result<void>
+  prepare() override
+  {
+    if (m_decrypting.valid()) {
+      auto key = m_decrypting.get();
+      if (!key) {
+        m_key_error = std::move(key).error();
+      } else {
+        auto pem = key->public_pem();
+        auto public_key = pem ? sign::PublicKey::parse(*pem, "the signing key's public half")
+                              : Result<sign::PublicKey>(util::Unexpected(pem.error()));
+        if (!public_key) {
+          m_key_error = std::move(public_key).error();
+        } else {
+          m_key.emplace(std::move(*key));
+          m_public.emplace(std::move(*public_key));
+        }
+      }
+    }
+    if (m_key_error) {
+      return util::Unexpected(*m_key_error);
+    }
+    return {};
   }
 
   Result<StagedList>
   sign(const oci::ImageRef& staged, const std::vector<oci::ImageRef>& tags, SignReport& report) override
   {
+    PMA_TRY(prepare());
     auto writer = make_writer();
     PMA_TRY_ASSIGN(auto manifest, writer.manifest(staged));
     PMA_TRY_ASSIGN(const auto index, oci::parse_index(manifest.bytes));
@@ -129,16 +154,15 @@ private:
       PMA_TRY_ASSIGN(current, sign::parse_attachment(existing->bytes));
       PMA_TRY_ASSIGN(config, writer.blob(staged, current.config_digest, k_max_payload));
     }
+    PMA_TRY_ASSIGN(const auto already, signed_identities(writer, staged, current.layers, digest, *m_public));
     SignReport report;
     std::vector<sign::Signature> added;
     const auto now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
     for (const auto& tag : tags) {
       const sign::Claims claims{signature_identity(tag), digest};
-      PMA_TRY_ASSIGN(const bool there,
-                     valid_among(writer, staged, current.layers, digest, claims.docker_reference, m_public));
-      if (!there) {
-        PMA_TRY_ASSIGN(auto signature, sign::sign_manifest(m_key, claims, m_options.creator, now.count()));
+      if (!already.contains(claims.docker_reference)) {
+        PMA_TRY_ASSIGN(auto signature, sign::sign_manifest(*m_key, claims, m_options.creator, now.count()));
         added.push_back(std::move(signature));
       }
     }
@@ -148,10 +172,27 @@ private:
     }
     PMA_TRY_ASSIGN(const auto update,
                    sign::append_signatures(existing ? std::string_view(existing->bytes) : "", config, added));
+    // The payloads (new: each has a timestamp) and the config (it lists them)
+    // at once: over a real network each upload is two round trips.
+    std::vector<const std::string*> blobs{&update.config};
     for (const auto& payload : update.payloads) {
-      PMA_TRY(writer.put_blob(staged, payload, /*skip_if_present=*/false)); // new: it has a timestamp
+      blobs.push_back(&payload);
     }
-    PMA_TRY(writer.put_blob(staged, update.config, /*skip_if_present=*/false)); // it lists the new payloads
+    std::vector<Result<std::string>> uploaded(blobs.size(), std::string());
+    std::vector<std::thread> uploads;
+    uploads.reserve(blobs.size() - 1);
+    for (size_t i = 1; i < blobs.size(); ++i) {
+      uploads.emplace_back([&, i, copy = writer]() mutable {
+        uploaded[i] = copy.put_blob(staged, *blobs[i], /*skip_if_present=*/false);
+      });
+    }
+    uploaded[0] = writer.put_blob(staged, *blobs[0], /*skip_if_present=*/false);
+    for (auto& thread : uploads) {
+      thread.join();
+    }
+    for (auto& result : uploaded) {
+      PMA_TRY(result);
+    }
     PMA_TRY(writer.put_manifest(attachment, std::string(oci::media_type::oci_manifest), update.manifest));
     // Read back: the attachment the registry serves now lists each new
     // signature (its payload stored under its digest, which the registry
@@ -165,7 +206,7 @@ private:
             return layer.payload_digest == payload_digest && layer.signature == signature.signature;
           });
       PMA_TRY_ASSIGN(const auto claims, sign::parse_payload(signature.payload));
-      if (!listed || !sign::verify(m_public, signature, claims)) {
+      if (!listed || !sign::verify(*m_public, signature, claims)) {
         return util::fail(ErrorClass::registry,
                           fmt::format("{}: the signature of {} for {} was not found valid after writing it",
                                       staged.name(), digest, claims.docker_reference));
@@ -177,10 +218,12 @@ private:
   }
 
   const auth::CredentialStore& m_credentials;
-  sign::PrivateKey m_key;
-  sign::PublicKey m_public;
   SignerOptions m_options;
   registry::Writer m_writer; // tag moves and staging removal, one at a time: authenticated once
+  std::future<Result<sign::PrivateKey>> m_decrypting;
+  std::optional<sign::PrivateKey> m_key; // once prepare() got it
+  std::optional<sign::PublicKey> m_public;
+  std::optional<util::Error> m_key_error;
 };
 
 } // namespace
@@ -200,16 +243,17 @@ has_signature(registry::Reader& reader, const oci::ImageRef& repository, const s
     return false;
   }
   PMA_TRY_ASSIGN(const auto parsed, sign::parse_attachment(attachment->bytes));
-  return valid_among(reader, repository, parsed.layers, digest, identity, key);
+  PMA_TRY_ASSIGN(const auto identities, signed_identities(reader, repository, parsed.layers, digest, key));
+  return std::any_of(identities.begin(), identities.end(), [&](const std::string& signed_for) {
+    return identity.empty() ? signed_for.starts_with(repository.name() + ":") : signed_for == identity;
+  });
 }
 
-Result<std::unique_ptr<ReleaseSigner>>
-make_registry_signer(const auth::CredentialStore& credentials, sign::PrivateKey key, SignerOptions options)
+std::unique_ptr<ReleaseSigner>
+make_registry_signer(const auth::CredentialStore& credentials, std::function<Result<sign::PrivateKey>()> decrypt,
+                     SignerOptions options)
 {
-  PMA_TRY_ASSIGN(const auto pem, key.public_pem());
-  PMA_TRY_ASSIGN(auto public_key, sign::PublicKey::parse(pem, "the signing key's public half"));
-  return std::unique_ptr<ReleaseSigner>(
-      std::make_unique<RegistrySigner>(credentials, std::move(key), std::move(public_key), std::move(options)));
+  return std::make_unique<RegistrySigner>(credentials, std::move(decrypt), std::move(options));
 }
 
 } // namespace pma::job

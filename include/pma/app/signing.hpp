@@ -29,10 +29,11 @@ struct SigningRequest {
   std::string passphrase;
 };
 
-// The key decrypted, as a signer of lists and images in the registries
-// `credentials` reach. Refuses a key file that its group or others may read
-// (as ssh refuses such a private key), and a wrong passphrase — before any
-// build starts. The passphrase is hidden from every message from here on.
+// A signer of lists and images in the registries `credentials` reach, with
+// the key in `request`. Refuses a key file that its group or others may read
+// (as ssh refuses such a private key). The key is decrypted on a thread of
+// its own meanwhile: its prepare() reports a wrong passphrase, which the job
+// asks before any build starts. The passphrase is hidden from every message.
 util::Result<std::unique_ptr<job::ReleaseSigner>>
 load_signer(const SigningRequest& request, const auth::CredentialStore& credentials, bool tls_verify);
 

@@ -11,6 +11,7 @@
 #include <pma/sign/key.hpp>
 #include <pma/util/error.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,14 @@ struct SignReport {
 class ReleaseSigner {
 public:
   virtual ~ReleaseSigner() = default;
+
+  // Waits for the key (decrypted meanwhile: scrypt takes ~0.2 s); its error,
+  // such as a wrong passphrase. The job calls it before anything is built.
+  virtual util::Result<void>
+  prepare()
+  {
+    return {};
+  }
 
   // Reads the list at `staged`, signs it and each image it names for every
   // one of `tags` (all in `staged`'s repository), writes what is missing and
@@ -67,8 +76,10 @@ struct SignerOptions {
   registry::HttpFactory http;               // empty: real connections (tests inject fakes)
 };
 
-// The signer that writes to the registries themselves (registry::Writer).
-util::Result<std::unique_ptr<ReleaseSigner>> make_registry_signer(const auth::CredentialStore& credentials,
-                                                                  sign::PrivateKey key, SignerOptions options);
+// The signer that writes to the registries themselves (registry::Writer);
+// `decrypt` runs at once on a thread of its own (prepare() waits for it).
+std::unique_ptr<ReleaseSigner> make_registry_signer(const auth::CredentialStore& credentials,
+                                                    std::function<util::Result<sign::PrivateKey>()> decrypt,
+                                                    SignerOptions options);
 
 } // namespace pma::job
