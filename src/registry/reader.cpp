@@ -94,11 +94,13 @@ Reader::send(const std::string& host_port, const bool https, transport::HttpRequ
   PMA_TRY_ASSIGN(auto endpoint, endpoint_for(host_port, https));
   std::unique_ptr<transport::HttpClient> injected;
   transport::HttpClient* http = nullptr;
+  bool reused = false; // a kept connection the registry may have closed since
   if (m_options.http) {
     injected = m_options.http(endpoint);
     http = injected.get();
   } else {
     auto& kept = m_connections.open[(https ? "https://" : "http://") + host_port];
+    reused = kept != nullptr;
     if (!kept) {
       endpoint.keep_alive = true;
       kept = transport::make_http_client(endpoint);
@@ -111,6 +113,15 @@ Reader::send(const std::string& host_port, const bool https, transport::HttpRequ
   request.on_data = [&body](const std::string_view piece) { return body.append(piece); };
   request.max_body = k_max_error_size;
   auto answer = http->send(request);
+  if (!answer && reused && body.body().empty() &&
+      (answer.error().cls == ErrorClass::connect || answer.error().cls == ErrorClass::protocol)) {
+    // Closed by the registry while idle, as the request went out: once more, on a new connection.
+    util::log::debug("{}: the kept connection failed ({}); again on a new one", endpoint.label, answer.error().message);
+    endpoint.keep_alive = true;
+    auto& kept = m_connections.open[(https ? "https://" : "http://") + host_port];
+    kept = transport::make_http_client(endpoint);
+    answer = kept->send(request);
+  }
   if (body.exceeded()) {
     return util::Unexpected(transport::body_too_large(
         endpoint.label, transport::describe_request(request.method, request.target), limit, 0));
