@@ -277,8 +277,9 @@ ListAssembler::push_signed(hosts::Session& coordinator, const std::vector<oci::P
     bool pushed = false;
   };
   std::vector<Repository> repositories;
+  // Unique to the run and target; a tag has at most 128 characters.
   const std::string staging_tag =
-      "podman-multiarch-staging-" + m_run.id + (m_run.name_part.empty() ? "" : "-" + m_run.name_part);
+      ("podman-multiarch-staging-" + m_run.id + (m_run.name_part.empty() ? "" : "-" + m_run.name_part)).substr(0, 128);
   for (size_t i = 0; i < options.tags.size(); ++i) {
     const auto& tag = options.tags[i];
     auto it = std::find_if(repositories.begin(), repositories.end(),
@@ -296,7 +297,7 @@ ListAssembler::push_signed(hosts::Session& coordinator, const std::vector<oci::P
       }
       const auto removed = signer.remove_staging(repository.staged, m_run.id);
       if (!removed || !*removed) {
-        m_run.progress().warning(fmt::format("the staging tag {} could not be removed ({}); it names no release",
+        m_run.progress().warning(fmt::format("the staging tag {} could not be removed ({})",
                                              repository.staged.to_string(),
                                              removed ? "the registry deletes nothing" : removed.error().message));
       }
