@@ -122,6 +122,8 @@ expect_err "nothing pushed"
 [[ $(registry_digest "$sig") == "$before" ]] || fail "the index's attachment changed"
 
 TEST "skopeo 1.18 and podman-multiarch read each other's signatures in one attachment"
+lab_trixie skopeo --policy "$accept" --registries.d "$T/regd" copy -q --authfile "$LAB_AUTHFILE" \
+  "docker://$repo:latest" "dir:$T/by-skopeo" >"$T/out" 2>"$T/err" || fail "skopeo 1.18 refused our signature: $(cat "$T/err")"
 lab_trixie skopeo --registries.d "$T/regd" copy -q --all --authfile "$LAB_AUTHFILE" \
   --sign-by-sigstore-private-key "$T/k.private" --sign-passphrase-file "$T/pass" \
   "docker://$repo:1" "docker://$repo:sk" >"$T/out" 2>"$T/err" || fail "skopeo could not sign: $(cat "$T/err")"
