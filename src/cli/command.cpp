@@ -2,6 +2,7 @@
 // command tables become cxxopts options, parsed once; operands and fixed
 // values are checked here for every command alike.
 #include <pma/cli/command.hpp>
+#include <pma/output/progress_printer.hpp>
 #include <pma/output/terminal.hpp>
 #include <pma/util/log.hpp>
 #include <pma/util/strings.hpp>
@@ -380,6 +381,7 @@ report(const util::Error& error)
 {
   const bool color = output::use_color(stderr);
   fmt::print(stderr, "podman-multiarch: {} {}\n", output::paint("error:", output::Color::red, color), error.describe());
+  fmt::print(stderr, "{}", output::ci_error_annotation(error.describe()));
   return util::to_int(util::exit_status_for(error.cls));
 }
 

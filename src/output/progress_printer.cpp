@@ -15,6 +15,7 @@
 #include <mutex>
 #include <type_traits>
 
+#include "ci_progress.hpp"
 #include "tty_progress.hpp"
 
 namespace pma::output {
@@ -281,8 +282,11 @@ resolve_progress_mode(const std::string& mode, std::FILE* stream)
 std::unique_ptr<job::Progress>
 make_progress(const std::string& mode, std::FILE* stream, const bool color)
 {
-  const Mode& chosen = mode_of(resolve_progress_mode(mode, stream));
-  return std::make_unique<RedactingProgress>(chosen.make(stream, color));
+  const std::string resolved = resolve_progress_mode(mode, stream);
+  if (const CiService service = ci_service(); resolved == "plain" && service != CiService::none) {
+    return std::make_unique<RedactingProgress>(make_ci_progress(service, stream, color));
+  }
+  return std::make_unique<RedactingProgress>(mode_of(resolved).make(stream, color));
 }
 
 bool

@@ -65,6 +65,9 @@ for job in "build linux/amd64" "build linux/arm64" "build linux/ppc64le" "build 
   [[ $(job_result "$job") == success ]] || fail "job $job: $(job_result "$job")"
 done
 expect_out "runner set-up, provided by the lab"
+# Plain progress inside GitHub Actions: each platform's lines in one collapsible group.
+grep -q '^\[build linux/s390x\] ::group::\[linux/s390x@.*\] done: sha256:' "$T/out" || fail "no ::group:: for s390x"
+grep -q '^\[build linux/s390x\] ::endgroup::$' "$T/out" || fail "no ::endgroup::"
 published "$repo/app:v1.4"
 # The remote rows went over SSH, with the host key the secret pinned.
 jq -e '.targets[0].images[0].host | test("127.0.0.1:'"$LAB_SSH_PORT"'")' "$T/ci/artifacts/fragment-s390x/fragment-s390x.json" \
@@ -77,6 +80,7 @@ TEST "GitHub Actions: the arm64 runner never ran → publish refuses, exit 4, no
 github v1.5 --skip arch=arm64
 expect_rc 1
 [[ $(job_result publish) == failed ]] || fail "publish: $(job_result publish)"
+grep -q '^\[publish\] ::error title=podman-multiarch::' "$T/out" || fail "the failure is no ::error annotation"
 [[ $(job_result "build linux/arm64") == absent ]] || fail "the arm64 job ran"
 expect_out "exit status 4"
 registry_raw "$repo/app:v1.5" >/dev/null 2>&1 && fail "v1.5 was published"
@@ -87,5 +91,9 @@ TEST "GitLab CI: the same release from the parallel matrix, artifacts between st
 gitlab v2.0
 expect_rc 0
 [[ $(job_result build) == success && $(job_result publish) == success ]] || fail "results: $(cat "$T/ci/results.json")"
+# Plain progress inside GitLab CI: each platform's lines in a collapsed section.
+# (the runner splits lines at the section marker's \r, as Python reads text)
+grep -qa 'section_start:[0-9]*:podman_multiarch_1\[collapsed=true\]' "$T/out" || fail "no GitLab section"
+grep -qa 'section_end:[0-9]*:podman_multiarch_1' "$T/out" || fail "no section end"
 published "$repo/app:v2.0"
 [[ -s $T/ci/artifacts/publish/metadata.json ]] || fail "no metadata artifact"

@@ -7,7 +7,8 @@ trap 'stop_proxies; rm -rf "$T"' EXIT
 # Scenarios must not depend on the developer's own configuration.
 export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config
 mkdir -p "$HOME"
-unset CONTAINER_HOST CONTAINER_CONNECTION CONTAINER_SSHKEY PODMAN_MULTIARCH_CONFIG SSH_AUTH_SOCK NO_COLOR CLICOLOR_FORCE
+unset CONTAINER_HOST CONTAINER_CONNECTION CONTAINER_SSHKEY PODMAN_MULTIARCH_CONFIG SSH_AUTH_SOCK NO_COLOR CLICOLOR_FORCE \
+  GITHUB_ACTIONS GITLAB_CI # the scenarios read plain progress as it streams
 export CONTAINERS_CONF=$T/empty-containers.conf PODMAN_CONNECTIONS_CONF=$T/no-connections.json
 : >"$CONTAINERS_CONF"
 

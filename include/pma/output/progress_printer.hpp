@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pma::output {
@@ -21,6 +22,10 @@ std::string resolve_progress_mode(const std::string& mode, std::FILE* stream);
 // A printer for `mode` on `stream`; it sees every text with the secrets
 // already hidden.
 std::unique_ptr<job::Progress> make_progress(const std::string& mode, std::FILE* stream, bool color);
+
+// Inside GitHub Actions, `message` as its error annotation (shown on the run's
+// page), a line; elsewhere "".
+std::string ci_error_annotation(std::string_view message);
 
 // Whether the end-of-run summary table follows a run shown in (resolved) `mode`.
 bool progress_shows_summary(const std::string& mode);
