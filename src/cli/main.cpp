@@ -2,6 +2,8 @@
 // then the command from the table.
 #include <pma/cli/command.hpp>
 #include <pma/cli/main.hpp>
+#include <pma/output/version_view.hpp>
+#include <pma/revision.hpp>
 #include <pma/util/interrupt.hpp>
 #include <pma/util/strings.hpp>
 #include <pma/version.hpp>
@@ -108,7 +110,7 @@ dispatch(const std::vector<std::string>& args)
       return util::to_int(util::ExitStatus::success);
     }
     if (option->name == "version") {
-      fmt::print("podman-multiarch version {}\n", k_version);
+      fmt::print("podman-multiarch version {}\n", output::version_string(k_version, k_revision));
       return util::to_int(util::ExitStatus::success);
     }
     (option->name == "config" ? globals.config : globals.log_level) = value;

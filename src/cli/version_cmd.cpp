@@ -1,6 +1,7 @@
 // podman-multiarch version [--host …]
 #include <pma/app/selection.hpp>
 #include <pma/output/version_view.hpp>
+#include <pma/revision.hpp>
 #include <pma/version.hpp>
 
 #include <fmt/format.h>
@@ -27,8 +28,9 @@ run_version(const Invocation& call)
     }
     probes = hosts::probe_hosts(selection->hosts, selection->connect);
   }
-  fmt::print("{}", call.get<std::string>("format") == "json" ? output::version_json(k_version, probes, want_servers)
-                                                             : output::version_text(k_version, probes));
+  fmt::print("{}", call.get<std::string>("format") == "json"
+                       ? output::version_json(k_version, k_revision, probes, want_servers)
+                       : output::version_text(output::version_string(k_version, k_revision), probes));
   (void)std::fflush(stdout);
   int status = util::to_int(util::ExitStatus::success);
   for (const auto& probe : probes) {

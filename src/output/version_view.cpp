@@ -7,6 +7,12 @@
 namespace pma::output {
 
 std::string
+version_string(const std::string& version, const std::string& revision)
+{
+  return revision.empty() ? version : fmt::format("{} (git {})", version, revision);
+}
+
+std::string
 version_text(const std::string& client_version, const std::vector<hosts::Probe>& probes)
 {
   std::string out = fmt::format("Client:  podman-multiarch {}\n", client_version);
@@ -20,9 +26,13 @@ version_text(const std::string& client_version, const std::vector<hosts::Probe>&
 }
 
 std::string
-version_json(const std::string& client_version, const std::vector<hosts::Probe>& probes, const bool with_servers)
+version_json(const std::string& client_version, const std::string& revision, const std::vector<hosts::Probe>& probes,
+             const bool with_servers)
 {
-  nlohmann::ordered_json out = {{"client", {{"version", client_version}}}};
+  nlohmann::ordered_json out = {
+      {"client",
+       {{"version", client_version},
+        {"revision", revision.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(revision)}}}};
   nlohmann::ordered_json servers = nlohmann::ordered_json::array();
   for (const auto& probe : probes) {
     servers.push_back({{"host", probe.host.name},

@@ -18,7 +18,11 @@ expect_err "did you mean '--help'?"
 TEST "--version and help"
 pma --version
 expect_rc 0
-expect_out "podman-multiarch version "
+version=$(sed -n "s/^ *version: '\(.*\)',$/\1/p" "$PMA_SOURCE_ROOT/meson.build" | head -1) # the one place it is set
+expect_out "podman-multiarch version $version"
+if head=$(git -C "$PMA_SOURCE_ROOT" describe --always --abbrev=12 --match 'v[0-9]*' 2>/dev/null); then
+  expect_out "podman-multiarch version $version (git $head" # built from this checkout
+fi
 pma --help
 expect_rc 0
 expect_out "hosts"
