@@ -3,6 +3,8 @@
 #include <pma/app/fragment_file.hpp>
 #include <pma/app/validate.hpp>
 
+#include <algorithm>
+
 namespace pma::app {
 
 using util::Result;
@@ -25,7 +27,11 @@ bake(const job::Release& release, const BakeRequest& request, job::Progress& pro
   for (const auto& target : release.targets) {
     PMA_TRY(check_for_hosts(target.options, selection.hosts));
   }
-  PMA_TRY_ASSIGN(const auto signer, signer_for(request.signing, release.options, credentials));
+  PMA_TRY_ASSIGN(const auto signer,
+                 signer_for(request.signing, release.options,
+                            std::any_of(release.targets.begin(), release.targets.end(),
+                                        [](const job::ReleaseTarget& target) { return !target.options.tags.empty(); }),
+                            credentials));
   auto outcome = job::run_release(release, selection.hosts, selection.connect, credentials, progress, signer.get());
   if (auto ok = write_run_fragment(request.fragment_file, outcome.fragment, progress); !ok) {
     outcome.exit_status = util::exit_status_for(ok.error().cls);

@@ -16,7 +16,8 @@ build(const BuildRequest& request, job::Progress& progress)
   PMA_TRY_ASSIGN(const auto credentials, load_credentials(request.auth_options));
   PMA_TRY_ASSIGN(const auto selection, select_hosts(request.hosts));
   PMA_TRY(check_for_hosts(request.options, selection.hosts));
-  PMA_TRY_ASSIGN(const auto signer, signer_for(request.signing, request.options, credentials));
+  PMA_TRY_ASSIGN(const auto signer,
+                 signer_for(request.signing, request.options, !request.options.tags.empty(), credentials));
   auto outcome =
       job::run_build(request.options, selection.hosts, selection.connect, credentials, progress, signer.get());
   if (auto ok = write_run_fragment(request.fragment_file, outcome.fragment, progress); !ok) {

@@ -99,13 +99,13 @@ load_signer(const SigningRequest& request, const auth::CredentialStore& credenti
 }
 
 Result<std::unique_ptr<job::ReleaseSigner>>
-signer_for(const std::optional<SigningRequest>& request, const job::BuildOptions& options,
+signer_for(const std::optional<SigningRequest>& request, const job::BuildOptions& options, const bool tagged,
            const auth::CredentialStore& credentials)
 {
   if (!request) {
     return std::unique_ptr<job::ReleaseSigner>();
   }
-  if (options.no_push || options.fragment || options.tags.empty()) {
+  if (options.no_push || options.fragment || !tagged) {
     return util::Unexpected(util::Error(
         ErrorClass::usage,
         fmt::format("--sign-by-sigstore-private-key signs what is published: not with {}",

@@ -169,6 +169,37 @@ expect_rc 0
 [[ $(cat "$T/digest") == $(registry_digest "$repo:verb") ]] || fail "--digestfile $(cat "$T/digest")"
 judge "$repo:verb" amd64 "$accept" || fail "podman 5.4.2 refused the verb's push: $(cat "$T/err")"
 
+TEST "bake signs every target's images and list, each under its own tags"
+mkdir -p "$T/rel/one" "$T/rel/two"
+printf 'FROM %s\nRUN echo one-%s > /one\n' "$LAB_BASE_IMAGE" "$$" >"$T/rel/one/Containerfile"
+printf 'FROM one\nRUN echo two > /two\n' >"$T/rel/two/Containerfile"
+cat >"$T/rel/podman-multiarch.bake.yaml" <<YAML
+groups:
+  default: [two]
+targets:
+  one:
+    context: one
+    platforms: [linux/amd64, linux/s390x]
+    tags: ["$repo-one:1"]
+  two:
+    context: two
+    platforms: [linux/amd64, linux/s390x]
+    contexts: {one: "target:one"}
+    tags: ["$repo-two:1"]
+YAML
+for target in one two; do
+  sed "s|$repo|$repo-$target|" "$T/regd/it.yaml" >"$T/judge/home/.config/containers/registries.d/$target.yaml"
+done
+pma bake -f "$T/rel/podman-multiarch.bake.yaml" --config "$LAB_CONFIG" --authfile "$LAB_AUTHFILE" --progress plain \
+  --sign-by-sigstore-private-key "$T/k.private" --sign-passphrase-file "$T/pass"
+expect_rc 0
+[[ $(grep -c "signed and verified 3 manifests (3 new signatures, 0 kept)" "$T/err") == 2 ]] ||
+  fail "not both targets signed: $(grep signed "$T/err")"
+for target in one two; do
+  sed "s|\"$repo\"|\"$repo-$target\"|" "$accept" >"$T/policy-$target.json"
+  judge "$repo-$target:1" s390x "$T/policy-$target.json" || fail "podman 5.4.2 refused $target: $(cat "$T/err")"
+done
+
 TEST "failures leave every tag where it was: a wrong passphrase, a key others can read, Ctrl-C before the move"
 printf 'FROM %s\nRUN echo changed-%s > /release\n' "$LAB_BASE_IMAGE" "$$-$RANDOM" >"$T/ctx/Containerfile"
 served=$(registry_digest "$repo:1")

@@ -38,9 +38,10 @@ util::Result<std::unique_ptr<job::ReleaseSigner>>
 load_signer(const SigningRequest& request, const auth::CredentialStore& credentials, bool tls_verify);
 
 // load_signer() for a run of `options` (null without a key); refuses a key
-// for a run that publishes no list (--no-push, --fragment, no tag).
+// for a run that publishes no list (--no-push, --fragment, no tag: `tagged`
+// says whether the image, or any target of a release, has one).
 util::Result<std::unique_ptr<job::ReleaseSigner>> signer_for(const std::optional<SigningRequest>& request,
-                                                             const job::BuildOptions& options,
+                                                             const job::BuildOptions& options, bool tagged,
                                                              const auth::CredentialStore& credentials);
 
 } // namespace pma::app
