@@ -228,6 +228,23 @@ ListAssembler::push_to_tags(hosts::Session& coordinator, const std::vector<oci::
   return {};
 }
 
+std::vector<std::vector<size_t>>
+tags_by_repository(const std::vector<oci::ImageRef>& tags)
+{
+  std::vector<std::vector<size_t>> groups;
+  for (size_t i = 0; i < tags.size(); ++i) {
+    auto group = std::find_if(groups.begin(), groups.end(), [&](const std::vector<size_t>& members) {
+      return tags[members.front()].name() == tags[i].name();
+    });
+    if (group == groups.end()) {
+      groups.emplace_back();
+      group = std::prev(groups.end());
+    }
+    group->push_back(i);
+  }
+  return groups;
+}
+
 Result<std::string>
 ListAssembler::push_to(hosts::Session& coordinator, const oci::ImageRef& destination)
 {
@@ -280,15 +297,8 @@ ListAssembler::push_signed(hosts::Session& coordinator, const std::vector<oci::P
   // Unique to the run and target; a tag has at most 128 characters.
   const std::string staging_tag =
       ("podman-multiarch-staging-" + m_run.id + (m_run.name_part.empty() ? "" : "-" + m_run.name_part)).substr(0, 128);
-  for (size_t i = 0; i < options.tags.size(); ++i) {
-    const auto& tag = options.tags[i];
-    auto it = std::find_if(repositories.begin(), repositories.end(),
-                           [&](const Repository& r) { return r.staged.name() == tag.name(); });
-    if (it == repositories.end()) {
-      repositories.push_back({tag.with_tag(staging_tag), {}, std::nullopt});
-      it = std::prev(repositories.end());
-    }
-    it->tags.push_back(i);
+  for (auto& group : tags_by_repository(options.tags)) {
+    repositories.push_back({options.tags[group.front()].with_tag(staging_tag), std::move(group), std::nullopt});
   }
   const auto remove_staging = [&] {
     for (const auto& repository : repositories) {

@@ -125,16 +125,13 @@ keep_served_list(const Run& run, const Tags& tags, BuildOutcome& outcome, const 
   if (run.env.signer != nullptr) {
     // Signatures of what the tags serve already: the missing ones are added.
     SignReport report;
-    std::vector<std::string> repositories;
-    for (const auto& tag : run.options.tags) {
-      if (std::find(repositories.begin(), repositories.end(), tag.name()) != repositories.end()) {
-        continue;
-      }
-      repositories.push_back(tag.name());
+    for (const auto& group : tags_by_repository(run.options.tags)) {
       std::vector<oci::ImageRef> same;
-      std::copy_if(run.options.tags.begin(), run.options.tags.end(), std::back_inserter(same),
-                   [&](const oci::ImageRef& other) { return other.name() == tag.name(); });
-      if (auto ok = run.env.signer->sign(tag, same, report); !ok) {
+      same.reserve(group.size());
+      for (const size_t i : group) {
+        same.push_back(run.options.tags[i]);
+      }
+      if (auto ok = run.env.signer->sign(same.front(), same, report); !ok) {
         Error error = std::move(ok).error();
         error.message = about + "signing: " + error.message;
         outcome.exit_status = util::exit_status_for(error.cls);

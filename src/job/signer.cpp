@@ -64,19 +64,8 @@ public:
   prepare() override
   {
     if (m_decrypting.valid()) {
-      auto key = m_decrypting.get();
-      if (!key) {
-        m_key_error = std::move(key).error();
-      } else {
-        auto pem = key->public_pem();
-        auto public_key = pem ? sign::PublicKey::parse(*pem, "the signing key's public half")
-                              : Result<sign::PublicKey>(util::Unexpected(pem.error()));
-        if (!public_key) {
-          m_key_error = std::move(public_key).error();
-        } else {
-          m_key.emplace(std::move(*key));
-          m_public.emplace(std::move(*public_key));
-        }
+      if (auto ok = take_key(m_decrypting.get()); !ok) {
+        m_key_error = std::move(ok).error();
       }
     }
     if (m_key_error) {
@@ -134,6 +123,18 @@ public:
   }
 
 private:
+  // The decrypted key and its public half, kept.
+  Result<void>
+  take_key(Result<sign::PrivateKey> key)
+  {
+    PMA_TRY_ASSIGN(auto private_key, std::move(key));
+    PMA_TRY_ASSIGN(const auto pem, private_key.public_pem());
+    PMA_TRY_ASSIGN(auto public_key, sign::PublicKey::parse(pem, "the signing key's public half"));
+    m_key.emplace(std::move(private_key));
+    m_public.emplace(std::move(public_key));
+    return {};
+  }
+
   registry::Writer
   make_writer() const
   {

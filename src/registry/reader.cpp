@@ -92,6 +92,7 @@ Result<transport::HttpResponse>
 Reader::send(const std::string& host_port, const bool https, transport::HttpRequest request, const size_t limit) const
 {
   PMA_TRY_ASSIGN(auto endpoint, endpoint_for(host_port, https));
+  const std::string connection = (https ? "https://" : "http://") + host_port;
   std::unique_ptr<transport::HttpClient> injected;
   transport::HttpClient* http = nullptr;
   bool reused = false; // a kept connection the registry may have closed since
@@ -99,7 +100,7 @@ Reader::send(const std::string& host_port, const bool https, transport::HttpRequ
     injected = m_options.http(endpoint);
     http = injected.get();
   } else {
-    auto& kept = m_connections.open[(https ? "https://" : "http://") + host_port];
+    auto& kept = m_connections.open[connection];
     reused = kept != nullptr;
     if (!kept) {
       endpoint.keep_alive = true;
@@ -118,7 +119,7 @@ Reader::send(const std::string& host_port, const bool https, transport::HttpRequ
     // Closed by the registry while idle, as the request went out: once more, on a new connection.
     util::log::debug("{}: the kept connection failed ({}); again on a new one", endpoint.label, answer.error().message);
     endpoint.keep_alive = true;
-    auto& kept = m_connections.open[(https ? "https://" : "http://") + host_port];
+    auto& kept = m_connections.open[connection];
     kept = transport::make_http_client(endpoint);
     answer = kept->send(request);
   }

@@ -23,26 +23,28 @@ struct Fixture {
   std::vector<transport::Endpoint> endpoints;
   auth::CredentialStore credentials;
 
-  registry::Reader
-  reader(const bool tls_verify = true)
+  // Every connection answered by the fake, and recorded.
+  registry::ReaderOptions
+  options(const bool tls_verify = true)
   {
     registry::ReaderOptions options{.tls_verify = tls_verify, .cert_roots = {}};
     options.http = [this](const transport::Endpoint& endpoint) {
       endpoints.push_back(endpoint);
       return std::make_unique<test::FakeHttp>(state);
     };
-    return registry::Reader(credentials, std::move(options));
+    return options;
+  }
+
+  registry::Reader
+  reader(const bool tls_verify = true)
+  {
+    return registry::Reader(credentials, options(tls_verify));
   }
 
   registry::Writer
   writer()
   {
-    registry::ReaderOptions options{.tls_verify = true, .cert_roots = {}};
-    options.http = [this](const transport::Endpoint& endpoint) {
-      endpoints.push_back(endpoint);
-      return std::make_unique<test::FakeHttp>(state);
-    };
-    return registry::Writer(credentials, std::move(options));
+    return registry::Writer(credentials, options());
   }
 
   void
