@@ -16,12 +16,15 @@ lab_packages=(
   openssh-server openssh-client
   debootstrap iptables
 )
+package_packages=(
+  debhelper dpkg-dev lintian rpm rpmlint
+)
 tool_packages=(
   go-md2man bash-completion zsh fish man-db strace time
   clang-14 libclang-rt-14-dev clang-tidy-14 clang-format-14
 )
 
-all=("${build_packages[@]}" "${lab_packages[@]}" "${tool_packages[@]}")
+all=("${build_packages[@]}" "${lab_packages[@]}" "${package_packages[@]}" "${tool_packages[@]}")
 if [[ ${1:-} == --if-missing ]] &&
   [[ $(dpkg-query -W -f '${Status}\n' "${all[@]}" 2>/dev/null | grep -c 'install ok installed') == "${#all[@]}" ]]; then
   exit 0

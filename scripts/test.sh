@@ -14,19 +14,26 @@ meson compile -C build
 status=0
 rm -f build/meson-logs/lint.json
 if (($# == 0)); then
-  # Everything. What needs no lab — the sanitizer and fuzz builds, then lint — runs
-  # beside the lab suites at the lowest CPU priority: those mostly wait on podman and
-  # the registry, and this takes the cores they leave idle (CI time is a budget). The
-  # sanitize and fuzz suites wait for their trees' builds (a lock) if still under way.
+  # Everything. What needs no lab — the sanitizer and fuzz builds, lint, then the
+  # packages — runs beside the lab suites at the lowest CPU priority: those mostly wait
+  # on podman and the registry, and this takes the cores they leave idle (CI time is a
+  # budget). The sanitize and fuzz suites wait for their trees' builds (a lock) if still
+  # under way.
   (
-    nice -n 19 scripts/sanitize.sh --build-only build/asan
-    nice -n 19 scripts/fuzz.sh 0 build/fuzz
-    nice -n 19 meson test -C build --no-rebuild --print-errorlogs --suite lint --logbase lint
+    timed() {
+      local start=$SECONDS rc=0
+      nice -n 19 "$@" || rc=$?
+      echo "background: $* — $((SECONDS - start)) s, exit $rc"
+      return $rc
+    }
+    timed scripts/sanitize.sh --build-only build/asan
+    timed scripts/fuzz.sh 0 build/fuzz
+    timed meson test -C build --no-rebuild --print-errorlogs --suite lint --suite package --logbase lint
   ) >build/meson-logs/background.txt 2>&1 &
   background=$!
   trap 'pkill -P $background; kill $background 2>/dev/null || true' EXIT
   tests/lab/lab.sh up
-  meson test -C build --no-rebuild --print-errorlogs --num-processes 2 --no-suite lint || status=$?
+  meson test -C build --no-rebuild --print-errorlogs --num-processes 2 --no-suite lint --no-suite package || status=$?
   wait "$background" || status=1
   trap - EXIT
   cat build/meson-logs/background.txt
