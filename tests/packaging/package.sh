@@ -41,6 +41,9 @@ run() {
   fi
 }
 
+# installed BUILD_DIR — the files meson install puts down from that build (the man
+# pages as the packages hold them, compressed).
+installed() { meson introspect "$1" --installed | jq -r '.[]' | sed 's/\.gz$//' | sort; }
 # unit_tests_passed LOG — a package build's log shows meson test's summary: some passed, none failed.
 unit_tests_passed() { grep -q '^Ok: *[1-9]' "$1" && ! grep -q '^Fail: *[1-9]' "$1"; }
 
@@ -78,6 +81,8 @@ echo "   $(basename "$tarball"): $(stat -c %s "$tarball") bytes, $(tar -tJf "$ta
 for file in meson.build LICENSE README.md podman-multiarch.spec src/main.cpp man/podman-multiarch.1.md; do
   tar -tJf "$tarball" "podman-multiarch-$version/$file" >/dev/null 2>&1 || fail "the tarball lacks $file"
 done
+tar -tJf "$tarball" "podman-multiarch-$version/.release-tarball" >/dev/null 2>&1 ||
+  fail "the tarball lacks the .release-tarball mark (scripts/mark-release-tarball.sh)"
 # No build trees, no .git, no debian/ (a distribution brings its own: .gitattributes).
 if tar -tJf "$tarball" | grep -E '^[^/]+/(build[^/]*|\.git|debian)/' | head -3 | grep .; then
   fail "the tarball holds build trees, .git or debian/"
@@ -98,6 +103,7 @@ tar -C "$work/deb" -xJf "$tarball"
 cp -a "$tree/debian" "$work/deb/podman-multiarch-$version/"
 run "$work/dpkg-buildpackage.log" sh -c "cd '$work/deb/podman-multiarch-$version' && dpkg-buildpackage -us -uc"
 deb=$(echo "$work"/deb/podman-multiarch_"$deb_version"_*.deb)
+deb_files=$(installed "$work/deb/podman-multiarch-$version/obj-$(dpkg-architecture -qDEB_HOST_GNU_TYPE)")
 [[ -s $deb ]] || fail "no .deb"
 unit_tests_passed "$work/dpkg-buildpackage.log" || fail "the unit tests did not run and pass in the package build"
 echo "   $(basename "$deb"): $(stat -c %s "$deb") bytes, installed $(dpkg-deb -f "$deb" Installed-Size) KiB"
@@ -168,19 +174,14 @@ rpm_build=$(dirname "$(echo "$work"/rpm/BUILD/podman-multiarch-"$version"/*/meso
 took
 
 step "each package holds what meson install puts down"
-# installed BUILD_DIR — the files meson install puts down from that build (the man
-# pages as the packages hold them, compressed).
-installed() { meson introspect "$1" --installed | jq -r '.[]' | sed 's/\.gz$//' | sort; }
-# same WHAT LIST BUILD_DIR — LIST (a package's files) is what meson installs from BUILD_DIR.
-same() {
-  [[ $2 == "$(installed "$3")" ]] || fail "the $1 differs from meson install: $(diff <(echo "$2") <(installed "$3"))"
-}
+# same WHAT LIST INSTALLED — LIST (a package's files) is INSTALLED (what meson installs).
+same() { [[ $2 == "$3" ]] || fail "the $1 differs from meson install: $(diff <(echo "$2") <(echo "$3"))"; }
 # Besides docs, licenses, lintian overrides and build-id links: the packaging's own.
 same .deb "$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print substr($6, 2)}' | grep -Ev '^/usr/share/(doc|lintian)/' |
-  sed 's/\.gz$//' | sort)" "$work/deb/podman-multiarch-$version/obj-$(dpkg-architecture -qDEB_HOST_GNU_TYPE)"
+  sed 's/\.gz$//' | sort)" "$deb_files"
 same .rpm "$(rpm -qlp "$rpm" 2>/dev/null | grep -Ev '^/usr/share/(doc|licenses)/|^/usr/lib/\.build-id(/|$)' |
-  sed 's/\.gz$//' | sort)" "$rpm_build"
-echo "   $(installed "$rpm_build" | wc -l) files in each"
+  sed 's/\.gz$//' | sort)" "$(installed "$rpm_build")"
+echo "   $(wc -l <<<"$deb_files") files in each"
 took
 
 echo "packages: $((SECONDS - started)) s, $failures failure(s)"
