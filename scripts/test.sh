@@ -12,31 +12,36 @@ fi
 meson compile -C build
 
 status=0
-rm -f build/meson-logs/lint.json
+rm -f build/meson-logs/lint.json build/meson-logs/package.json
+# timed CMD... — runs CMD at the lowest CPU priority and says how long it took.
+timed() {
+  local start=$SECONDS rc=0
+  nice -n 19 "$@" || rc=$?
+  echo "background: $* — $((SECONDS - start)) s, exit $rc"
+  return $rc
+}
 if (($# == 0)); then
-  # Everything. What needs no lab — the sanitizer and fuzz builds, lint, then the
-  # packages — runs beside the lab suites at the lowest CPU priority: those mostly wait
-  # on podman and the registry, and this takes the cores they leave idle (CI time is a
-  # budget). The sanitize and fuzz suites wait for their trees' builds (a lock) if still
-  # under way.
+  # Everything. What needs no lab runs beside the lab suites at the lowest CPU priority:
+  # those mostly wait on podman and the registry, and this takes the cores they leave
+  # idle (CI time is a budget). Two chains: the sanitizer and fuzz builds then lint, and
+  # the packages (two package builds from a release tarball). The sanitize and fuzz
+  # suites wait for their trees' builds (a lock) if still under way.
   (
-    timed() {
-      local start=$SECONDS rc=0
-      nice -n 19 "$@" || rc=$?
-      echo "background: $* — $((SECONDS - start)) s, exit $rc"
-      return $rc
-    }
     timed scripts/sanitize.sh --build-only build/asan
     timed scripts/fuzz.sh 0 build/fuzz
-    timed meson test -C build --no-rebuild --print-errorlogs --suite lint --suite package --logbase lint
+    timed meson test -C build --no-rebuild --print-errorlogs --suite lint --logbase lint
   ) >build/meson-logs/background.txt 2>&1 &
   background=$!
-  trap 'pkill -P $background; kill $background 2>/dev/null || true' EXIT
+  timed meson test -C build --no-rebuild --print-errorlogs --suite package --logbase package \
+    >build/meson-logs/packages.txt 2>&1 &
+  packages=$!
+  trap 'pkill -P $background; pkill -P $packages; kill $background $packages 2>/dev/null || true' EXIT
   tests/lab/lab.sh up
   meson test -C build --no-rebuild --print-errorlogs --num-processes 2 --no-suite lint --no-suite package || status=$?
   wait "$background" || status=1
+  wait "$packages" || status=1
   trap - EXIT
-  cat build/meson-logs/background.txt
+  cat build/meson-logs/background.txt build/meson-logs/packages.txt
 else
   tests/lab/lab.sh up
   meson test -C build --print-errorlogs --num-processes 2 "$@" || status=$?
@@ -75,7 +80,7 @@ fi
 python3 - <<'PY'
 import json
 import os
-logs = [f"build/meson-logs/{name}.json" for name in ("testlog", "lint")]
+logs = [f"build/meson-logs/{name}.json" for name in ("testlog", "lint", "package")]
 results = [json.loads(line) for log in logs if os.path.exists(log) for line in open(log)]
 count = lambda *names: sum(r["result"] in names for r in results)
 print(f"{count('OK', 'EXPECTEDFAIL')} passed, {count('FAIL', 'TIMEOUT', 'ERROR', 'UNEXPECTEDPASS')} failed, "
