@@ -17,7 +17,7 @@ lab_packages=(
   debootstrap iptables
 )
 package_packages=(
-  debhelper dpkg-dev lintian rpm rpmlint
+  debhelper dpkg-dev lintian rpm rpmlint git xz-utils
 )
 tool_packages=(
   go-md2man bash-completion zsh fish man-db strace time
