@@ -68,16 +68,16 @@ private:
   bool m_failed = false; // an add failed: assemble_and_push() starts again
 };
 
+// `tags` grouped by repository, in the order each first appears: each group
+// holds indexes into `tags` (a signed publish signs and stages per repository).
+std::vector<std::vector<size_t>> tags_by_repository(const std::vector<oci::ImageRef>& tags);
+
 // The last steps of build, bake and publish for one list: `images` pushed to
 // every tag of the run (`list`), then read back (`tags`). Sets the outcome's
 // exit status and, on failure, its error (returned too). `about` starts every
 // message ("" for a run of one list, "app: " in a release).
 // What every tag served when the run began is the list of this run (Tags::
 // served_list_of): the outcome says it is published, and nothing is pushed.
-// `tags` grouped by repository, in the order each first appears: each group
-// holds indexes into `tags` (a signed publish signs and stages per repository).
-std::vector<std::vector<size_t>> tags_by_repository(const std::vector<oci::ImageRef>& tags);
-
 // With a signer, the signatures missing for any tag are added (an error:
 // the outcome's too).
 util::Result<void> keep_served_list(const Run& run, const Tags& tags, BuildOutcome& outcome, const std::string& about);
